@@ -1,0 +1,68 @@
+"""Per-contract machinery behind the frozen model: lookups, router, bundles, positions."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from typing import TYPE_CHECKING, Any
+
+from contractkit._types import JSON
+from contractkit.contract.bundle import Bundler, Direction
+from contractkit.contract.normalize import Dialect
+from contractkit.contract.routing import Router
+from contractkit.errors import Location
+
+if TYPE_CHECKING:
+    from contractkit.contract.model import Operation, Schema
+    from contractkit.contract.refs import Resolver
+
+
+class ContractRuntime:
+    """Caches built on first use; shared by every user of one ``Contract``."""
+
+    def __init__(
+        self,
+        operations: Iterable[Operation],
+        *,
+        resolver: Resolver | None = None,
+        dialect: Dialect = "openapi-3.1",
+        original_pointer: Callable[[str], str] | None = None,
+        extensions: Mapping[str, Any] | None = None,
+    ) -> None:
+        ops = list(operations)
+        self.by_id: dict[str, Operation] = {}
+        for operation in ops:
+            self.by_id.setdefault(operation.id, operation)
+        self.resolver = resolver
+        self._bundlers: dict[str, Bundler] = {}
+        self._dialect: Dialect = dialect
+        self._operations = ops
+        self._router: Router | None = None
+        self._original_pointer = original_pointer
+        self.extensions: Mapping[str, Any] = extensions or {}
+        #: Free-form caches for layers above (compiled validators, generated bodies).
+        self.caches: dict[str, dict[Any, Any]] = {}
+
+    @property
+    def router(self) -> Router:
+        if self._router is None:
+            self._router = Router(self._operations)
+        return self._router
+
+    def bundle(self, schema: Schema, direction: Direction) -> JSON:
+        if self.resolver is None:
+            return schema.raw
+        bundler = self._bundlers.get(direction)
+        if bundler is None:
+            bundler = self._bundlers[direction] = Bundler(self.resolver, self._dialect, direction)
+        return bundler.bundle(schema.raw, self.resolver.document(schema.uri), schema.pointer)
+
+    def location(self, uri: str, pointer: str) -> Location:
+        if self.resolver is None or uri not in self.resolver.documents:
+            return Location(uri, pointer=pointer)
+        document = self.resolver.document(uri)
+        if self._original_pointer is not None and uri == self.resolver.root.uri:
+            return document.location(self._original_pointer(pointer))
+        return document.location(pointer)
+
+    def cache(self, name: str) -> dict[Any, Any]:
+        return self.caches.setdefault(name, {})

@@ -1,0 +1,316 @@
+"""Reading a contract file into data, safely, and finding lines for JSON pointers later.
+
+Parsing is the hot part of loading a big contract, so positions are not recorded while
+parsing: :meth:`SourceDocument.location` finds the line of a pointer only when a message
+needs one (a re-scan of the JSON text, or a YAML compose of the text, cached).
+"""
+
+from __future__ import annotations
+
+import json
+from bisect import bisect_right
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from contractkit._types import JSON
+from contractkit.errors import ContractLoadError, Location
+
+DEFAULT_MAX_BYTES = 64 * 1024 * 1024
+#: A YAML document may use anchors and aliases, but its data, with every alias expanded,
+#: may not have more nodes than this (a "billion laughs" document expands to 10**9).
+DEFAULT_MAX_YAML_NODES = 2_000_000
+
+
+@dataclass(frozen=True)
+class ReadLimits:
+    """Caps applied to every file read as part of a contract."""
+
+    max_bytes: int = DEFAULT_MAX_BYTES
+    max_yaml_nodes: int = DEFAULT_MAX_YAML_NODES
+
+
+_BaseLoader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _ContractYamlLoader(_BaseLoader):  # type: ignore[misc]
+    """Safe YAML, except that timestamps stay strings (``2024-01-01`` in an example is a
+    string in JSON, and JSON Schema's ``format: date`` expects one)."""
+
+
+_ContractYamlLoader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in _BaseLoader.yaml_implicit_resolvers.items()
+}
+
+
+@dataclass
+class SourceDocument:
+    """One file (or fetched URL) of a contract: its text, its data and where it came from."""
+
+    display: str
+    uri: str
+    text: str
+    data: JSON
+    syntax: str  # "json" | "yaml" | "graphql"
+    _line_starts: list[int] | None = field(default=None, repr=False)
+    _yaml_root: Any = field(default=None, repr=False)
+
+    def location(self, pointer: str) -> Location:
+        """The file, line and column of ``pointer``, or of its nearest existing ancestor."""
+        tokens = split_pointer(pointer)
+        try:
+            if self.syntax == "json":
+                offset = _json_offset(self.text, tokens)
+                line, column = self._line_col(offset)
+            elif self.syntax == "yaml":
+                line, column = self._yaml_line_col(tokens)
+            else:
+                return Location(self.display, pointer=pointer)
+        except (ValueError, yaml.YAMLError, RecursionError):
+            return Location(self.display, pointer=pointer)
+        return Location(self.display, line, column, pointer)
+
+    def _line_col(self, offset: int) -> tuple[int, int]:
+        if self._line_starts is None:
+            starts = [0]
+            find = self.text.find
+            index = find("\n")
+            while index != -1:
+                starts.append(index + 1)
+                index = find("\n", index + 1)
+            self._line_starts = starts
+        line = bisect_right(self._line_starts, offset)
+        return line, offset - self._line_starts[line - 1] + 1
+
+    def _yaml_line_col(self, tokens: list[str]) -> tuple[int, int]:
+        if self._yaml_root is None:
+            self._yaml_root = yaml.compose(self.text, Loader=_ContractYamlLoader)
+        node = self._yaml_root
+        for token in tokens:
+            child = None
+            if isinstance(node, yaml.MappingNode):
+                for key, value in node.value:
+                    if str(key.value) == token:
+                        child = value
+                        break
+            elif isinstance(node, yaml.SequenceNode) and token.isdigit():
+                index = int(token)
+                if index < len(node.value):
+                    child = node.value[index]
+            if child is None:
+                break
+            node = child
+        mark = node.start_mark
+        return mark.line + 1, mark.column + 1
+
+
+def split_pointer(pointer: str) -> list[str]:
+    """``"/paths/~1pets/get"`` → ``["paths", "/pets", "get"]``."""
+    if not pointer:
+        return []
+    return [part.replace("~1", "/").replace("~0", "~") for part in pointer.split("/")[1:]]
+
+
+def escape_token(token: str) -> str:
+    return token.replace("~", "~0").replace("/", "~1")
+
+
+def join_pointer(pointer: str, *tokens: str | int) -> str:
+    return pointer + "".join("/" + escape_token(str(token)) for token in tokens)
+
+
+_DECODER = json.JSONDecoder()
+_WHITESPACE = " \t\n\r"
+
+
+def _skip_ws(text: str, index: int) -> int:
+    while index < len(text) and text[index] in _WHITESPACE:
+        index += 1
+    return index
+
+
+def _json_offset(text: str, tokens: list[str]) -> int:
+    """Character offset of the value at ``tokens`` in a JSON text (of the deepest found)."""
+    index = _skip_ws(text, 1 if text.startswith("\ufeff") else 0)
+    for token in tokens:
+        if index >= len(text):
+            break
+        opener = text[index]
+        found = None
+        if opener == "{":
+            cursor = _skip_ws(text, index + 1)
+            while cursor < len(text) and text[cursor] == '"':
+                key, cursor = json.decoder.scanstring(text, cursor + 1)  # type: ignore[attr-defined]
+                cursor = _skip_ws(text, cursor)
+                cursor = _skip_ws(text, cursor + 1)  # the colon
+                if key == token:
+                    found = cursor
+                    break
+                _, cursor = _DECODER.raw_decode(text, cursor)
+                cursor = _skip_ws(text, cursor)
+                if text[cursor:cursor + 1] == ",":
+                    cursor = _skip_ws(text, cursor + 1)
+        elif opener == "[" and token.isdigit():
+            cursor = _skip_ws(text, index + 1)
+            for position in range(int(token) + 1):
+                if cursor >= len(text) or text[cursor] == "]":
+                    break
+                if position == int(token):
+                    found = cursor
+                    break
+                _, cursor = _DECODER.raw_decode(text, cursor)
+                cursor = _skip_ws(text, cursor)
+                if text[cursor:cursor + 1] == ",":
+                    cursor = _skip_ws(text, cursor + 1)
+        if found is None:
+            break
+        index = found
+    return index
+
+
+def read_bytes(path: Path, display: str, limits: ReadLimits) -> bytes:
+    """The bytes of a local file, refusing directories and files over the size cap."""
+    if path.is_dir():
+        raise ContractLoadError(
+            "is a directory, not a contract file; pass the contract's .yaml/.json/.graphql "
+            "file", Location(display))
+    try:
+        size = path.stat().st_size
+        if size > limits.max_bytes:
+            raise ContractLoadError(
+                f"file is {size:,} bytes, over the {limits.max_bytes:,}-byte cap; raise it "
+                "with max_bytes= (--max-bytes) if the file is trusted", Location(display))
+        return path.read_bytes()
+    except FileNotFoundError:
+        raise ContractLoadError("no such file", Location(display)) from None
+    except OSError as error:
+        raise ContractLoadError(f"cannot read file: {error.strerror}",
+                                Location(display)) from None
+
+
+def read_document(path: Path, limits: ReadLimits, *, display: str) -> SourceDocument:
+    """Read and parse a local JSON or YAML file; every failure is a ContractLoadError."""
+    raw = read_bytes(path, display, limits)
+    return parse_document(raw, limits, display=display, uri=path.resolve().as_uri())
+
+
+def decode_text(raw: bytes, display: str) -> str:
+    """UTF-8 (with or without BOM) or UTF-16/32 with BOM; else a located error."""
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        encoding = "utf-16"
+    else:
+        encoding = "utf-8-sig"
+    try:
+        return raw.decode(encoding)
+    except UnicodeDecodeError as error:
+        line = raw.count(b"\n", 0, error.start) + 1
+        column = error.start - (raw.rfind(b"\n", 0, error.start) + 1) + 1
+        raise ContractLoadError(
+            f"bytes are not valid UTF-8 (byte 0x{raw[error.start]:02x}); "
+            "save the file as UTF-8",
+            Location(display, line, column),
+        ) from None
+
+
+def parse_document(raw: bytes, limits: ReadLimits, *, display: str, uri: str) -> SourceDocument:
+    if len(raw) > limits.max_bytes:
+        raise ContractLoadError(
+            f"document is {len(raw):,} bytes, over the {limits.max_bytes:,}-byte cap",
+            Location(display),
+        )
+    text = decode_text(raw, display)
+    stripped = text.lstrip()
+    if not stripped:
+        raise ContractLoadError("file is empty; expected an OpenAPI or GraphQL contract",
+                                Location(display))
+    if display.endswith(".json") or stripped[0] in "{[":
+        return SourceDocument(display, uri, text, _parse_json(text, display), "json")
+    return SourceDocument(display, uri, text, parse_yaml(text, limits, display), "yaml")
+
+
+def _parse_json(text: str, display: str) -> JSON:
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as error:
+        raise ContractLoadError(f"invalid JSON: {error.msg}",
+                                Location(display, error.lineno, error.colno)) from None
+    except RecursionError:
+        raise ContractLoadError("JSON nesting is too deep", Location(display)) from None
+
+
+def parse_yaml(text: str, limits: ReadLimits, display: str) -> JSON:
+    try:
+        data = yaml.load(text, Loader=_ContractYamlLoader)  # noqa: S506 - a safe loader
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        problem = error.problem or "syntax error"
+        if error.context:
+            problem = f"{problem} ({error.context})"
+        line = mark.line + 1 if mark else None
+        column = mark.column + 1 if mark else None
+        raise ContractLoadError(f"invalid YAML: {problem}", Location(display, line, column)) from None
+    except yaml.YAMLError as error:
+        raise ContractLoadError(f"invalid YAML: {error}", Location(display)) from None
+    except RecursionError:
+        raise ContractLoadError("YAML nesting is too deep", Location(display)) from None
+    try:
+        return _jsonify(data, limits.max_yaml_nodes, display)
+    except RecursionError:
+        raise ContractLoadError("YAML nesting is too deep", Location(display)) from None
+
+
+def _jsonify(data: JSON, max_nodes: int, display: str) -> JSON:
+    """Make YAML data JSON-shaped (string keys) and refuse alias bombs and alias cycles.
+
+    Aliases make containers shared; the expanded size is counted with one memoised walk,
+    so a billion-laughs document is refused after visiting only its few distinct nodes.
+    """
+    sizes: dict[int, int] = {}
+    active: set[int] = set()
+
+    def expanded(node: JSON) -> int:
+        if not isinstance(node, (dict, list)):
+            return 1
+        key = id(node)
+        if key in sizes:
+            return sizes[key]
+        if key in active:
+            raise ContractLoadError("YAML alias refers to its own ancestor (a cycle)",
+                                    Location(display))
+        active.add(key)
+        total = 1
+        if isinstance(node, dict):
+            if any(not isinstance(k, str) for k in node):
+                fixed = {_key_text(k): v for k, v in node.items()}
+                node.clear()
+                node.update(fixed)
+            children: Callable[[], Any] = node.values
+        else:
+            children = node.__iter__
+        for child in children():
+            total += expanded(child)
+            if total > max_nodes:
+                raise ContractLoadError(
+                    f"YAML expands to more than {max_nodes:,} nodes (an alias bomb?); "
+                    "raise max_yaml_nodes= if the file is trusted",
+                    Location(display),
+                )
+        active.discard(key)
+        sizes[key] = total
+        return total
+
+    expanded(data)
+    return data
+
+
+def _key_text(key: Any) -> str:
+    """YAML ``200:`` is an int key and ``true:`` a bool one; JSON keys are strings."""
+    if isinstance(key, bool):
+        return "true" if key else "false"
+    if key is None:
+        return "null"
+    return str(key)

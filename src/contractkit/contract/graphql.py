@@ -1,0 +1,106 @@
+"""Load a GraphQL schema (SDL or introspection JSON) into the contract model.
+
+Each root field (``Query.payment``, ``Mutation.createPayment``) becomes an ``Operation``
+served at ``POST /graphql``, so code above ``contract/`` can count, journal and assert on
+GraphQL operations the way it does on REST ones. The graphql-core schema is kept for the
+layers that execute queries.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import graphql
+
+from contractkit.contract._runtime import ContractRuntime
+from contractkit.contract.model import Contract, Operation, Problem
+from contractkit.errors import ContractLoadError, Location
+
+GRAPHQL_PATH = "/graphql"
+
+
+def looks_like_sdl(text: str) -> bool:
+    """Whether a text that is not JSON reads as GraphQL SDL rather than YAML."""
+    for line in text.splitlines():
+        stripped = line.strip()
+        if not stripped or stripped.startswith("#"):
+            continue
+        first = stripped.split(None, 1)[0]
+        return first in {
+            "type", "schema", "scalar", "interface", "enum", "input", "union", "directive",
+            "extend", '"""', '"',
+        } or stripped.startswith('"""')
+    return False
+
+
+def load_sdl(text: str, *, source: str) -> Contract:
+    try:
+        schema = graphql.build_schema(text)
+    except graphql.GraphQLError as error:
+        location = error.locations[0] if error.locations else None
+        raise ContractLoadError(
+            f"invalid GraphQL SDL: {error.message}",
+            Location(source, location.line if location else None,
+                     location.column if location else None),
+        ) from None
+    return _contract(schema, source=source, raw=text)
+
+
+def load_introspection(data: dict[str, Any], *, source: str) -> Contract:
+    result = data.get("data", data)
+    try:
+        schema = graphql.build_client_schema(result)
+    except (TypeError, KeyError, graphql.GraphQLError) as error:
+        raise ContractLoadError(f"invalid GraphQL introspection result: {error}",
+                                Location(source, pointer="/__schema")) from None
+    return _contract(schema, source=source, raw=data)
+
+
+def _contract(schema: graphql.GraphQLSchema, *, source: str, raw: Any) -> Contract:
+    problems = [
+        Problem("error", _location(error, source), error.message, "graphql-schema-invalid")
+        for error in graphql.validate_schema(schema)
+    ]
+    operations = []
+    roots = (("Query", schema.query_type), ("Mutation", schema.mutation_type),
+             ("Subscription", schema.subscription_type))
+    for kind, root in roots:
+        if root is None:
+            continue
+        for name, field in root.fields.items():
+            operations.append(Operation(
+                id=f"{kind}.{name}",
+                method="POST",
+                path=GRAPHQL_PATH,
+                deprecated=field.deprecation_reason is not None,
+                description=field.description or "",
+                tags=(kind,),
+                extensions={"x-graphql-root": kind, "x-graphql-field": name},
+            ))
+    runtime = ContractRuntime(operations, extensions={"x-graphql-schema": schema})
+    description = schema.description or ""
+    return Contract(
+        kind="graphql",
+        spec_version="graphql",
+        title=description.splitlines()[0] if description else source.rsplit("/", 1)[-1],
+        version="",
+        source=source,
+        operations=tuple(operations),
+        problems=tuple(problems),
+        raw=raw,
+        _runtime=runtime,
+    )
+
+
+def _location(error: graphql.GraphQLError, source: str) -> Location:
+    if error.locations:
+        return Location(source, error.locations[0].line, error.locations[0].column)
+    return Location(source)
+
+
+def graphql_schema(contract: Contract) -> graphql.GraphQLSchema:
+    """The graphql-core schema of a GraphQL contract."""
+    schema = contract.extension("x-graphql-schema")
+    if not isinstance(schema, graphql.GraphQLSchema):
+        raise TypeError(f"{contract.source} is not a GraphQL contract")
+    return schema

@@ -1,0 +1,204 @@
+"""Read parameter values out of a request, per OpenAPI ``style`` and ``explode``.
+
+Path, query, header and cookie values arrive as text; the parameter's schema says whether
+it is an array, an object or a primitive, and which primitive. Values that do not parse as
+the schema's type are returned as text, so the schema validator reports the mismatch.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+from contractkit._http import HttpRequest
+from contractkit._types import JSON
+from contractkit.contract.model import Parameter
+
+_INTEGER = re.compile(r"-?\d+")
+_NUMBER = re.compile(r"-?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?")
+_DELIMITERS = {"spaceDelimited": " ", "pipeDelimited": "|"}
+_MISSING = object()
+
+
+class ParameterError(ValueError):
+    """A parameter value that cannot be read at all (e.g. invalid JSON content)."""
+
+
+def resolve(schema: JSON, root: JSON) -> JSON:
+    """Follow a bundled schema's local ``$ref``s (``#/$defs/X``) to a real node."""
+    seen = 0
+    while isinstance(schema, dict) and isinstance(schema.get("$ref"), str) and seen < 32:
+        name = schema["$ref"].rpartition("/")[2].replace("~1", "/").replace("~0", "~")
+        defs = root.get("$defs", {}) if isinstance(root, dict) else {}
+        if name not in defs:
+            break
+        schema = defs[name]
+        seen += 1
+    return schema
+
+
+def schema_types(schema: JSON, root: JSON) -> list[str]:
+    """The JSON types a schema admits, looking through refs and combinators."""
+    node = resolve(schema, root)
+    if not isinstance(node, dict):
+        return []
+    kind = node.get("type")
+    if isinstance(kind, str):
+        return [kind]
+    if isinstance(kind, list):
+        return [str(k) for k in kind]
+    found: list[str] = []
+    for key in ("allOf", "anyOf", "oneOf"):
+        for branch in node.get(key) or []:
+            found.extend(t for t in schema_types(branch, root) if t not in found)
+    if not found and isinstance(node.get("properties"), dict):
+        found.append("object")
+    return found
+
+
+def coerce(text: str, schema: JSON, root: JSON) -> JSON:
+    """Text → the first of the schema's types it parses as; else the text itself."""
+    types = schema_types(schema, root)
+    for kind in types:
+        if kind == "integer" and _INTEGER.fullmatch(text):
+            return int(text)
+        if kind == "number" and _NUMBER.fullmatch(text):
+            number = float(text)
+            return int(number) if number.is_integer() and "." not in text else number
+        if kind == "boolean" and text in ("true", "false"):
+            return text == "true"
+        if kind == "null" and text in ("", "null"):
+            return None
+    return text
+
+
+def _items_schema(schema: JSON, root: JSON) -> JSON:
+    node = resolve(schema, root)
+    return node.get("items", {}) if isinstance(node, dict) else {}
+
+
+def property_schema(schema: JSON, root: JSON, name: str) -> JSON:
+    node = resolve(schema, root)
+    if not isinstance(node, dict):
+        return {}
+    properties = node.get("properties")
+    if isinstance(properties, dict) and name in properties:
+        return properties[name]
+    extra = node.get("additionalProperties")
+    return extra if isinstance(extra, dict) else {}
+
+
+def _pairs_to_object(items: list[str], schema: JSON, root: JSON) -> dict[str, JSON]:
+    return {
+        items[i]: coerce(items[i + 1], property_schema(schema, root, items[i]), root)
+        for i in range(0, len(items) - 1, 2)
+    }
+
+
+def _assignments_to_object(items: list[str], schema: JSON, root: JSON) -> dict[str, JSON]:
+    out: dict[str, JSON] = {}
+    for item in items:
+        key, _, value = item.partition("=")
+        out[key] = coerce(value, property_schema(schema, root, key), root)
+    return out
+
+
+def _shape(text: str, parameter: Parameter, schema: JSON, root: JSON,
+           delimiter: str = ",") -> JSON:
+    """A delimited text value as the schema's array, object or primitive."""
+    types = schema_types(schema, root)
+    if "array" in types:
+        if text == "":
+            return []
+        return [coerce(item, _items_schema(schema, root), root) for item in text.split(delimiter)]
+    if "object" in types:
+        items = text.split(delimiter) if text else []
+        if parameter.explode:
+            return _assignments_to_object(items, schema, root)
+        return _pairs_to_object(items, schema, root)
+    return coerce(text, schema, root)
+
+
+def read_parameter(
+    parameter: Parameter, request: HttpRequest, path_params: dict[str, str],
+    cookies: dict[str, str], schema: JSON,
+) -> Any:
+    """The parameter's value from the request, or ``MISSING`` when it was not sent."""
+    root = schema
+    if parameter.content:
+        raw = _raw_text(parameter, request, path_params, cookies)
+        if raw is _MISSING:
+            return _MISSING
+        try:
+            return json.loads(raw)
+        except json.JSONDecodeError as error:
+            raise ParameterError(f"is not valid JSON: {error.msg}") from None
+    if parameter.location == "query":
+        return _query(parameter, request, schema, root)
+    raw = _raw_text(parameter, request, path_params, cookies)
+    if raw is _MISSING:
+        return _MISSING
+    text = str(raw)
+    if parameter.location == "path" and parameter.style == "label":
+        text = text[1:] if text.startswith(".") else text
+        return _shape(text, parameter, schema, root, "." if parameter.explode else ",")
+    if parameter.location == "path" and parameter.style == "matrix":
+        return _matrix(text, parameter, schema, root)
+    return _shape(text, parameter, schema, root)
+
+
+def _raw_text(parameter: Parameter, request: HttpRequest, path_params: dict[str, str],
+              cookies: dict[str, str]) -> Any:
+    if parameter.location == "path":
+        return path_params.get(parameter.name, _MISSING)
+    if parameter.location == "header":
+        return request.headers.get(parameter.name.lower(), _MISSING)
+    if parameter.location == "cookie":
+        return cookies.get(parameter.name, _MISSING)
+    values = request.query_values(parameter.name)
+    return values[0] if values else _MISSING
+
+
+def _matrix(text: str, parameter: Parameter, schema: JSON, root: JSON) -> JSON:
+    prefix = f";{parameter.name}="
+    types = schema_types(schema, root)
+    if "array" in types and parameter.explode:
+        items = [part[len(prefix) - 1:] for part in (";" + text.lstrip(";")).split(";")[1:]
+                 if part.startswith(f"{parameter.name}=")]
+        return [coerce(i, _items_schema(schema, root), root) for i in items]
+    if "object" in types and parameter.explode:
+        return _assignments_to_object(text.lstrip(";").split(";"), schema, root)
+    value = text[len(prefix):] if text.startswith(prefix) else text.lstrip(";")
+    return _shape(value, parameter, schema, root)
+
+
+def _query(parameter: Parameter, request: HttpRequest, schema: JSON, root: JSON) -> Any:
+    types = schema_types(schema, root)
+    name = parameter.name
+    if parameter.style == "deepObject":
+        prefix = f"{name}["
+        found = {key[len(prefix):-1]: value for key, value in request.query
+                 if key.startswith(prefix) and key.endswith("]")}
+        if not found:
+            return _MISSING
+        return {k: coerce(v, property_schema(schema, root, k), root) for k, v in found.items()}
+    if "object" in types and parameter.explode and parameter.style == "form":
+        node = resolve(schema, root)
+        known = set(node.get("properties", {})) if isinstance(node, dict) else set()
+        found = {key: value for key, value in request.query if key in known}
+        if not found:
+            return _MISSING
+        return {k: coerce(v, property_schema(schema, root, k), root) for k, v in found.items()}
+    values = request.query_values(name)
+    if not values:
+        return _MISSING
+    if "array" in types:
+        delimiter = _DELIMITERS.get(parameter.style, ",")
+        if parameter.explode and parameter.style == "form":
+            return [coerce(v, _items_schema(schema, root), root) for v in values]
+        return _shape(values[0], parameter, schema, root, delimiter)
+    return _shape(values[0], parameter, schema, root)
+
+
+MISSING = _MISSING

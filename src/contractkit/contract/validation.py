@@ -1,0 +1,332 @@
+"""Validate requests and responses of one operation; violations are data.
+
+A :class:`Violation` says where (``location`` — path, query, header, cookie, body,
+content-type, security, status — and a JSON pointer inside that part) and what is wrong.
+Validators for parameters and bodies are compiled on first use and cached per operation.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from email.parser import BytesParser
+from email.policy import HTTP
+from typing import Any, Literal
+from urllib.parse import parse_qsl
+
+from contractkit._http import HttpRequest, HttpResponse
+from contractkit._types import JSON
+from contractkit.contract.model import (
+    Contract,
+    MediaType,
+    Operation,
+    Parameter,
+    Response,
+    Schema,
+    SecurityScheme,
+)
+from contractkit.contract.params import (
+    MISSING,
+    ParameterError,
+    coerce,
+    property_schema,
+    read_parameter,
+)
+from contractkit.contract.schema_validator import CompiledSchema
+
+Direction = Literal["request", "response"]
+
+
+@dataclass(frozen=True)
+class Violation:
+    """One way a request or response breaks the contract."""
+
+    location: str
+    pointer: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.location}{self.pointer}: {self.message}"
+
+
+@dataclass(frozen=True)
+class RequestValidation:
+    """What validating a request found, and the values it read on the way."""
+
+    violations: tuple[Violation, ...]
+    parameters: Mapping[str, Mapping[str, JSON]] = field(default_factory=dict)
+    body: JSON = None
+    media_type: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return not self.violations
+
+
+def media_type_matches(pattern: str, actual: str) -> bool:
+    """``application/*`` matches ``application/json``; ``*/*`` matches anything."""
+    pattern = pattern.split(";", 1)[0].strip().lower()
+    if pattern in ("*/*", actual):
+        return True
+    kind, _, sub = pattern.partition("/")
+    actual_kind, _, actual_sub = actual.partition("/")
+    return sub == "*" and kind == actual_kind
+
+
+def find_media_type(content: Mapping[str, MediaType], actual: str) -> MediaType | None:
+    exact = [m for name, m in content.items() if name.split(";")[0].strip().lower() == actual]
+    if exact:
+        return exact[0]
+    for name, media in content.items():
+        if media_type_matches(name, actual):
+            return media
+    return None
+
+
+def is_json(media_type: str) -> bool:
+    return media_type == "application/json" or media_type.endswith("+json")
+
+
+def find_response(operation: Operation, status: int) -> Response | None:
+    """The declared response for a status: exact, then ``4XX``-style range, then default."""
+    responses = operation.responses
+    return (responses.get(str(status)) or responses.get(f"{str(status)[0]}XX")
+            or responses.get("DEFAULT"))
+
+
+class OperationValidator:
+    """Validates requests to, and responses from, one operation."""
+
+    def __init__(self, contract: Contract, operation: Operation) -> None:
+        self.contract = contract
+        self.operation = operation
+        self._compiled: dict[tuple[str, str, Direction], tuple[JSON, CompiledSchema]] = {}
+
+    def compiled(self, schema: Schema, direction: Direction) -> tuple[JSON, CompiledSchema]:
+        key = (schema.uri, schema.pointer, direction)
+        found = self._compiled.get(key)
+        if found is None:
+            bundled = self.contract.schema_bundle(schema, direction)
+            found = self._compiled[key] = (bundled, CompiledSchema(bundled))
+        return found
+
+    # -- requests ---------------------------------------------------------------------
+
+    def validate_request(
+        self, request: HttpRequest, path_params: Mapping[str, str] | None = None
+    ) -> RequestValidation:
+        violations: list[Violation] = []
+        values: dict[str, dict[str, JSON]] = {"path": {}, "query": {}, "header": {},
+                                              "cookie": {}}
+        cookies = request.cookies()
+        for parameter in self.operation.parameters:
+            self._parameter(parameter, request, dict(path_params or {}), cookies, values,
+                            violations)
+        violations.extend(self._security(request))
+        body, media_type = self._body(request, violations)
+        return RequestValidation(tuple(violations), values, body, media_type)
+
+    def _parameter(
+        self, parameter: Parameter, request: HttpRequest, path_params: dict[str, str],
+        cookies: dict[str, str], values: dict[str, dict[str, JSON]],
+        violations: list[Violation],
+    ) -> None:
+        where = "/" + parameter.name.replace("~", "~0").replace("/", "~1")
+        schema = parameter.schema
+        if schema is None and parameter.content:
+            schema = next(iter(parameter.content.values())).schema
+        bundled, compiled = self.compiled(schema, "request") if schema else ({}, None)
+        try:
+            value = read_parameter(parameter, request, path_params, cookies, bundled)
+        except ParameterError as error:
+            violations.append(Violation(parameter.location, where, str(error)))
+            return
+        if value is MISSING:
+            if parameter.required:
+                violations.append(Violation(
+                    parameter.location, where,
+                    f"required {parameter.location} parameter {parameter.name!r} is missing"))
+            return
+        values[parameter.location][parameter.name] = value
+        if compiled is not None:
+            for error in compiled.errors(value):
+                violations.append(Violation(parameter.location, where + error.pointer,
+                                            error.message))
+
+    def _security(self, request: HttpRequest) -> list[Violation]:
+        alternatives = self.operation.security
+        if not alternatives or any(not requirement for requirement in alternatives):
+            return []
+        schemes = self.contract.security_schemes
+        for requirement in alternatives:
+            if all(_credential_present(schemes.get(name), request) for name in requirement):
+                return []
+        wanted = " or ".join(
+            " and ".join(_describe(schemes.get(name), name) for name in requirement)
+            for requirement in alternatives
+        )
+        return [Violation("security", "", f"missing credentials: expected {wanted}")]
+
+    def _body(self, request: HttpRequest, violations: list[Violation]) -> tuple[JSON, str]:
+        declared = self.operation.request_body
+        if declared is None or not declared.content:
+            return None, ""
+        if not request.body:
+            if declared.required:
+                violations.append(Violation("body", "", "request body is required but empty"))
+            return None, ""
+        actual = request.content_type
+        media = find_media_type(declared.content, actual) if actual else None
+        if media is None:
+            expected = ", ".join(declared.content)
+            violations.append(Violation(
+                "content-type", "",
+                f"Content-Type {actual or '(none)'!r} is not accepted; expected {expected}"))
+            return None, actual
+        try:
+            body = parse_body(request.body, actual, request.headers.get("content-type", ""))
+        except ValueError as error:
+            violations.append(Violation("body", "", str(error)))
+            return None, actual
+        if media.schema is not None and body is not MISSING:
+            bundled, compiled = self.compiled(media.schema, "request")
+            if not is_json(actual) and isinstance(body, dict):
+                body = _coerce_form(body, bundled)
+            for error in compiled.errors(body):
+                violations.append(Violation("body", error.pointer, error.message))
+        return (None if body is MISSING else body), actual
+
+    # -- responses --------------------------------------------------------------------
+
+    def validate_response(self, response: HttpResponse) -> list[Violation]:
+        declared = find_response(self.operation, response.status)
+        if declared is None:
+            known = ", ".join(self.operation.responses) or "none"
+            return [Violation("status", "", f"status {response.status} is not declared for "
+                                            f"{self.operation.id} (declared: {known})")]
+        violations: list[Violation] = []
+        for name, header in declared.headers.items():
+            value = response.headers.get(name.lower())
+            where = "/" + name
+            if value is None:
+                if header.required:
+                    violations.append(Violation("header", where,
+                                                f"required response header {name!r} is missing"))
+                continue
+            if header.schema is not None:
+                bundled, compiled = self.compiled(header.schema, "response")
+                for error in compiled.errors(coerce(value, bundled, bundled)):
+                    violations.append(Violation("header", where + error.pointer, error.message))
+        if not declared.content:
+            return violations
+        actual = response.content_type
+        media = find_media_type(declared.content, actual) if actual else None
+        if media is None:
+            if response.body or actual:
+                violations.append(Violation(
+                    "content-type", "", f"Content-Type {actual or '(none)'!r} is not declared "
+                    f"for status {response.status}; expected {', '.join(declared.content)}"))
+            return violations
+        if media.schema is None or not (is_json(actual) or actual.startswith("text/")):
+            return violations
+        try:
+            body = parse_body(response.body, actual, response.headers.get("content-type", ""))
+        except ValueError as error:
+            return [*violations, Violation("body", "", str(error))]
+        _, compiled = self.compiled(media.schema, "response")
+        violations.extend(Violation("body", e.pointer, e.message) for e in compiled.errors(body))
+        return violations
+
+
+def parse_body(raw: bytes, media_type: str, content_type_header: str) -> Any:
+    """Decode a body by media type; ``ValueError`` with a located message if it can't be."""
+    if is_json(media_type):
+        try:
+            return json.loads(raw)
+        except UnicodeDecodeError:
+            raise ValueError("body is not valid UTF-8") from None
+        except json.JSONDecodeError as error:
+            raise ValueError(f"body is not valid JSON: {error.msg} at line {error.lineno} "
+                             f"column {error.colno}") from None
+        except RecursionError:
+            raise ValueError("body JSON is nested too deeply") from None
+    if media_type == "application/x-www-form-urlencoded":
+        try:
+            return dict(parse_qsl(raw.decode("utf-8"), keep_blank_values=True))
+        except UnicodeDecodeError:
+            raise ValueError("form body is not valid UTF-8") from None
+    if media_type.startswith("multipart/"):
+        return _multipart(raw, content_type_header)
+    if media_type.startswith("text/"):
+        try:
+            return raw.decode("utf-8")
+        except UnicodeDecodeError:
+            raise ValueError("text body is not valid UTF-8") from None
+    return MISSING
+
+
+def _multipart(raw: bytes, content_type_header: str) -> dict[str, Any]:
+    if "boundary=" not in content_type_header:
+        raise ValueError("multipart body has no boundary in its Content-Type")
+    message = BytesParser(policy=HTTP).parsebytes(
+        b"Content-Type: " + content_type_header.encode("latin-1") + b"\r\n\r\n" + raw)
+    if not message.is_multipart():
+        raise ValueError("multipart body could not be parsed")
+    out: dict[str, Any] = {}
+    for part in message.iter_parts():  # type: ignore[attr-defined]
+        name = part.get_param("name", header="content-disposition")
+        if not name:
+            continue
+        payload = part.get_payload(decode=True) or b""
+        if part.get_filename() is None:
+            try:
+                out[str(name)] = payload.decode("utf-8")
+                continue
+            except UnicodeDecodeError:
+                pass
+        out[str(name)] = payload.decode("latin-1")  # files: any bytes are a valid binary
+    return out
+
+
+def _coerce_form(body: dict[str, Any], schema: JSON) -> dict[str, Any]:
+    return {k: coerce(v, property_schema(schema, schema, k), schema) if isinstance(v, str)
+            else v for k, v in body.items()}
+
+
+def _credential_present(scheme: SecurityScheme | None, request: HttpRequest) -> bool:
+    if scheme is None:
+        return False
+    authorization = request.headers.get("authorization", "")
+    if scheme.type == "apiKey":
+        if scheme.location == "header":
+            return bool(request.headers.get(scheme.parameter_name.lower()))
+        if scheme.location == "query":
+            return bool(request.query_values(scheme.parameter_name))
+        return bool(request.cookies().get(scheme.parameter_name))
+    if scheme.type == "http":
+        prefix = (scheme.scheme or "bearer").lower() + " "
+        return authorization.lower().startswith(prefix) and len(authorization) > len(prefix)
+    if scheme.type in ("oauth2", "openIdConnect"):
+        return authorization.lower().startswith("bearer ") and len(authorization) > 7
+    return True  # mutualTLS: the TLS layer decides; nothing to see in the request
+
+
+def _describe(scheme: SecurityScheme | None, name: str) -> str:
+    if scheme is None:
+        return f"{name} (undeclared scheme)"
+    if scheme.type == "apiKey":
+        return f"API key in {scheme.location} {scheme.parameter_name!r} ({name})"
+    if scheme.type == "http":
+        return f"{scheme.scheme or 'bearer'} credentials in Authorization ({name})"
+    return f"bearer token in Authorization ({name})"
+
+
+def validator_for(contract: Contract, operation: Operation) -> OperationValidator:
+    """The cached validator of one operation of a contract."""
+    cache: dict[Any, OperationValidator] = contract._runtime.cache("validators")
+    key = (operation.method, operation.path, operation.id)
+    found = cache.get(key)
+    if found is None:
+        found = cache[key] = OperationValidator(contract, operation)
+    return found

@@ -1,0 +1,105 @@
+"""Every exception contractkit raises, in two families.
+
+::
+
+    ContractkitError            the tool was misused or given bad input (CLI exit 2)
+    ├── ContractLoadError       a contract could not be read, parsed or resolved
+    ├── ScenarioError           a scenario file is invalid
+    ├── ConfigError             an option or setting is invalid
+    ├── OperationNotFound       no operation has that id / method and path
+    └── GenerationError         no value could be generated for a schema
+
+    ContractViolation(AssertionError)
+                                a consumer broke the contract, or a behaviour
+                                assertion failed (a test failure, CLI exit 1)
+
+Messages follow one shape: where (file:line:col and JSON pointer, or operation), what
+happened, what was expected, and what to do.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+__all__ = [
+    "ConfigError",
+    "ContractLoadError",
+    "ContractViolation",
+    "ContractkitError",
+    "GenerationError",
+    "Location",
+    "OperationNotFound",
+    "ScenarioError",
+]
+
+
+@dataclass(frozen=True)
+class Location:
+    """Where something is in a source file: path, 1-based line and column, JSON pointer."""
+
+    file: str
+    line: int | None = None
+    column: int | None = None
+    pointer: str = ""
+
+    def __str__(self) -> str:
+        where = self.file
+        if self.line is not None:
+            where += f":{self.line}"
+            if self.column is not None:
+                where += f":{self.column}"
+        return where
+
+
+class ContractkitError(Exception):
+    """Base class of every error about using contractkit or about its inputs."""
+
+
+class ContractLoadError(ContractkitError):
+    """A contract could not be read, parsed or resolved.
+
+    ``str(error)`` is one line: ``file:line:col  /json/pointer  message``.
+    """
+
+    def __init__(self, message: str, location: Location | None = None) -> None:
+        self.message = message
+        self.location = location
+        super().__init__(self._render())
+
+    def _render(self) -> str:
+        if self.location is None:
+            return self.message
+        parts = [str(self.location)]
+        if self.location.pointer:
+            parts.append(self.location.pointer)
+        parts.append(self.message)
+        return "  ".join(parts)
+
+
+class ScenarioError(ContractkitError):
+    """A scenario file or object is invalid."""
+
+
+class ConfigError(ContractkitError):
+    """An option, setting or argument is invalid."""
+
+
+class OperationNotFound(ContractkitError, LookupError):
+    """No operation matches the id or the method and path asked for."""
+
+    def __init__(self, wanted: str, suggestions: Sequence[str] = ()) -> None:
+        self.wanted = wanted
+        self.suggestions = tuple(suggestions)
+        message = f"no operation {wanted!r} in the contract"
+        if self.suggestions:
+            message += "; did you mean " + " or ".join(repr(s) for s in self.suggestions) + "?"
+        super().__init__(message)
+
+
+class GenerationError(ContractkitError, ValueError):
+    """No value satisfying a schema could be generated (contradictory or too hard)."""
+
+
+class ContractViolation(AssertionError):
+    """A consumer broke the contract, or a behaviour assertion on the journal failed."""
