@@ -9,7 +9,7 @@ from contractkit._types import JSON
 from contractkit.contract.bundle import Bundler, Direction
 from contractkit.contract.normalize import Dialect
 from contractkit.contract.routing import Router
-from contractkit.errors import Location
+from contractkit.errors import ContractLoadError, Location
 
 if TYPE_CHECKING:
     from contractkit.contract.model import Operation, Schema
@@ -55,6 +55,13 @@ class ContractRuntime:
         if bundler is None:
             bundler = self._bundlers[direction] = Bundler(self.resolver, self._dialect, direction)
         return bundler.bundle(schema.raw, self.resolver.document(schema.uri), schema.pointer)
+
+    def bundle_notes(self) -> list[ContractLoadError]:
+        """Problems met while bundling that did not stop it, drained on read."""
+        notes = [note for bundler in self._bundlers.values() for note in bundler.notes]
+        for bundler in self._bundlers.values():
+            bundler.notes.clear()
+        return notes
 
     def location(self, uri: str, pointer: str) -> Location:
         if self.resolver is None or uri not in self.resolver.documents:

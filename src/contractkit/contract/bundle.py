@@ -43,6 +43,8 @@ class Bundler:
         self._dependencies: dict[str, set[str]] = {}
         self._used_names: set[str] = set()
         self._bundles: dict[str, JSON] = {}
+        #: Problems that did not stop bundling (reported by ``contractkit validate``).
+        self.notes: list[ContractLoadError] = []
 
     def bundle(self, schema: JSON, document: SourceDocument, pointer: str) -> JSON:
         """The 2020-12 bundle of ``schema`` found in ``document`` at ``pointer``."""
@@ -133,7 +135,13 @@ class Bundler:
                 continue
             ref = target if ("#" in target or "/" in target or "." in target) else (
                 f"#/components/schemas/{target}")
-            rewritten[tag] = "#/$defs/" + self._define(ref, document, pointer, dependencies)
+            try:
+                rewritten[tag] = "#/$defs/" + self._define(ref, document, pointer, dependencies)
+            except ContractLoadError as error:
+                # A broken mapping entry only loses that hint; the oneOf still validates.
+                self.notes.append(ContractLoadError(
+                    f"discriminator mapping {tag!r}: {error.message}",
+                    document.location(join_pointer(pointer, "mapping", tag))))
         return {**value, "mapping": rewritten}
 
     def _define(

@@ -18,6 +18,7 @@ from contractkit.errors import Location, OperationNotFound
 if TYPE_CHECKING:
     from contractkit.contract._runtime import ContractRuntime
     from contractkit.contract.routing import RouteMatch
+    from contractkit.contract.validation import OperationValidator
 
 ParameterLocation = Literal["path", "query", "header", "cookie"]
 HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
@@ -213,6 +214,14 @@ class Contract:
         ``writeOnly`` ones in responses, as OpenAPI specifies.
         """
         return self._runtime.bundle(schema, direction)
+
+    def validator(self, operation: Operation | str) -> OperationValidator:
+        """The (cached) request/response validator of an operation, by object or id."""
+        from contractkit.contract.validation import validator_for
+
+        if isinstance(operation, str):
+            operation = self.operation(operation)
+        return validator_for(self, operation)
 
     def location(self, uri: str, pointer: str) -> Location:
         """File, line and column of a node, for messages (computed on demand)."""

@@ -1,0 +1,45 @@
+# Plain entry points; README.md names them. Everything installs into ./.venv.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+
+.PHONY: run test lint typecheck docs bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e ".[test,docs]"
+	touch $(VENV)/.installed $@
+
+## run: install, then check the bundled contracts (the mock server will take this over)
+run: $(VENV)/.installed
+	$(BIN)/contractkit validate contracts/
+
+## test: install with test extras, lint, type-check, run the suite, build the docs
+test: lint typecheck $(VENV)/.installed-dev
+	$(BIN)/python -m pytest -q; rc=$$?; \
+	  if [ $$rc -eq 5 ]; then echo "pytest collected no tests: failing"; exit 1; fi; exit $$rc
+	$(BIN)/mkdocs build --strict --quiet --site-dir build/site
+
+lint: $(VENV)/.installed-dev
+	$(BIN)/ruff check src tests benchmarks
+
+typecheck: $(VENV)/.installed-dev
+	$(BIN)/mypy
+
+docs: $(VENV)/.installed-dev
+	$(BIN)/mkdocs build --strict --site-dir build/site
+
+## bench: performance figures, each next to a baseline measured in the same run
+bench: $(VENV)/.installed-dev
+	$(BIN)/python benchmarks/bench_load.py
+	$(BIN)/python benchmarks/bench_validate.py
+
+clean:
+	rm -rf $(VENV) build .pytest_cache .mypy_cache .ruff_cache .hypothesis

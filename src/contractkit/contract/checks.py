@@ -1,0 +1,170 @@
+"""``contractkit validate``'s engine: load contracts and look for problems in them.
+
+Loading already reports what it meets on the way (duplicate operationIds, undeclared path
+parameters). :func:`check` goes further, at a cost that only ``validate`` pays: every
+schema the operations use must bundle and compile, and every example must validate against
+its schema.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from contractkit.contract.loader import load
+from contractkit.contract.model import Contract, Example, MediaType, Operation, Problem, Schema
+from contractkit.contract.schema_validator import CompiledSchema
+from contractkit.contract.validation import is_json
+from contractkit.errors import ContractLoadError, Location
+
+CONTRACT_SUFFIXES = (".yaml", ".yml", ".json", ".graphql", ".gql", ".graphqls")
+
+
+@dataclass(frozen=True)
+class FileReport:
+    """What validating one file found."""
+
+    file: str
+    problems: tuple[Problem, ...]
+    summary: dict[str, Any] = field(default_factory=dict)
+    #: False when the file could not be read at all (missing, unreadable).
+    readable: bool = True
+
+    @property
+    def errors(self) -> tuple[Problem, ...]:
+        return tuple(p for p in self.problems if p.severity == "error")
+
+    @property
+    def ok(self) -> bool:
+        return self.readable and not self.errors
+
+
+@dataclass(frozen=True)
+class ValidationReport:
+    files: tuple[FileReport, ...]
+
+    @property
+    def ok(self) -> bool:
+        return all(f.ok for f in self.files)
+
+
+def expand_paths(paths: Iterable[str | os.PathLike[str]]) -> list[str]:
+    """Files as given; a directory stands for the contract files directly inside it."""
+    out: list[str] = []
+    for path in paths:
+        given = Path(path)
+        if given.is_dir():
+            out.extend(str(child) for child in sorted(given.iterdir())
+                       if child.is_file() and child.suffix.lower() in CONTRACT_SUFFIXES)
+        else:
+            out.append(str(path))
+    return out
+
+
+def validate_files(
+    paths: Iterable[str | os.PathLike[str]], **load_options: Any
+) -> ValidationReport:
+    reports = []
+    for path in expand_paths(paths):
+        try:
+            contract = load(path, **load_options)
+        except ContractLoadError as error:
+            location = error.location or Location(path)
+            problem = Problem("error", location, error.message, "load-error")
+            reports.append(FileReport(path, (problem,), readable=Path(path).is_file()))
+            continue
+        problems = tuple(dict.fromkeys((*contract.problems, *check(contract))))
+        reports.append(FileReport(path, problems, summarise(contract)))
+    return ValidationReport(tuple(reports))
+
+
+def summarise(contract: Contract) -> dict[str, Any]:
+    if contract.kind == "graphql":
+        return {"kind": "GraphQL", "operations": len(contract.operations)}
+    return {
+        "kind": "Swagger" if contract.spec_version == "2.0" else "OpenAPI",
+        "spec_version": contract.spec_version,
+        "title": contract.title,
+        "version": contract.version,
+        "operations": len(contract.operations),
+        "schemas": len(contract.schemas),
+    }
+
+
+def check(contract: Contract) -> list[Problem]:
+    """Problems found by compiling every schema and validating every example."""
+    if contract.kind != "openapi":
+        return []
+    problems: list[Problem] = []
+    compiled: dict[tuple[str, str], CompiledSchema | None] = {}
+    for schema, examples, direction in _schemas_with_examples(contract):
+        key = (schema.uri, schema.pointer)
+        if key not in compiled:
+            compiled[key] = _compile(contract, schema, direction, problems)
+        validator = compiled[key]
+        if validator is None:
+            continue
+        for note in contract._runtime.bundle_notes():
+            problems.append(Problem("warning", note.location or Location(contract.source),
+                                    note.message, "discriminator-mapping-unresolvable"))
+        for example in examples:
+            for error in validator.errors(example.value):
+                problems.append(Problem(
+                    "warning",
+                    contract.location(schema.uri, example.pointer + error.pointer),
+                    f"example {example.name!r} does not match its schema: {error.message}",
+                    "example-invalid",
+                ))
+    return problems
+
+
+def _compile(contract: Contract, schema: Schema, direction: str,
+             problems: list[Problem]) -> CompiledSchema | None:
+    try:
+        bundled = contract.schema_bundle(schema, "request" if direction == "request"
+                                         else "response")
+        return CompiledSchema(bundled)
+    except ContractLoadError as error:
+        problems.append(Problem("error", error.location or contract.location(
+            schema.uri, schema.pointer), error.message, "schema-unresolvable"))
+    except Exception as error:  # noqa: BLE001 - a schema no validator accepts is a finding
+        problems.append(Problem("error", contract.location(schema.uri, schema.pointer),
+                                f"schema cannot be compiled: {error}", "schema-invalid"))
+    return None
+
+
+def _schemas_with_examples(
+    contract: Contract,
+) -> Iterator[tuple[Schema, tuple[Example, ...], str]]:
+    for operation in contract.operations:
+        yield from _operation_schemas(operation)
+    for name, schema in contract.schemas.items():
+        raw = schema.raw
+        if isinstance(raw, dict) and "example" in raw:
+            yield schema, (Example(name, raw["example"], pointer=schema.pointer + "/example"),
+                           ), "response"
+
+
+def _json_examples(media: MediaType) -> tuple[Example, ...]:
+    """Examples of JSON bodies; an XML or text example is a string, not data to validate."""
+    return media.examples if is_json(media.name.split(";")[0].strip().lower()) else ()
+
+
+def _operation_schemas(operation: Operation) -> Iterator[tuple[Schema, tuple[Example, ...], str]]:
+    for parameter in operation.parameters:
+        if parameter.schema is not None:
+            yield parameter.schema, parameter.examples, "request"
+    if operation.request_body is not None:
+        for media in operation.request_body.content.values():
+            if media.schema is not None:
+                yield media.schema, _json_examples(media), "request"
+    for response in operation.responses.values():
+        for media in response.content.values():
+            if media.schema is not None:
+                yield media.schema, _json_examples(media), "response"
+        for header in response.headers.values():
+            if header.schema is not None:
+                yield header.schema, (), "response"

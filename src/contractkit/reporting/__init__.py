@@ -1,0 +1,1 @@
+"""Renderers: turn result data (reports, findings) into text, JSON and CI formats."""
