@@ -1,0 +1,72 @@
+"""Path matching follows OpenAPI's rules: literal segments beat templated ones."""
+
+from __future__ import annotations
+
+import pytest
+
+import contractkit
+
+
+def _contract(*paths: str) -> contractkit.Contract:
+    document = {
+        "openapi": "3.1.0",
+        "info": {"title": "t", "version": "1"},
+        "paths": {
+            path: {
+                "get": {"operationId": f"get {path}", "responses": {"200": {"description": "ok"}},
+                        "parameters": [
+                            {"name": name, "in": "path", "required": True,
+                             "schema": {"type": "string"}}
+                            for name in _names(path)]},
+            }
+            for path in paths
+        },
+    }
+    return contractkit.load(document)
+
+
+def _names(path: str) -> list[str]:
+    from contractkit.contract.routing import template_variables
+
+    return template_variables(path)
+
+
+@pytest.mark.parametrize(
+    ("request_path", "template", "params"),
+    [
+        ("/pets/mine", "/pets/mine", {}),
+        ("/pets/42", "/pets/{petId}", {"petId": "42"}),
+        ("/pets/42/toys/mine", "/pets/{petId}/toys/mine", {"petId": "42"}),
+        ("/pets/mine/toys/7", "/pets/{petId}/toys/{toyId}", {"petId": "mine", "toyId": "7"}),
+        ("/files/report.pdf", "/files/{name}.{ext}", {"name": "report", "ext": "pdf"}),
+        ("/files/readme", "/files/{file}", {"file": "readme"}),
+        ("/pets/a%2Fb", "/pets/{petId}", {"petId": "a/b"}),
+    ],
+)
+def test_most_specific_template_wins(request_path: str, template: str,
+                                     params: dict[str, str]) -> None:
+    contract = _contract("/pets/{petId}", "/pets/mine", "/pets/{petId}/toys/mine",
+                         "/pets/{petId}/toys/{toyId}", "/files/{file}", "/files/{name}.{ext}")
+    match = contract.match("GET", request_path)
+    assert match is not None
+    assert match.operation.path == template
+    assert dict(match.path_params) == params
+
+
+def test_unknown_path_and_wrong_method() -> None:
+    contract = _contract("/pets/{petId}")
+    assert contract.match("GET", "/owners/1") is None
+    assert contract.match("DELETE", "/pets/1") is None
+    assert contract.allowed_methods("/pets/1") == ("GET",)
+    assert contract.allowed_methods("/nope") == ()
+
+
+def test_head_falls_back_to_get() -> None:
+    match = _contract("/pets").match("HEAD", "/pets")
+    assert match is not None and match.operation.method == "GET"
+
+
+def test_operation_lookup_suggests_close_ids() -> None:
+    contract = _contract("/pets")
+    with pytest.raises(contractkit.OperationNotFound, match=r"did you mean 'get /pets'\?"):
+        contract.operation("get /pet")

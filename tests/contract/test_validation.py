@@ -1,0 +1,226 @@
+"""Request and response validation of one operation: parameters by style, bodies, security."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+
+import contractkit
+from contractkit import HttpRequest, HttpResponse
+
+ITEM = {
+    "type": "object",
+    "required": ["id", "name"],
+    "properties": {
+        "id": {"type": "integer", "readOnly": True},
+        "name": {"type": "string", "minLength": 1},
+        "secret": {"type": "string", "writeOnly": True},
+        "tag": {"type": "string", "nullable": True},
+        "price": {"type": "number", "minimum": 0, "exclusiveMinimum": True},
+    },
+}
+
+DOCUMENT: dict[str, Any] = {
+    "openapi": "3.0.3",
+    "info": {"title": "shop", "version": "1"},
+    "components": {
+        "schemas": {"Item": ITEM},
+        "securitySchemes": {
+            "bearer": {"type": "http", "scheme": "bearer"},
+            "key": {"type": "apiKey", "in": "header", "name": "X-API-Key"},
+        },
+    },
+    "security": [{"bearer": []}, {"key": []}],
+    "paths": {
+        "/items": {
+            "get": {
+                "operationId": "listItems",
+                "parameters": [
+                    {"name": "limit", "in": "query", "schema": {"type": "integer", "maximum": 50}},
+                    {"name": "tags", "in": "query", "schema": {"type": "array",
+                                                                "items": {"type": "string"}}},
+                    {"name": "ids", "in": "query", "style": "pipeDelimited", "explode": False,
+                     "schema": {"type": "array", "items": {"type": "integer"}}},
+                    {"name": "filter", "in": "query", "style": "deepObject",
+                     "schema": {"type": "object", "properties": {
+                         "min": {"type": "integer"}, "color": {"type": "string"}}}},
+                    {"name": "X-Trace", "in": "header", "required": True,
+                     "schema": {"type": "string", "pattern": "^[a-f0-9]+$"}},
+                    {"name": "session", "in": "cookie", "schema": {"type": "string"}},
+                ],
+                "responses": {
+                    "200": {
+                        "description": "ok",
+                        "headers": {"X-Total": {"required": True, "schema": {"type": "integer"}}},
+                        "content": {"application/json": {"schema": {
+                            "type": "array", "items": {"$ref": "#/components/schemas/Item"}}}},
+                    },
+                    "4XX": {"description": "client error", "content": {
+                        "application/problem+json": {"schema": {"type": "object"}}}},
+                },
+            },
+            "post": {
+                "operationId": "createItem",
+                "security": [],
+                "requestBody": {"required": True, "content": {
+                    "application/json": {"schema": {"$ref": "#/components/schemas/Item"}},
+                    "application/x-www-form-urlencoded": {
+                        "schema": {"$ref": "#/components/schemas/Item"}},
+                }},
+                "responses": {"201": {"description": "created"}},
+            },
+        },
+        "/items/{id}": {
+            "parameters": [{"name": "id", "in": "path", "required": True,
+                            "schema": {"type": "integer", "minimum": 1}}],
+            "get": {"operationId": "getItem", "security": [],
+                    "responses": {"200": {"description": "ok"}}},
+        },
+        "/points/{coords}": {
+            "get": {
+                "operationId": "getPoint", "security": [],
+                "parameters": [{"name": "coords", "in": "path", "required": True,
+                                "style": "matrix", "explode": True,
+                                "schema": {"type": "array", "items": {"type": "number"}}}],
+                "responses": {"200": {"description": "ok"}},
+            },
+        },
+    },
+}
+
+
+@pytest.fixture(scope="module")
+def shop() -> contractkit.Contract:
+    return contractkit.load(DOCUMENT)
+
+
+def validate(contract: contractkit.Contract, method: str, url: str,
+             **kwargs: Any) -> contractkit.RequestValidation:
+    request = HttpRequest.build(method, url, **kwargs)
+    match = contract.match(request.method, request.path)
+    assert match is not None
+    return contract.validator(match.operation).validate_request(request, match.path_params)
+
+
+def messages(result: contractkit.RequestValidation) -> list[str]:
+    return [str(v) for v in result.violations]
+
+
+AUTH = {"Authorization": "Bearer t0k3n", "X-Trace": "abc123"}
+
+
+def test_valid_query_parameters_are_read_by_style(shop: contractkit.Contract) -> None:
+    result = validate(shop, "GET",
+                      "/items?limit=5&tags=a&tags=b&ids=1|2|3&filter[min]=3&filter[color]=red",
+                      headers={**AUTH, "Cookie": "session=s1"})
+    assert result.ok, messages(result)
+    assert result.parameters["query"] == {
+        "limit": 5, "tags": ["a", "b"], "ids": [1, 2, 3], "filter": {"min": 3, "color": "red"}}
+    assert result.parameters["header"] == {"X-Trace": "abc123"}
+    assert result.parameters["cookie"] == {"session": "s1"}
+
+
+def test_parameter_violations_name_location_and_pointer(shop: contractkit.Contract) -> None:
+    result = validate(shop, "GET", "/items?limit=500&ids=1|x",
+                      headers={"Authorization": "Bearer t", "X-Trace": "XYZ"})
+    assert messages(result) == [
+        "query/limit: 500 is greater than the maximum of 50",
+        'query/ids/1: "x" is not of type "integer"',
+        'header/X-Trace: "XYZ" does not match "^[a-f0-9]+$"',
+    ]
+
+
+def test_missing_required_header(shop: contractkit.Contract) -> None:
+    result = validate(shop, "GET", "/items", headers={"Authorization": "Bearer t"})
+    assert messages(result) == ["header/X-Trace: required header parameter 'X-Trace' is missing"]
+
+
+def test_security_any_alternative_satisfies(shop: contractkit.Contract) -> None:
+    assert validate(shop, "GET", "/items", headers={"X-API-Key": "k", "X-Trace": "a"}).ok
+    result = validate(shop, "GET", "/items", headers={"Authorization": "Basic x",
+                                                       "X-Trace": "a"})
+    assert messages(result) == [
+        "security: missing credentials: expected bearer credentials in Authorization (bearer)"
+        " or API key in header 'X-API-Key' (key)"]
+
+
+def test_path_parameters_are_coerced_and_validated(shop: contractkit.Contract) -> None:
+    assert validate(shop, "GET", "/items/3").parameters["path"] == {"id": 3}
+    assert messages(validate(shop, "GET", "/items/0")) == [
+        "path/id: 0 is less than the minimum of 1"]
+    assert messages(validate(shop, "GET", "/items/abc")) == [
+        'path/id: "abc" is not of type "integer"']
+
+
+def test_matrix_style_path_parameter(shop: contractkit.Contract) -> None:
+    result = validate(shop, "GET", "/points/;coords=1.5;coords=2")
+    assert result.ok, messages(result)
+    assert result.parameters["path"] == {"coords": [1.5, 2]}
+
+
+def test_json_body_valid_without_read_only_id(shop: contractkit.Contract) -> None:
+    result = validate(shop, "POST", "/items", headers={"Content-Type": "application/json"},
+                      body=json.dumps({"name": "hat", "tag": None, "price": 1.5}))
+    assert result.ok, messages(result)
+    assert result.body == {"name": "hat", "tag": None, "price": 1.5}
+
+
+def test_json_body_violations(shop: contractkit.Contract) -> None:
+    result = validate(shop, "POST", "/items", headers={"Content-Type": "application/json"},
+                      body=json.dumps({"name": "", "price": 0}))
+    assert messages(result) == [
+        'body/name: "" is shorter than 1 character',
+        "body/price: 0 is less than or equal to the minimum of 0",
+    ]
+
+
+def test_invalid_json_body(shop: contractkit.Contract) -> None:
+    result = validate(shop, "POST", "/items", headers={"Content-Type": "application/json"},
+                      body='{"name": ')
+    assert messages(result) == [
+        "body: body is not valid JSON: Expecting value at line 1 column 10"]
+
+
+def test_wrong_and_missing_content_type(shop: contractkit.Contract) -> None:
+    result = validate(shop, "POST", "/items", headers={"Content-Type": "text/plain"}, body="x")
+    assert messages(result) == [
+        "content-type: Content-Type 'text/plain' is not accepted; expected application/json, "
+        "application/x-www-form-urlencoded"]
+
+
+def test_required_body_missing(shop: contractkit.Contract) -> None:
+    assert messages(validate(shop, "POST", "/items")) == [
+        "body: request body is required but empty"]
+
+
+def test_form_body_is_coerced_per_property(shop: contractkit.Contract) -> None:
+    result = validate(shop, "POST", "/items",
+                      headers={"Content-Type": "application/x-www-form-urlencoded"},
+                      body="name=hat&price=2.5")
+    assert result.ok, messages(result)
+    assert result.body == {"name": "hat", "price": 2.5}
+
+
+def test_response_validation(shop: contractkit.Contract) -> None:
+    validator = shop.validator("listItems")
+    good = HttpResponse.build(200, headers={"Content-Type": "application/json", "X-Total": "1"},
+                              body=json.dumps([{"id": 1, "name": "hat"}]))
+    assert validator.validate_response(good) == []
+    bad = HttpResponse.build(200, headers={"Content-Type": "application/json"},
+                             body=json.dumps([{"name": "hat", "secret": 3}]))
+    assert [str(v) for v in validator.validate_response(bad)] == [
+        "header/X-Total: required response header 'X-Total' is missing",
+        'body/0: "id" is a required property',
+        'body/0/secret: 3 is not of type "string"',
+    ]
+
+
+def test_response_status_ranges_and_undeclared_status(shop: contractkit.Contract) -> None:
+    validator = shop.validator("listItems")
+    problem = HttpResponse.build(404, headers={"Content-Type": "application/problem+json"},
+                                 body="{}")
+    assert validator.validate_response(problem) == []
+    [violation] = validator.validate_response(HttpResponse.build(500))
+    assert str(violation) == "status: status 500 is not declared for listItems (declared: 200, 4XX)"
