@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import orjson
 import yaml
 
 from contractkit._types import JSON
@@ -49,15 +50,25 @@ _ContractYamlLoader.yaml_implicit_resolvers = {
 
 @dataclass
 class SourceDocument:
-    """One file (or fetched URL) of a contract: its text, its data and where it came from."""
+    """One file (or fetched URL) of a contract: its bytes, its data and where it came from.
+
+    The text is decoded only when a message needs a line number.
+    """
 
     display: str
     uri: str
-    text: str
+    raw: bytes
     data: JSON
     syntax: str  # "json" | "yaml" | "graphql"
+    _text: str | None = field(default=None, repr=False)
     _line_starts: list[int] | None = field(default=None, repr=False)
     _yaml_root: Any = field(default=None, repr=False)
+
+    @property
+    def text(self) -> str:
+        if self._text is None:
+            self._text = decode_text(self.raw, self.display)
+        return self._text
 
     def location(self, pointer: str) -> Location:
         """The file, line and column of ``pointer``, or of its nearest existing ancestor."""
@@ -120,7 +131,12 @@ def escape_token(token: str) -> str:
 
 
 def join_pointer(pointer: str, *tokens: str | int) -> str:
-    return pointer + "".join("/" + escape_token(str(token)) for token in tokens)
+    for token in tokens:
+        text = str(token)
+        if "~" in text or "/" in text:
+            text = escape_token(text)
+        pointer = f"{pointer}/{text}"
+    return pointer
 
 
 _DECODER = json.JSONDecoder()
@@ -222,14 +238,20 @@ def parse_document(raw: bytes, limits: ReadLimits, *, display: str, uri: str) ->
             f"document is {len(raw):,} bytes, over the {limits.max_bytes:,}-byte cap",
             Location(display),
         )
+    body = raw[3:] if raw.startswith(b"\xef\xbb\xbf") else raw
+    first = body.lstrip()[:1]
+    if first in (b"{", b"[") or (display.endswith(".json") and first):
+        try:
+            return SourceDocument(display, uri, raw, orjson.loads(body), "json")
+        except orjson.JSONDecodeError:
+            pass  # the standard parser gives the located message (or takes huge integers)
+        text = decode_text(raw, display)
+        return SourceDocument(display, uri, raw, _parse_json(text, display), "json", text)
     text = decode_text(raw, display)
-    stripped = text.lstrip()
-    if not stripped:
+    if not text.strip():
         raise ContractLoadError("file is empty; expected an OpenAPI or GraphQL contract",
                                 Location(display))
-    if display.endswith(".json") or stripped[0] in "{[":
-        return SourceDocument(display, uri, text, _parse_json(text, display), "json")
-    return SourceDocument(display, uri, text, parse_yaml(text, limits, display), "yaml")
+    return SourceDocument(display, uri, raw, parse_yaml(text, limits, display), "yaml", text)
 
 
 def _parse_json(text: str, display: str) -> JSON:

@@ -10,9 +10,13 @@
 from __future__ import annotations
 
 import difflib
+import re
 import urllib.parse
 import urllib.request
 from collections.abc import Iterator
+from typing import Any
+
+import orjson
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -102,7 +106,7 @@ class Resolver:
         return target
 
     def check_all(self) -> None:
-        """Resolve every ref in every document reachable from the root, once."""
+        """Resolve every distinct ref in every document reachable from the root, once."""
         pending = [self.root]
         checked: set[str] = set()
         while pending:
@@ -110,12 +114,26 @@ class Resolver:
             if document.uri in checked:
                 continue
             checked.add(document.uri)
-            for pointer, ref in iter_refs(document.data):
-                target = self.resolve(ref, document, pointer)
-                if isinstance(target.value, dict) and "$ref" in target.value:
-                    self.follow(target.value, target.document, target.pointer)
+            for ref in _distinct_refs(document):
+                try:
+                    target = self.resolve(ref, document, "")
+                    if isinstance(target.value, dict) and "$ref" in target.value:
+                        self.follow(target.value, target.document, target.pointer)
+                except ContractLoadError:
+                    self._raise_located(ref, document)
+                    continue
                 if target.document.uri not in checked:
                     pending.append(target.document)
+
+    def _raise_located(self, ref: str, document: SourceDocument) -> None:
+        """Re-resolve a failing ref where it really occurs, for a message with its line.
+
+        If it occurs only inside literal example data, it is not a ref and is ignored.
+        """
+        for path, found in iter_refs(document.data):
+            if found == ref:
+                target = self.resolve(ref, document, pointer_of(path))
+                self.follow(target.value, target.document, target.pointer)
 
     def _document_for(self, address: str, base: SourceDocument, at: str) -> SourceDocument:
         uri = urllib.parse.urljoin(base.uri, address)
@@ -161,27 +179,57 @@ class Resolver:
         return parse_document(raw, self.limits, display=uri, uri=uri)
 
 
-def iter_refs(data: JSON, pointer: str = "") -> Iterator[tuple[str, str]]:
-    """Every ``(pointer, ref)`` in a document, skipping literal example and enum values."""
+#: A path into a document as a linked list ``(parent, key)``: building the JSON pointer
+#: string for every node of a 10 MB contract costs more than parsing it, so pointers are
+#: made only for the nodes that hold a ref.
+Path_ = tuple[Any, str | int] | None
+
+
+_JSON_REF = re.compile(rb'"\$ref"\s*:\s*("(?:[^"\\]|\\.)*")')
+
+
+def _distinct_refs(document: SourceDocument) -> list[str]:
+    """The distinct ref strings of a document.
+
+    For JSON a regex over the bytes finds them far faster than walking the data; it may
+    also find refs inside example values, which :meth:`Resolver._raise_located` forgives.
+    """
+    if document.syntax == "json" and document.raw:
+        found = dict.fromkeys(_JSON_REF.findall(document.raw))
+        return [text for text in (orjson.loads(quoted) for quoted in found)
+                if isinstance(text, str)]
+    return list(dict.fromkeys(ref for _, ref in iter_refs(document.data)))
+
+
+def pointer_of(path: Path_) -> str:
+    tokens: list[str | int] = []
+    while path is not None:
+        path, key = path
+        tokens.append(key)
+    return join_pointer("", *reversed(tokens))
+
+
+def iter_refs(data: JSON) -> Iterator[tuple[Path_, str]]:
+    """Every ``(path, ref)`` in a document, skipping literal example and enum values."""
     # mark: 0 an ordinary node, 2 the value of an "examples" key, 1 an Example Object
     # (whose "value" is literal data)
-    stack: list[tuple[str, JSON, int]] = [(pointer, data, 0)]
+    stack: list[tuple[Path_, JSON, int]] = [(None, data, 0)]
+    pop, push = stack.pop, stack.append
     while stack:
-        where, node, mark = stack.pop()
+        path, node, mark = pop()
         if isinstance(node, dict):
             ref = node.get("$ref")
             if isinstance(ref, str):
-                yield where, ref
+                yield path, ref
             for key, value in node.items():
-                if key in _LITERAL_KEYS or (mark == 1 and key == "value"):
-                    continue
                 if isinstance(value, (dict, list)):
-                    child_mark = 2 if key == "examples" else 1 if mark == 2 else 0
-                    stack.append((join_pointer(where, key), value, child_mark))
+                    if key in _LITERAL_KEYS or (mark == 1 and key == "value"):
+                        continue
+                    push(((path, key), value, 2 if key == "examples" else 1 if mark == 2 else 0))
         elif isinstance(node, list) and mark != 2:
             for index, value in enumerate(node):
                 if isinstance(value, (dict, list)):
-                    stack.append((f"{where}/{index}", value, 0))
+                    push(((path, index), value, 0))
 
 
 def _display(path: Path) -> str:
