@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 import graphql
+from graphql.validation.validate import validate_sdl
 
 from contractkit.contract._runtime import ContractRuntime
 from contractkit.contract.model import Contract, Operation, Problem
@@ -34,16 +35,23 @@ def looks_like_sdl(text: str) -> bool:
 
 
 def load_sdl(text: str, *, source: str) -> Contract:
+    """Parse SDL; definition errors (GitHub's own schema has some) become problems, and
+    the schema is built as written, later definitions winning, as servers do."""
     try:
-        schema = graphql.build_schema(text)
+        document = graphql.parse(text)
     except graphql.GraphQLError as error:
-        location = error.locations[0] if error.locations else None
-        raise ContractLoadError(
-            f"invalid GraphQL SDL: {error.message}",
-            Location(source, location.line if location else None,
-                     location.column if location else None),
-        ) from None
-    return _contract(schema, source=source, raw=text)
+        raise ContractLoadError(f"invalid GraphQL SDL: {error.message}",
+                                _location(error, source)) from None
+    problems = [
+        Problem("error", _location(error, source), error.message, "graphql-sdl-invalid")
+        for error in validate_sdl(document)
+    ]
+    try:
+        schema = graphql.build_ast_schema(document, assume_valid_sdl=True)
+    except (graphql.GraphQLError, TypeError) as error:
+        message = str(error).splitlines()[0]
+        raise ContractLoadError(f"invalid GraphQL SDL: {message}", Location(source)) from None
+    return _contract(schema, source=source, raw=text, problems=problems)
 
 
 def load_introspection(data: dict[str, Any], *, source: str) -> Contract:
@@ -56,8 +64,9 @@ def load_introspection(data: dict[str, Any], *, source: str) -> Contract:
     return _contract(schema, source=source, raw=data)
 
 
-def _contract(schema: graphql.GraphQLSchema, *, source: str, raw: Any) -> Contract:
-    problems = [
+def _contract(schema: graphql.GraphQLSchema, *, source: str, raw: Any,
+              problems: list[Problem] | None = None) -> Contract:
+    problems = list(problems or ()) + [
         Problem("error", _location(error, source), error.message, "graphql-schema-invalid")
         for error in graphql.validate_schema(schema)
     ]

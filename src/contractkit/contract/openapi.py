@@ -65,6 +65,9 @@ class OpenAPIBuilder:
             webhooks.extend(self._path_item(name, item, join_pointer("/webhooks", name),
                                             default_security, webhook=True))
         self._check_ids(operations)
+        if not operations and not webhooks:
+            self._problem("warning", self.root, "/paths", "the contract declares no operations",
+                          "no-operations")
         schemas = {
             name: Schema(node, self.root.uri, join_pointer("/components/schemas", name))
             for name, node in _mapping(components.get("schemas")).items()
