@@ -4,6 +4,7 @@ Everything public is exported here; every other module is private and may change
 """
 
 from contractkit._http import HttpRequest, HttpResponse
+from contractkit._version import __version__
 from contractkit.contract import (
     Contract,
     Example,
@@ -32,8 +33,6 @@ from contractkit.errors import (
     OperationNotFound,
     ScenarioError,
 )
-
-from contractkit._version import __version__
 
 __all__ = [
     "ConfigError",

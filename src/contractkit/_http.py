@@ -60,7 +60,7 @@ class HttpRequest:
         jar: SimpleCookie = SimpleCookie()
         try:
             jar.load(self.headers.get("cookie", ""))
-        except Exception:  # noqa: BLE001 - a malformed Cookie header is just no cookies
+        except Exception:
             return {}
         return {name: morsel.value for name, morsel in jar.items()}
 

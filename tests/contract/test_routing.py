@@ -63,7 +63,8 @@ def test_unknown_path_and_wrong_method() -> None:
 
 def test_head_falls_back_to_get() -> None:
     match = _contract("/pets").match("HEAD", "/pets")
-    assert match is not None and match.operation.method == "GET"
+    assert match is not None
+    assert match.operation.method == "GET"
 
 
 def test_operation_lookup_suggests_close_ids() -> None:

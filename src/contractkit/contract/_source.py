@@ -216,10 +216,7 @@ def read_document(path: Path, limits: ReadLimits, *, display: str) -> SourceDocu
 
 def decode_text(raw: bytes, display: str) -> str:
     """UTF-8 (with or without BOM) or UTF-16/32 with BOM; else a located error."""
-    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
-        encoding = "utf-16"
-    else:
-        encoding = "utf-8-sig"
+    encoding = "utf-16" if raw.startswith((b"\xff\xfe", b"\xfe\xff")) else "utf-8-sig"
     try:
         return raw.decode(encoding)
     except UnicodeDecodeError as error:
@@ -266,7 +263,7 @@ def _parse_json(text: str, display: str) -> JSON:
 
 def parse_yaml(text: str, limits: ReadLimits, display: str) -> JSON:
     try:
-        data = yaml.load(text, Loader=_ContractYamlLoader)  # noqa: S506 - a safe loader
+        data = yaml.load(text, Loader=_ContractYamlLoader)
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         problem = error.problem or "syntax error"
@@ -274,7 +271,8 @@ def parse_yaml(text: str, limits: ReadLimits, display: str) -> JSON:
             problem = f"{problem} ({error.context})"
         line = mark.line + 1 if mark else None
         column = mark.column + 1 if mark else None
-        raise ContractLoadError(f"invalid YAML: {problem}", Location(display, line, column)) from None
+        raise ContractLoadError(f"invalid YAML: {problem}",
+                                Location(display, line, column)) from None
     except yaml.YAMLError as error:
         raise ContractLoadError(f"invalid YAML: {error}", Location(display)) from None
     except RecursionError:

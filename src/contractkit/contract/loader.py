@@ -74,11 +74,11 @@ def _load(
         return _from_document(document, root_dir, limits, allow_remote_refs)
     path = Path(source)
     shown = str(source)
-    document = _read(path, shown, limits)
-    if isinstance(document, Contract):
-        return document
+    found = _read(path, shown, limits)
+    if isinstance(found, Contract):
+        return found
     root_dir = Path(base_dir).resolve() if base_dir else path.resolve().parent
-    return _from_document(document, root_dir, limits, allow_remote_refs)
+    return _from_document(found, root_dir, limits, allow_remote_refs)
 
 
 def _read(path: Path, shown: str, limits: ReadLimits) -> SourceDocument | Contract:
@@ -101,7 +101,7 @@ def _from_document(
         raise ContractLoadError(
             f"expected an OpenAPI or GraphQL document (a mapping at the top), got "
             f"{type(data).__name__}", Location(where, 1, 1))
-    if "__schema" in data or isinstance(data.get("data"), dict) and "__schema" in data["data"]:
+    if "__schema" in data or (isinstance(data.get("data"), dict) and "__schema" in data["data"]):
         return graphql_loader.load_introspection(data, source=where)
     if "swagger" in data:
         return _swagger(document, root_dir, limits, allow_remote_refs)

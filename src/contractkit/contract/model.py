@@ -11,6 +11,7 @@ import difflib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
+from urllib.parse import urlsplit
 
 from contractkit._types import JSON
 from contractkit.errors import Location, OperationNotFound
@@ -183,8 +184,6 @@ class Contract:
     @property
     def base_path(self) -> str:
         """The path part of the first server URL (``/v1``), or ``""``."""
-        from urllib.parse import urlsplit
-
         if not self.servers:
             return ""
         return urlsplit(self.servers[0].url).path.rstrip("/")
@@ -217,7 +216,7 @@ class Contract:
 
     def validator(self, operation: Operation | str) -> OperationValidator:
         """The (cached) request/response validator of an operation, by object or id."""
-        from contractkit.contract.validation import validator_for
+        from contractkit.contract.validation import validator_for  # noqa: PLC0415 - cycle
 
         if isinstance(operation, str):
             operation = self.operation(operation)

@@ -107,7 +107,8 @@ class OpenAPIBuilder:
         return self.resolver.follow(node, document, pointer)
 
     def _path_item(
-        self, path: str, item: JSON, pointer: str, default_security: tuple[SecurityRequirement, ...],
+        self, path: str, item: JSON, pointer: str,
+        default_security: tuple[SecurityRequirement, ...],
         *, webhook: bool = False,
     ) -> list[Operation]:
         target = self._follow(item, self.root, pointer)

@@ -14,11 +14,11 @@ import re
 import urllib.parse
 import urllib.request
 from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import orjson
-from dataclasses import dataclass
-from pathlib import Path
 
 from contractkit._types import JSON
 from contractkit.contract._source import (
@@ -171,7 +171,7 @@ class Resolver:
                 base.location(at + "/$ref"),
             )
         try:
-            with urllib.request.urlopen(uri, timeout=_REMOTE_TIMEOUT_SECONDS) as response:  # noqa: S310 - opt-in
+            with urllib.request.urlopen(uri, timeout=_REMOTE_TIMEOUT_SECONDS) as response:
                 raw = response.read(self.limits.max_bytes + 1)
         except OSError as error:
             raise ContractLoadError(f"remote $ref {uri!r} could not be fetched: {error}",

@@ -100,7 +100,8 @@ def _walk(
         matched = pattern.fullmatch(segment)
         if matched is None:
             continue
-        values = {name: unquote(value) for name, value in zip(names, matched.groups())}
+        values = {name: unquote(value)
+                  for name, value in zip(names, matched.groups(), strict=True)}
         found = _walk(templated_child, segments, index + 1, {**params, **values})
         if found is not None:
             return found

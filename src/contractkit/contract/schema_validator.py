@@ -46,7 +46,7 @@ class CompiledSchema:
         self._fallback: Any = None
         try:
             self._rust = jsonschema_rs.Draft202012Validator(schema, validate_formats=True)
-        except Exception:  # noqa: BLE001 - any refusal means: use the Python validator
+        except Exception:
             self._fallback = jsonschema.Draft202012Validator(
                 schema, format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER
             )

@@ -113,7 +113,8 @@ class SwaggerConversion:
                 if isinstance(param, dict):
                     merged[(str(param.get("name")), str(param.get("in")))] = (
                         param, f"{owner}/parameters/{index}")
-        parameters, form = [], []
+        parameters: list[dict[str, Any]] = []
+        form: list[dict[str, Any]] = []
         for param, original in merged.values():
             if param.get("in") == "body":
                 self._body(out, param, original, pointer, consumes)

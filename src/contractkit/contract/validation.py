@@ -70,7 +70,7 @@ def media_type_matches(pattern: str, actual: str) -> bool:
     if pattern in ("*/*", actual):
         return True
     kind, _, sub = pattern.partition("/")
-    actual_kind, _, actual_sub = actual.partition("/")
+    actual_kind, _, _actual_sub = actual.partition("/")
     return sub == "*" and kind == actual_kind
 
 
@@ -150,9 +150,8 @@ class OperationValidator:
             return
         values[parameter.location][parameter.name] = value
         if compiled is not None:
-            for error in compiled.errors(value):
-                violations.append(Violation(parameter.location, where + error.pointer,
-                                            error.message))
+            violations.extend(Violation(parameter.location, where + found.pointer, found.message)
+                              for found in compiled.errors(value))
 
     def _security(self, request: HttpRequest) -> list[Violation]:
         alternatives = self.operation.security
@@ -193,8 +192,8 @@ class OperationValidator:
             bundled, compiled = self.compiled(media.schema, "request")
             if not is_json(actual) and isinstance(body, dict):
                 body = _coerce_form(body, bundled)
-            for error in compiled.errors(body):
-                violations.append(Violation("body", error.pointer, error.message))
+            violations.extend(Violation("body", found.pointer, found.message)
+                              for found in compiled.errors(body))
         return (None if body is MISSING else body), actual
 
     # -- responses --------------------------------------------------------------------
@@ -274,11 +273,13 @@ def _multipart(raw: bytes, content_type_header: str) -> dict[str, Any]:
     if not message.is_multipart():
         raise ValueError("multipart body could not be parsed")
     out: dict[str, Any] = {}
-    for part in message.iter_parts():  # type: ignore[attr-defined]
+    for part in message.iter_parts():
         name = part.get_param("name", header="content-disposition")
         if not name:
             continue
-        payload = part.get_payload(decode=True) or b""
+        payload = part.get_payload(decode=True)
+        if not isinstance(payload, bytes):
+            payload = b""
         if part.get_filename() is None:
             try:
                 out[str(name)] = payload.decode("utf-8")
