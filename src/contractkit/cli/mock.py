@@ -1,0 +1,102 @@
+"""``contractkit mock CONTRACT...``: serve contracts until Ctrl-C or SIGTERM."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+import sys
+
+import click
+
+from contractkit.contract.loader import load
+from contractkit.errors import ConfigError, ContractkitError
+from contractkit.server.runner import MockServer
+from contractkit.server.watch import watch_contracts
+
+
+def _mounts(values: tuple[str, ...]) -> dict[str, str]:
+    mounts = {}
+    for value in values:
+        prefix, separator, path = value.partition("=")
+        if not separator or not prefix.startswith("/") or not path:
+            raise click.BadParameter(f"{value!r}: expected PREFIX=FILE, e.g. /billing=billing.yaml",
+                                     param_hint="--mount")
+        mounts[prefix] = path
+    return mounts
+
+
+@click.command()
+@click.argument("contracts", nargs=-1, type=click.Path())
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to bind. Anything but loopback exposes the mock to your network.")
+@click.option("--port", "-p", type=click.IntRange(0, 65535), default=8080, show_default=True,
+              help="Port to bind (0: any free port, printed at start).")
+@click.option("--mount", "mount_values", multiple=True, metavar="PREFIX=FILE",
+              help="Serve FILE under PREFIX instead of its server base path (repeatable).")
+@click.option("--seed", type=int, default=0, show_default=True,
+              help="Seed for generated responses (same seed, same bodies).")
+@click.option("--validate", "validate_mode", type=click.Choice(["strict", "warn", "off"]),
+              default="strict", show_default=True,
+              help="strict: reject invalid requests; warn: serve and record; off: no checks.")
+@click.option("--admin-token", envvar="CONTRACTKIT_ADMIN_TOKEN", default=None,
+              help="Require this bearer token on /__contractkit/ (env CONTRACTKIT_ADMIN_TOKEN).")
+@click.option("--no-cors", is_flag=True, help="Do not answer CORS preflights or add CORS headers.")
+@click.option("--log-format", type=click.Choice(["plain", "json", "off"]), default="plain",
+              show_default=True, help="One line per request on stderr.")
+@click.option("--max-body-bytes", type=click.IntRange(min=1), default=10 * 1024 * 1024,
+              show_default=True, help="Larger request bodies get 413.")
+@click.option("--watch", is_flag=True,
+              help="Reload a contract when its files change (a broken edit keeps the last good).")
+def mock(contracts: tuple[str, ...], host: str, port: int, mount_values: tuple[str, ...],
+         seed: int, validate_mode: str, admin_token: str | None, no_cors: bool,
+         log_format: str, max_body_bytes: int, watch: bool) -> None:
+    """Serve CONTRACTS as a mock API: routed, validated, answered from examples or schemas."""
+    mounts = _mounts(mount_values)
+    if not contracts and not mounts:
+        raise click.UsageError("pass at least one contract file (or --mount PREFIX=FILE)")
+    if log_format != "off":
+        logging.basicConfig(level=logging.INFO, format="%(message)s", stream=sys.stderr)
+    try:
+        loaded = [load(path) for path in contracts]
+        mounted = {prefix: load(path) for prefix, path in mounts.items()}
+        server = MockServer(*loaded, mounts=mounted, host=host, port=port, seed=seed,
+                            validate=validate_mode,  # type: ignore[arg-type]
+                            admin_token=admin_token, cors=not no_cors,
+                            max_body_bytes=max_body_bytes, log_format=log_format)
+    except ContractkitError as error:
+        click.echo(f"contractkit mock: {error}", err=True)
+        sys.exit(2)
+    try:
+        asyncio.run(_serve(server, watch))
+    except OSError as error:
+        click.echo(f"contractkit mock: cannot listen on {host}:{port}: {error.strerror}",
+                   err=True)
+        sys.exit(2)
+    except ConfigError as error:
+        click.echo(f"contractkit mock: {error}", err=True)
+        sys.exit(2)
+
+
+async def _serve(server: MockServer, watch: bool) -> None:
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stop.set)
+    await server.start()
+    for mount in server.app.mounts_in_order:
+        contract = mount.contract
+        kind = "GraphQL" if contract.kind == "graphql" else f"OpenAPI {contract.spec_version}"
+        click.echo(f"serving {contract.source} ({kind}, {contract.title or 'untitled'} "
+                   f"{contract.version}, {len(contract.operations)} operations) at "
+                   f"{server.root_url}{mount.prefix or '/'}")
+    click.echo(f"admin API at {server.admin_url}/  (Ctrl-C to stop)")
+    sys.stdout.flush()
+    watcher = asyncio.create_task(watch_contracts(server.app)) if watch else None
+    try:
+        await stop.wait()
+    finally:
+        if watcher is not None:
+            watcher.cancel()
+        await server.stop()
+        click.echo("stopped")

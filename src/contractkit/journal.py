@@ -1,0 +1,164 @@
+"""The journal: every exchange the mock server had, as data, with secrets redacted.
+
+It is the source of truth for every consumer assertion, so each entry carries the
+measurement basis of DESIGN §6: one clock for all timestamps, the connection, the session,
+the operation, what was asked and answered, and the contract violations found.
+Entries live in bounded ring buffers (one overall, one per session); appending is O(1).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+from collections import deque
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from contractkit.contract.validation import Violation
+
+DEFAULT_CAPACITY = 10_000
+#: Headers whose values are credentials, always redacted (lower-case).
+SECRET_HEADERS = frozenset({
+    "authorization", "proxy-authorization", "cookie", "set-cookie", "x-api-key", "api-key",
+    "x-auth-token", "x-access-token",
+})
+
+
+def fingerprint(secret: str) -> str:
+    """A redacted stand-in that still tells two credentials apart (for token assertions)."""
+    digest = hashlib.sha256(secret.encode("utf-8", "surrogatepass")).hexdigest()[:12]
+    return f"[redacted sha256:{digest}]"
+
+
+def redact_headers(headers: Mapping[str, str], extra: Iterable[str] = ()) -> dict[str, str]:
+    secret = SECRET_HEADERS | {name.lower() for name in extra}
+    return {name: fingerprint(value) if name.lower() in secret else value
+            for name, value in headers.items()}
+
+
+def redact_query(query: Iterable[tuple[str, str]],
+                 secret_names: Iterable[str] = ()) -> tuple[tuple[str, str], ...]:
+    names = {name.lower() for name in secret_names} | {"api_key", "apikey", "access_token",
+                                                        "token"}
+    return tuple((k, fingerprint(v) if k.lower() in names else v) for k, v in query)
+
+
+@dataclass(frozen=True)
+class JournalEntry:
+    """One exchange. Timestamps are seconds on the server's clock (monotonic, plus any
+    virtual seconds slept), so gaps between entries are exact."""
+
+    seq: int
+    session: str
+    connection_id: int
+    method: str
+    path: str
+    query: tuple[tuple[str, str], ...]
+    request_headers: Mapping[str, str]
+    request_body_size: int
+    request_body_sha256: str
+    operation_id: str | None
+    mount: str
+    status: int | None
+    response_headers: Mapping[str, str]
+    response_body_size: int
+    response_body_sha256: str
+    t_headers: float
+    t_body_end: float
+    t_resp_start: float | None
+    t_resp_end: float | None
+    t_disconnect: float | None = None
+    violations: tuple[Violation, ...] = ()
+    correlation_id: str = ""
+    client: str = ""
+    #: Idempotency-Key if sent, else method + path + body hash: attempts of one logical call
+    logical_key: str = ""
+    #: The fault injected, and the scenario rule that fired (None when served normally)
+    fault: str | None = None
+    rule: str | None = None
+    #: Why the request was not routed: "not-found", "method-not-allowed", "admin" ...
+    outcome: str = "served"
+    request_body_preview: str = field(default="", repr=False)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "seq": self.seq, "session": self.session, "connection_id": self.connection_id,
+            "method": self.method, "path": self.path, "query": [list(p) for p in self.query],
+            "request_headers": dict(self.request_headers),
+            "request_body_size": self.request_body_size,
+            "request_body_sha256": self.request_body_sha256,
+            "operation_id": self.operation_id, "mount": self.mount, "status": self.status,
+            "response_headers": dict(self.response_headers),
+            "response_body_size": self.response_body_size,
+            "response_body_sha256": self.response_body_sha256,
+            "t_headers": self.t_headers, "t_body_end": self.t_body_end,
+            "t_resp_start": self.t_resp_start, "t_resp_end": self.t_resp_end,
+            "t_disconnect": self.t_disconnect,
+            "violations": [{"location": v.location, "pointer": v.pointer, "message": v.message}
+                           for v in self.violations],
+            "correlation_id": self.correlation_id, "client": self.client,
+            "logical_key": self.logical_key, "fault": self.fault, "rule": self.rule,
+            "outcome": self.outcome,
+        }
+
+
+class Journal:
+    """Thread-safe bounded record of exchanges, overall and per session."""
+
+    def __init__(self, capacity: int = DEFAULT_CAPACITY) -> None:
+        self.capacity = capacity
+        self._lock = threading.Lock()
+        self._all: deque[JournalEntry] = deque(maxlen=capacity)
+        self._sessions: dict[str, deque[JournalEntry]] = {}
+        self._seq = 0
+        self.dropped = 0
+
+    def next_seq(self) -> int:
+        with self._lock:
+            self._seq += 1
+            return self._seq
+
+    def append(self, entry: JournalEntry) -> None:
+        with self._lock:
+            if len(self._all) == self.capacity:
+                self.dropped += 1
+            self._all.append(entry)
+            session = self._sessions.get(entry.session)
+            if session is None:
+                session = self._sessions[entry.session] = deque(maxlen=self.capacity)
+            session.append(entry)
+
+    def entries(
+        self, *, session: str | None = None, operation_id: str | None = None,
+        status: int | None = None, since_seq: int = 0, since_time: float | None = None,
+    ) -> list[JournalEntry]:
+        with self._lock:
+            source: Iterable[JournalEntry] = (
+                self._all if session is None else self._sessions.get(session, ()))
+            snapshot = list(source)
+        return [
+            e for e in snapshot
+            if e.seq > since_seq
+            and (operation_id is None or e.operation_id == operation_id)
+            and (status is None or e.status == status)
+            and (since_time is None or e.t_headers >= since_time)
+        ]
+
+    def clear(self, session: str | None = None) -> None:
+        with self._lock:
+            if session is None:
+                self._all.clear()
+                self._sessions.clear()
+                return
+            self._sessions.pop(session, None)
+            kept = [e for e in self._all if e.session != session]
+            self._all.clear()
+            self._all.extend(kept)
+
+    def __iter__(self) -> Iterator[JournalEntry]:
+        return iter(self.entries())
+
+    def __len__(self) -> int:
+        with self._lock:
+            return len(self._all)

@@ -1,0 +1,121 @@
+"""The admin API under ``/__contractkit/``, described by ``admin-openapi.yaml`` beside this
+module (the tests validate every admin answer against it with contractkit itself)."""
+
+from __future__ import annotations
+
+import hmac
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import orjson
+from aiohttp import web
+
+from contractkit.server.responses import MockResponse, problem
+
+if TYPE_CHECKING:
+    from contractkit.server.app import MockApp, _Exchange
+
+ADMIN_CONTRACT = Path(__file__).with_name("admin-openapi.yaml")
+_JSON = "application/json"
+
+
+class Admin:
+    def __init__(self, app: MockApp, started: float) -> None:
+        self.app = app
+        self.started = started
+
+    async def __call__(self, request: web.Request, exchange: _Exchange) -> web.StreamResponse:
+        answer = self._answer(request, exchange)
+        return await self.app._send(request, exchange, answer)
+
+    def _answer(self, request: web.Request, exchange: _Exchange) -> MockResponse:
+        token = self.app.config.admin_token
+        if token is not None and not _authorised(request, token):
+            answer = problem(401, "Unauthorized",
+                             "the admin API needs 'Authorization: Bearer <admin token>'",
+                             kind="admin-unauthorized")
+            answer.headers["WWW-Authenticate"] = 'Bearer realm="contractkit-admin"'
+            return answer
+        name = request.path.removeprefix("/__contractkit/").strip("/")
+        method = request.method
+        route = {
+            ("GET", "health"): self._health,
+            ("GET", "journal"): self._journal,
+            ("DELETE", "journal"): self._clear_journal,
+            ("POST", "reset"): self._reset,
+            ("GET", "contracts"): self._contracts,
+            ("GET", "metrics"): self._metrics,
+        }.get((method, name))
+        if route is None:
+            known = sorted({n for m, n in (("GET", "health"), ("GET", "journal"),
+                                           ("DELETE", "journal"), ("POST", "reset"),
+                                           ("GET", "contracts"), ("GET", "metrics"))})
+            return problem(404, "Not Found",
+                           f"no admin endpoint {method} /__contractkit/{name}; endpoints: "
+                           + ", ".join(f"/__contractkit/{k}" for k in known),
+                           kind="admin-not-found")
+        return route(request)
+
+    def _health(self, request: web.Request) -> MockResponse:
+        return _json(200, {
+            "status": "ok",
+            "uptime_seconds": round(self.app.clock() - self.started, 3),
+            "contracts": len(self.app.mounts),
+            "journal_entries": len(self.app.journal),
+        })
+
+    def _journal(self, request: web.Request) -> MockResponse:
+        query = request.query
+        try:
+            status = int(query["status"]) if "status" in query else None
+            since_seq = int(query.get("since_seq", "0"))
+            limit = int(query.get("limit", "1000"))
+        except ValueError:
+            return problem(400, "Bad Request", "status, since_seq and limit must be integers",
+                           kind="admin-bad-query")
+        entries = self.app.journal.entries(
+            session=query.get("session"), operation_id=query.get("operation"),
+            status=status, since_seq=since_seq)
+        entries = [e for e in entries if e.outcome != "admin"][-limit:] if limit > 0 else []
+        return _json(200, {"entries": [e.to_dict() for e in entries],
+                           "dropped": self.app.journal.dropped})
+
+    def _clear_journal(self, request: web.Request) -> MockResponse:
+        self.app.journal.clear(request.query.get("session"))
+        return MockResponse(204)
+
+    def _reset(self, request: web.Request) -> MockResponse:
+        self.app.reset(request.query.get("session"))
+        return MockResponse(204)
+
+    def _contracts(self, request: web.Request) -> MockResponse:
+        return _json(200, {"contracts": [
+            {
+                "mount": mount.prefix or "/",
+                "source": mount.contract.source,
+                "kind": mount.contract.kind,
+                "spec_version": mount.contract.spec_version,
+                "title": mount.contract.title,
+                "version": mount.contract.version,
+                "operations": [{"id": op.id, "method": op.method, "path": op.path}
+                               for op in mount.contract.operations],
+            }
+            for mount in self.app.mounts
+        ]})
+
+    def _metrics(self, request: web.Request) -> MockResponse:
+        return MockResponse(200, {"Content-Type": "text/plain; version=0.0.4; charset=utf-8"},
+                            self.app.metrics.render().encode())
+
+
+def _json(status: int, data: Any) -> MockResponse:
+    return MockResponse(status, {"Content-Type": _JSON}, orjson.dumps(data))
+
+
+def _authorised(request: web.Request, token: str) -> bool:
+    given = request.headers.get("Authorization", "")
+    if given.lower().startswith("bearer "):
+        given = given[7:].strip()
+    else:
+        given = request.headers.get("X-Contractkit-Admin-Token", "")
+    return hmac.compare_digest(given.encode(), token.encode())

@@ -1,0 +1,340 @@
+"""The mock server's aiohttp application: mounts, routing, validation, answers, journal.
+
+One catch-all route hands every request to :class:`MockApp.handle`, which uses the
+contract's own router (literal segments before templates, per OpenAPI) rather than
+aiohttp's, so a contract with a thousand paths costs one tree walk per request.
+"""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+import itertools
+import logging
+import time
+import uuid
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal
+from urllib.parse import parse_qsl
+
+import orjson
+from aiohttp import web
+
+from contractkit._http import HttpRequest
+from contractkit.contract.model import Contract, Operation
+from contractkit.contract.validation import Violation
+from contractkit.journal import Journal, JournalEntry, redact_headers, redact_query
+from contractkit.server.admin import Admin
+from contractkit.server.metrics import Metrics
+from contractkit.server.prefer import parse_preferences, strip_control_query
+from contractkit.server.responses import MockResponse, Responder, problem, response_for_code
+
+ValidationMode = Literal["strict", "warn", "off"]
+ADMIN_PREFIX = "/__contractkit/"
+SESSION_HEADER = "x-contractkit-session"
+DEFAULT_SESSION = "default"
+DEFAULT_MAX_BODY_BYTES = 10 * 1024 * 1024
+log = logging.getLogger("contractkit.server")
+
+
+@dataclass(frozen=True)
+class MockConfig:
+    seed: int = 0
+    validate: ValidationMode = "strict"
+    cors: bool = True
+    admin_token: str | None = None
+    max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
+    journal_capacity: int = 10_000
+    log_format: Literal["plain", "json", "off"] = "plain"
+
+
+@dataclass
+class Mount:
+    """One contract served under a path prefix (``""`` for the root)."""
+
+    prefix: str
+    contract: Contract
+    responder: Responder = field(init=False)
+    seed: int = 0
+
+    def __post_init__(self) -> None:
+        self.prefix = self.prefix.rstrip("/")
+        self.responder = Responder(self.contract, seed=self.seed)
+
+
+@dataclass
+class _Exchange:
+    """What the handler learns about one request on its way through."""
+
+    request: HttpRequest
+    session: str
+    correlation_id: str
+    t_headers: float
+    t_body_end: float = 0.0
+    mount: Mount | None = None
+    operation: Operation | None = None
+    violations: tuple[Violation, ...] = ()
+    outcome: str = "served"
+
+
+class MockApp:
+    """Serves mounts; owns the journal and the metrics."""
+
+    def __init__(self, mounts: Sequence[Mount], config: MockConfig,
+                 clock: Callable[[], float] = time.monotonic) -> None:
+        self.mounts_in_order = list(mounts)
+        #: longest prefix first, so /v1/admin wins over /v1
+        self.mounts = sorted(mounts, key=lambda m: -len(m.prefix))
+        self.config = config
+        self.clock = clock
+        self.journal = Journal(config.journal_capacity)
+        self.metrics = Metrics()
+        self._ordinals = itertools.count(1)
+        self._secret_headers = {
+            scheme.parameter_name.lower()
+            for mount in mounts for scheme in mount.contract.security_schemes.values()
+            if scheme.type == "apiKey" and scheme.location == "header"
+        }
+        self._secret_query = {
+            scheme.parameter_name
+            for mount in mounts for scheme in mount.contract.security_schemes.values()
+            if scheme.type == "apiKey" and scheme.location == "query"
+        }
+        self.started = clock()
+        self.admin: Callable[[web.Request, _Exchange], Any] | None = Admin(self, self.started)
+
+    def replace_mount(self, old: Mount, new: Mount) -> None:
+        """Swap a mount's contract (for --watch); requests in flight keep the old one."""
+        self.mounts_in_order = [new if m is old else m for m in self.mounts_in_order]
+        self.mounts = [new if m is old else m for m in self.mounts]
+
+    def reset(self, session: str | None = None) -> None:
+        """Forget the journal (of one session, or all) and, for all, the metrics."""
+        self.journal.clear(session)
+        if session is None:
+            self.metrics.reset()
+
+    def application(self) -> web.Application:
+        app = web.Application(client_max_size=self.config.max_body_bytes)
+        app.router.add_route("*", "/{tail:.*}", self.handle)
+        return app
+
+    # -- the request path ------------------------------------------------------------
+
+    async def handle(self, request: web.Request) -> web.StreamResponse:
+        t_headers = self.clock()
+        session = request.headers.get(SESSION_HEADER, DEFAULT_SESSION)
+        correlation_id = request.headers.get("x-request-id") or uuid.uuid4().hex
+        try:
+            body = await request.read()
+        except web.HTTPRequestEntityTooLarge:
+            body = b""
+            http_request = _http_request(request, b"")
+            exchange = _Exchange(http_request, session, correlation_id, t_headers, self.clock(),
+                                 outcome="too-large")
+            answer = problem(413, "Payload Too Large",
+                             f"request bodies are capped at {self.config.max_body_bytes:,} bytes",
+                             kind="payload-too-large")
+            return await self._send(request, exchange, answer)
+        exchange = _Exchange(_http_request(request, body), session, correlation_id, t_headers,
+                             self.clock())
+        if request.path.startswith(ADMIN_PREFIX) and self.admin is not None:
+            exchange.outcome = "admin"
+            response: web.StreamResponse = await self.admin(request, exchange)
+            return response
+        answer = self._answer(exchange, request)
+        return await self._send(request, exchange, answer)
+
+    def _answer(self, exchange: _Exchange, request: web.Request) -> MockResponse:
+        http_request = exchange.request
+        if self.config.cors and http_request.method == "OPTIONS" and (
+                "access-control-request-method" in http_request.headers):
+            exchange.outcome = "preflight"
+            return _preflight(http_request)
+        mount, relative = self._mount_for(http_request.path)
+        if mount is None:
+            exchange.outcome = "not-found"
+            return self._not_found(http_request, None, http_request.path)
+        exchange.mount = mount
+        contract = mount.contract
+        match = contract.match(http_request.method, relative)
+        if match is None:
+            allowed = contract.allowed_methods(relative)
+            if http_request.method == "OPTIONS" and allowed:
+                exchange.outcome = "options"
+                return MockResponse(204, {"Allow": ", ".join((*allowed, "OPTIONS"))})
+            if allowed:
+                exchange.outcome = "method-not-allowed"
+                return _method_not_allowed(http_request, relative, allowed, mount)
+            exchange.outcome = "not-found"
+            return self._not_found(http_request, mount, relative)
+        operation = exchange.operation = match.operation
+        preferences = parse_preferences(http_request.headers.get("prefer"), http_request.query)
+        validation_request = HttpRequest(http_request.method, relative,
+                                         strip_control_query(http_request.query),
+                                         http_request.headers, http_request.body)
+        mode = self.config.validate if preferences.validate else "off"
+        if mode != "off":
+            result = contract.validator(operation).validate_request(validation_request,
+                                                                    match.path_params)
+            exchange.violations = result.violations
+            if result.violations and mode == "strict":
+                exchange.outcome = "invalid"
+                return self._invalid(mount, operation, result.violations, http_request)
+        ordinal = next(self._ordinals)
+        return mount.responder.respond(operation, preferences,
+                                       http_request.headers.get("accept"), ordinal)
+
+    def _mount_for(self, path: str) -> tuple[Mount | None, str]:
+        for mount in self.mounts:
+            if not mount.prefix:
+                return mount, path
+            if path == mount.prefix or path.startswith(mount.prefix + "/"):
+                return mount, path[len(mount.prefix):] or "/"
+        return None, path
+
+    def _invalid(self, mount: Mount, operation: Operation, violations: tuple[Violation, ...],
+                 request: HttpRequest) -> MockResponse:
+        locations = {v.location for v in violations}
+        candidates: tuple[str, ...]
+        if "security" in locations:
+            candidates, status, title = ("401",), 401, "Unauthorized"
+        elif "content-type" in locations:
+            candidates, status, title = ("415",), 415, "Unsupported Media Type"
+        elif "body" in locations:
+            candidates, status, title = ("422", "400"), 422, "Unprocessable Content"
+        else:
+            candidates, status, title = ("400", "422"), 400, "Bad Request"
+        summary = "; ".join(str(v) for v in violations[:3])
+        for code in candidates:
+            chosen = response_for_code(operation, code)
+            if chosen is not None and chosen[0] != "DEFAULT":
+                declared = mount.responder.build(
+                    operation, chosen[0], chosen[1], parse_preferences(None, ()),
+                    request.headers.get("accept"), 0)
+                headers = {**declared.headers, "Contractkit-Violations": summary[:500]}
+                return MockResponse(declared.status, headers, declared.body)
+        answer = problem(status, title,
+                         f"the request does not match {operation.id}: {summary}",
+                         kind="request-invalid", violations=violations,
+                         operation=operation.id)
+        if status == 401:
+            answer.headers["WWW-Authenticate"] = 'Bearer realm="contractkit"'
+        return answer
+
+    def _not_found(self, request: HttpRequest, mount: Mount | None,
+                   relative: str) -> MockResponse:
+        wanted = f"{request.method} {request.path}"
+        known = [(f"{op.method} {m.prefix}{op.path}") for m in self.mounts
+                 for op in m.contract.operations]
+        nearest = difflib.get_close_matches(wanted, known, n=5, cutoff=0.4)
+        detail = f"no operation matches {wanted}"
+        if nearest:
+            detail += "; nearest: " + ", ".join(nearest)
+        return problem(404, "Not Found", detail, kind="no-operation", nearest=nearest)
+
+    async def _send(self, request: web.Request, exchange: _Exchange,
+                    answer: MockResponse) -> web.StreamResponse:
+        headers = dict(answer.headers)
+        headers["X-Request-Id"] = exchange.correlation_id
+        if self.config.cors:
+            headers.setdefault("Access-Control-Allow-Origin",
+                               request.headers.get("origin", "*"))
+            headers.setdefault("Access-Control-Expose-Headers", "*")
+        response = web.Response(status=answer.status, body=answer.body
+                                if exchange.request.method != "HEAD" else None,
+                                headers=headers)
+        if exchange.request.method == "HEAD" and answer.body:
+            response.content_length = len(answer.body)
+        t_resp_start = self.clock()
+        await response.prepare(request)
+        await response.write_eof()
+        self.record(exchange, answer, headers, t_resp_start, self.clock())
+        return response
+
+    def record(self, exchange: _Exchange, answer: MockResponse, headers: dict[str, str],
+               t_resp_start: float | None, t_resp_end: float | None) -> JournalEntry:
+        request = exchange.request
+        operation = exchange.operation
+        idempotency = request.headers.get("idempotency-key")
+        body_hash = hashlib.sha256(request.body).hexdigest()
+        entry = JournalEntry(
+            seq=self.journal.next_seq(),
+            session=exchange.session,
+            connection_id=0,
+            method=request.method,
+            path=request.path,
+            query=redact_query(request.query, self._secret_query),
+            request_headers=redact_headers(request.headers, self._secret_headers),
+            request_body_size=len(request.body),
+            request_body_sha256=body_hash,
+            operation_id=operation.id if operation else None,
+            mount=exchange.mount.prefix if exchange.mount else "",
+            status=answer.status,
+            response_headers=redact_headers(headers),
+            response_body_size=len(answer.body),
+            response_body_sha256=hashlib.sha256(answer.body).hexdigest(),
+            t_headers=exchange.t_headers,
+            t_body_end=exchange.t_body_end,
+            t_resp_start=t_resp_start,
+            t_resp_end=t_resp_end,
+            violations=exchange.violations,
+            correlation_id=exchange.correlation_id,
+            logical_key=idempotency or f"{request.method} {request.path} {body_hash[:16]}",
+            outcome=exchange.outcome,
+        )
+        self.journal.append(entry)
+        duration = (t_resp_end or exchange.t_headers) - exchange.t_headers
+        self.metrics.observe(entry.operation_id or exchange.outcome, answer.status, duration,
+                             len(exchange.violations))
+        self._log(entry, duration)
+        return entry
+
+    def _log(self, entry: JournalEntry, duration: float) -> None:
+        if self.config.log_format == "off" or not log.isEnabledFor(logging.INFO):
+            return
+        if self.config.log_format == "json":
+            log.info(orjson.dumps({
+                "method": entry.method, "path": entry.path, "status": entry.status,
+                "operation": entry.operation_id, "ms": round(duration * 1000, 2),
+                "session": entry.session, "request_id": entry.correlation_id,
+                "violations": len(entry.violations), "outcome": entry.outcome,
+            }).decode())
+            return
+        operation = entry.operation_id or entry.outcome
+        suffix = f"  {len(entry.violations)} violation(s)" if entry.violations else ""
+        log.info("%s %s → %s  %s  %.1f ms  id=%s%s", entry.method, entry.path, entry.status,
+                 operation, duration * 1000, entry.correlation_id, suffix)
+
+
+def _http_request(request: web.Request, body: bytes) -> HttpRequest:
+    return HttpRequest(
+        method=request.method.upper(),
+        path=request.path,
+        query=tuple(parse_qsl(request.rel_url.raw_query_string, keep_blank_values=True)),
+        headers={k.lower(): v for k, v in request.headers.items()},
+        body=body,
+    )
+
+
+def _preflight(request: HttpRequest) -> MockResponse:
+    return MockResponse(204, {
+        "Access-Control-Allow-Origin": request.headers.get("origin", "*"),
+        "Access-Control-Allow-Methods": request.headers.get("access-control-request-method",
+                                                            "GET"),
+        "Access-Control-Allow-Headers": request.headers.get("access-control-request-headers",
+                                                            "*"),
+        "Access-Control-Max-Age": "600",
+    })
+
+
+def _method_not_allowed(request: HttpRequest, relative: str, allowed: tuple[str, ...],
+                        mount: Mount) -> MockResponse:
+    answer = problem(
+        405, "Method Not Allowed",
+        f"{request.method} is not declared for {request.path}; allowed: {', '.join(allowed)}",
+        kind="method-not-allowed",
+        nearest=[f"{method} {mount.prefix}{relative}" for method in allowed])
+    answer.headers["Allow"] = ", ".join(allowed)
+    return answer

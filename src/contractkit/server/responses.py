@@ -1,0 +1,225 @@
+"""Choose and build the mock's answer for an operation (no aiohttp here: data in, bytes out).
+
+Order (DESIGN §4): ``Prefer`` (code, example, dynamic, seed) → the first declared 2xx with
+its example → a body generated from the schema, deterministic per seed. Examples that do
+not validate against their schema are never served; generated bodies are. Non-dynamic
+answers are cached per (operation, status, media type, example, seed).
+"""
+
+from __future__ import annotations
+
+import json
+import zlib
+from dataclasses import dataclass, field
+from typing import Any
+
+import orjson
+from contractkit.contract.generate import generate
+
+from contractkit._types import JSON
+from contractkit.contract.model import Contract, Header, MediaType, Operation, Response
+from contractkit.contract.schema_validator import CompiledSchema
+from contractkit.contract.validation import Violation, is_json
+from contractkit.errors import GenerationError
+from contractkit.server.negotiation import negotiate
+from contractkit.server.prefer import Preferences
+
+PROBLEM_JSON = "application/problem+json"
+
+
+@dataclass(frozen=True)
+class MockResponse:
+    status: int
+    headers: dict[str, str] = field(default_factory=dict)
+    body: bytes = b""
+
+
+def problem(status: int, title: str, detail: str, *, kind: str,
+            violations: tuple[Violation, ...] = (), **extra: Any) -> MockResponse:
+    """An RFC 9457 (7807) problem+json answer from the mock itself."""
+    document: dict[str, Any] = {
+        "type": f"https://contractkit.dev/problems/{kind}",
+        "title": title,
+        "status": status,
+        "detail": detail,
+    }
+    if violations:
+        document["violations"] = [
+            {"location": v.location, "pointer": v.pointer, "message": v.message}
+            for v in violations
+        ]
+    document.update(extra)
+    return MockResponse(status, {"Content-Type": PROBLEM_JSON}, orjson.dumps(document))
+
+
+def declared_status(operation: Operation) -> tuple[str, int] | None:
+    """The response key and status code served by default: the lowest declared 2xx."""
+    keys = list(operation.responses)
+    successes = sorted(k for k in keys if k.isdigit() and k.startswith("2"))
+    if successes:
+        return successes[0], int(successes[0])
+    if "2XX" in keys:
+        return "2XX", 200
+    if "DEFAULT" in keys:
+        return "DEFAULT", 200
+    for key in keys:
+        if key.isdigit():
+            return key, int(key)
+    return None
+
+
+def response_for_code(operation: Operation, code: str) -> tuple[str, int] | None:
+    if not code.isdigit():
+        return None
+    responses = operation.responses
+    for key in (code, f"{code[0]}XX", "DEFAULT"):
+        if key in responses:
+            return key, int(code)
+    return None
+
+
+class Responder:
+    """Builds answers for one contract; caches what does not change between requests."""
+
+    def __init__(self, contract: Contract, *, seed: int = 0) -> None:
+        self.contract = contract
+        self.seed = seed
+        self._cache: dict[tuple[Any, ...], MockResponse] = {}
+        self._valid_examples: dict[tuple[str, str, str], bool] = {}
+
+    def respond(self, operation: Operation, preferences: Preferences, accept: str | None,
+                ordinal: int) -> MockResponse:
+        if preferences.code is not None:
+            chosen = response_for_code(operation, preferences.code)
+            if chosen is None:
+                return problem(
+                    500, "No response defined",
+                    f"{operation.id} declares no response for status {preferences.code}; "
+                    f"declared: {', '.join(operation.responses) or 'none'}",
+                    kind="no-response-defined")
+        else:
+            chosen = declared_status(operation)
+            if chosen is None:
+                return MockResponse(204)
+        key, status = chosen
+        return self.build(operation, key, status, preferences, accept, ordinal)
+
+    def build(self, operation: Operation, key: str, status: int, preferences: Preferences,
+              accept: str | None, ordinal: int) -> MockResponse:
+        response = operation.responses[key]
+        seed = preferences.seed if preferences.seed is not None else self.seed
+        if preferences.dynamic and preferences.seed is None:
+            seed = zlib.crc32(f"{self.seed}:{operation.id}:{ordinal}".encode())
+        cache_key = (operation.method, operation.path, key, status, accept,
+                     preferences.example, seed)
+        if not preferences.dynamic:
+            cached = self._cache.get(cache_key)
+            if cached is not None:
+                return cached
+        built = self._build(operation, response, status, preferences, accept, seed)
+        if not preferences.dynamic and built.status == status:
+            self._cache[cache_key] = built
+        return built
+
+    def _build(self, operation: Operation, response: Response, status: int,
+               preferences: Preferences, accept: str | None, seed: int) -> MockResponse:
+        headers = self._headers(response, seed, preferences.dynamic)
+        if operation.deprecated:
+            headers["Deprecation"] = "true"
+        if not response.content:
+            return MockResponse(status, headers)
+        media_name = negotiate(accept, list(response.content))
+        if media_name is None:
+            return problem(406, "Not Acceptable",
+                           f"none of the media types {operation.id} answers with for status "
+                           f"{status} is acceptable: {', '.join(response.content)}",
+                           kind="not-acceptable", available=list(response.content))
+        media = response.content[media_name]
+        try:
+            value = self._body_value(media, preferences, seed)
+        except LookupError as error:
+            return problem(404, "Example not found", str(error.args[0]),
+                           kind="example-not-found")
+        except GenerationError as error:
+            return problem(500, "Cannot generate a response body",
+                           f"{operation.id} {status}: {error}", kind="generation-failed")
+        content_type = _concrete_media_type(media_name, value)
+        headers["Content-Type"] = content_type
+        return MockResponse(status, headers, _serialise(value, content_type))
+
+    def _body_value(self, media: MediaType, preferences: Preferences, seed: int) -> JSON:
+        if preferences.example is not None:
+            for example in media.examples:
+                if example.name == preferences.example:
+                    return example.value
+            names = ", ".join(e.name for e in media.examples) or "none"
+            raise LookupError(f"no example named {preferences.example!r}; available: {names}")
+        if not preferences.dynamic:
+            for example in media.examples:
+                if self._example_is_valid(media, example.name, example.value):
+                    return example.value
+        if media.schema is None:
+            return {} if is_json(media.name) else ""
+        bundled = self.contract.schema_bundle(media.schema, "response")
+        return generate(bundled, seed=seed, direction="response")
+
+    def _example_is_valid(self, media: MediaType, name: str, value: JSON) -> bool:
+        if media.schema is None:
+            return True
+        key = (media.schema.uri, media.schema.pointer, name)
+        valid = self._valid_examples.get(key)
+        if valid is None:
+            bundled = self.contract.schema_bundle(media.schema, "response")
+            valid = self._valid_examples[key] = CompiledSchema(bundled).is_valid(value)
+        return valid
+
+    def _headers(self, response: Response, seed: int, dynamic: bool) -> dict[str, str]:
+        headers: dict[str, str] = {}
+        for name, header in response.headers.items():
+            if name.lower() == "content-type":
+                continue
+            value = self._header_value(header, seed)
+            if value is not None:
+                headers[name] = value
+        return headers
+
+    def _header_value(self, header: Header, seed: int) -> str | None:
+        if header.schema is None:
+            return None
+        bundled = self.contract.schema_bundle(header.schema, "response")
+        try:
+            value = generate(bundled, seed=seed, direction="response")
+        except GenerationError:
+            return None
+        return header_text(value)
+
+
+def header_text(value: JSON) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list):
+        return ",".join(header_text(v) for v in value)
+    if isinstance(value, dict):
+        return ",".join(f"{k},{header_text(v)}" for k, v in value.items())
+    if value is None:
+        return ""
+    return str(value)
+
+
+def _concrete_media_type(declared: str, value: JSON) -> str:
+    plain = declared.split(";", maxsplit=1)[0].strip()
+    if "*" in plain:
+        return "application/json" if not isinstance(value, str) else "text/plain"
+    return declared
+
+
+def _serialise(value: JSON, content_type: str) -> bytes:
+    plain = content_type.split(";", maxsplit=1)[0].strip().lower()
+    if is_json(plain):
+        try:
+            return orjson.dumps(value)
+        except TypeError:  # e.g. integers beyond 64 bits in an example
+            return json.dumps(value).encode()
+    if isinstance(value, str):
+        return value.encode("utf-8")
+    return json.dumps(value).encode()

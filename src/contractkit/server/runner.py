@@ -1,0 +1,186 @@
+"""``MockServer``: the mock as a context manager, for tests and scripts.
+
+``with MockServer(...)`` runs the server in its own thread with its own event loop (for
+sync clients such as requests); ``async with MockServer(...)`` runs it on the current loop
+(for httpx.AsyncClient or aiohttp). Both bind port 0 by default and read the real port
+back from the listening socket, never probing for a free one first.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import threading
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+from aiohttp import web
+
+from contractkit.contract.loader import load
+from contractkit.contract.model import Contract
+from contractkit.errors import ConfigError
+from contractkit.journal import Journal
+from contractkit.server.app import MockApp, MockConfig, Mount, ValidationMode
+
+ContractSource = Contract | str | os.PathLike[str]
+_START_TIMEOUT_SECONDS = 60.0
+
+
+def build_mounts(contracts: Sequence[ContractSource], mounts: Mapping[str, ContractSource],
+                 seed: int) -> list[Mount]:
+    """Contracts mounted at their server base path; ``mounts`` at an explicit prefix."""
+    built = [Mount(_contract(c).base_path, _contract(c), seed=seed) for c in contracts]
+    built += [Mount(prefix, _contract(c), seed=seed) for prefix, c in mounts.items()]
+    if not built:
+        raise ConfigError("no contract to serve: pass at least one contract file")
+    prefixes = [m.prefix for m in built]
+    clashes = {p for p in prefixes if prefixes.count(p) > 1}
+    if clashes:
+        raise ConfigError(
+            "two contracts are mounted at the same prefix "
+            + ", ".join(repr(p or "/") for p in sorted(clashes))
+            + "; give one of them another prefix with --mount PREFIX=FILE")
+    return built
+
+
+def _contract(source: ContractSource) -> Contract:
+    return source if isinstance(source, Contract) else load(source)
+
+
+class MockServer:
+    """A running mock of one or more contracts.
+
+    >>> with MockServer("contracts/petstore.yaml") as server:   # doctest: +SKIP
+    ...     requests.get(server.url + "/pets")
+    """
+
+    def __init__(
+        self,
+        *contracts: ContractSource,
+        mounts: Mapping[str, ContractSource] | None = None,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        seed: int = 0,
+        validate: ValidationMode = "strict",
+        admin_token: str | None = None,
+        cors: bool = True,
+        max_body_bytes: int | None = None,
+        log_format: str = "off",
+    ) -> None:
+        config = MockConfig(seed=seed, validate=validate, cors=cors, admin_token=admin_token,
+                            log_format=log_format)  # type: ignore[arg-type]
+        if max_body_bytes is not None:
+            config = MockConfig(**{**config.__dict__, "max_body_bytes": max_body_bytes})
+        self.app = MockApp(build_mounts(contracts, mounts or {}, seed), config)
+        self.host = host
+        self.port = port
+        self._runner: web.AppRunner | None = None
+        self._thread: threading.Thread | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._stopping: asyncio.Event | None = None
+
+    # -- addresses ---------------------------------------------------------------------
+
+    @property
+    def root_url(self) -> str:
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"http://{host}:{self.port}"
+
+    @property
+    def url(self) -> str:
+        """The base URL a client of the first contract uses (root + its mount prefix)."""
+        return self.root_url + self.app.mounts_in_order[0].prefix
+
+    @property
+    def admin_url(self) -> str:
+        return self.root_url + "/__contractkit"
+
+    @property
+    def journal(self) -> Journal:
+        return self.app.journal
+
+    def reset(self, session: str | None = None) -> None:
+        self.app.reset(session)
+
+    # -- lifecycle ---------------------------------------------------------------------
+
+    async def start(self) -> None:
+        runner = web.AppRunner(self.app.application(), access_log=None, handle_signals=False)
+        await runner.setup()
+        site = web.TCPSite(runner, self.host, self.port)
+        await site.start()
+        self._runner = runner
+        self.port = _bound_port(runner)
+
+    async def stop(self) -> None:
+        if self._runner is not None:
+            await self._runner.cleanup()
+            self._runner = None
+
+    async def __aenter__(self) -> MockServer:
+        await self.start()
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.stop()
+
+    def __enter__(self) -> MockServer:
+        started = threading.Event()
+        failure: list[BaseException] = []
+        loop = asyncio.new_event_loop()
+
+        def serve() -> None:
+            asyncio.set_event_loop(loop)
+            try:
+                loop.run_until_complete(self.start())
+            except BaseException as error:
+                failure.append(error)
+                started.set()
+                loop.close()
+                return
+            self._stopping = asyncio.Event()
+            started.set()
+            loop.run_until_complete(self._stopping.wait())
+            loop.run_until_complete(self.stop())
+            loop.close()
+
+        self._loop = loop
+        self._thread = threading.Thread(target=serve, name="contractkit-mock", daemon=True)
+        self._thread.start()
+        if not started.wait(_START_TIMEOUT_SECONDS):
+            raise ConfigError("the mock server did not start within "
+                              f"{_START_TIMEOUT_SECONDS:.0f} s")
+        if failure:
+            raise failure[0]
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
+                 trace: TracebackType | None) -> None:
+        if self._loop is not None and self._stopping is not None:
+            self._loop.call_soon_threadsafe(self._stopping.set)
+        if self._thread is not None:
+            self._thread.join(timeout=30)
+        self._thread = None
+
+
+def _bound_port(runner: web.AppRunner) -> int:
+    for address in runner.addresses:
+        if isinstance(address, tuple) and len(address) >= 2:
+            return int(address[1])
+    raise ConfigError("the mock server is not listening on a TCP port")
+
+
+def contract_files(contract: Contract) -> list[Path]:
+    """Every local file the contract was read from (for --watch)."""
+    runtime: Any = contract._runtime
+    resolver = getattr(runtime, "resolver", None)
+    if resolver is None:
+        return [Path(contract.source)] if Path(contract.source).is_file() else []
+    files = []
+    for uri in resolver.documents:
+        if uri.startswith("file://"):
+            files.append(Path(unquote(urlsplit(uri).path)))
+    return files
