@@ -91,6 +91,9 @@ class MockApp:
         self.journal = Journal(config.journal_capacity)
         self.metrics = Metrics()
         self._ordinals = itertools.count(1)
+        #: Exceptions raised inside the mock's own code (a bug): the pytest plugin fails
+        #: the test with them, so none is ever lost.
+        self.errors: list[BaseException] = []
         self._secret_headers = {
             scheme.parameter_name.lower()
             for mount in mounts for scheme in mount.contract.security_schemes.values()
@@ -143,7 +146,16 @@ class MockApp:
             exchange.outcome = "admin"
             response: web.StreamResponse = await self.admin(request, exchange)
             return response
-        answer = self._answer(exchange, request)
+        try:
+            answer = self._answer(exchange, request)
+        except Exception as error:  # noqa: BLE001 - recorded, logged and answered, never lost
+            self.errors.append(error)
+            log.exception("contractkit mock: internal error on %s %s", request.method,
+                          request.path)
+            exchange.outcome = "mock-error"
+            answer = problem(500, "contractkit internal error",
+                             f"the mock failed on this request ({type(error).__name__}: "
+                             f"{error}); please report it", kind="mock-error")
         return await self._send(request, exchange, answer)
 
     def _answer(self, exchange: _Exchange, request: web.Request) -> MockResponse:
@@ -242,11 +254,8 @@ class MockApp:
             headers.setdefault("Access-Control-Allow-Origin",
                                request.headers.get("origin", "*"))
             headers.setdefault("Access-Control-Expose-Headers", "*")
-        response = web.Response(status=answer.status, body=answer.body
-                                if exchange.request.method != "HEAD" else None,
-                                headers=headers)
-        if exchange.request.method == "HEAD" and answer.body:
-            response.content_length = len(answer.body)
+        # aiohttp sends Content-Length but no body for HEAD by itself
+        response = web.Response(status=answer.status, body=answer.body, headers=headers)
         t_resp_start = self.clock()
         await response.prepare(request)
         await response.write_eof()

@@ -1,0 +1,60 @@
+"""Hostile requests never make the mock's own code fail; it stays up and records them."""
+
+from __future__ import annotations
+
+import socket
+
+import httpx
+
+import contractkit
+from contractkit.server.runner import MockServer
+
+AUTH = {"X-Shop-Key": "k", "Idempotency-Key": "k1", "Content-Type": "application/json"}
+
+
+def test_oversized_body_gets_413(shop_contract: contractkit.Contract) -> None:
+    with MockServer(shop_contract, max_body_bytes=1024) as server:
+        response = httpx.post(server.url + "/items", content=b"x" * 5000, headers=AUTH)
+        assert response.status_code == 413
+        assert "capped at 1,024 bytes" in response.json()["detail"]
+        assert server.journal.entries()[-1].outcome == "too-large"
+        assert httpx.get(server.url + "/items").status_code == 200
+
+
+def test_invalid_json_invalid_utf8_and_deep_nesting(shop: MockServer) -> None:
+    bodies = [b'{"name": ', b'{"name": "\xff\xfe"}', b"[" * 100_000 + b"]" * 100_000,
+              b"\x00\x01\x02"]
+    for body in bodies:
+        response = httpx.post(shop.url + "/items", content=body, headers=AUTH)
+        assert response.status_code in (400, 422), (body[:20], response.text)
+    assert len(shop.journal.entries()) == len(bodies)
+    assert httpx.get(shop.url + "/items").status_code == 200
+
+
+def test_unknown_content_type_and_path_traversal(shop: MockServer) -> None:
+    odd = httpx.post(shop.url + "/items", content=b"<x/>",
+                     headers={**AUTH, "Content-Type": "application/x-made-up"})
+    assert odd.status_code == 415
+    for path in ("/../../etc/passwd", "/items/..%2F..%2Fetc%2Fpasswd", "/items/%00",
+                 "/%2e%2e/%2e%2e/"):
+        response = httpx.get(shop.url + path)
+        assert response.status_code in (400, 404), path
+        assert "root:" not in response.text
+
+
+def test_header_flood_is_refused_by_the_parser_and_the_server_stays_up(
+        shop: MockServer) -> None:
+    headers = {f"X-Flood-{i}": "y" * 100 for i in range(2000)}
+    response = httpx.get(shop.url + "/items", headers=headers)
+    assert response.status_code in (400, 431)
+    huge = httpx.get(shop.url + "/items", headers={"X-Big": "z" * 100_000})
+    assert huge.status_code in (400, 431)
+    assert httpx.get(shop.url + "/items").status_code == 200
+
+
+def test_garbage_on_the_socket(shop: MockServer) -> None:
+    with socket.create_connection(("127.0.0.1", shop.port), timeout=5) as raw:
+        raw.sendall(b"\x16\x03\x01garbage that is not HTTP\r\n\r\n")
+        reply = raw.recv(1024)
+    assert reply.startswith((b"HTTP/1.0 400", b"HTTP/1.1 400")) or reply == b""
+    assert httpx.get(shop.url + "/items").status_code == 200
