@@ -26,6 +26,7 @@ from contractkit.contract.model import Contract, Operation
 from contractkit.contract.validation import Violation
 from contractkit.journal import Journal, JournalEntry, redact_headers, redact_query
 from contractkit.server.admin import Admin
+from contractkit.server.graphql import GraphQLResponder
 from contractkit.server.metrics import Metrics
 from contractkit.server.prefer import parse_preferences, strip_control_query
 from contractkit.server.responses import MockResponse, Responder, problem, response_for_code
@@ -56,11 +57,14 @@ class Mount:
     prefix: str
     contract: Contract
     responder: Responder = field(init=False)
+    graphql: GraphQLResponder | None = field(init=False, default=None)
     seed: int = 0
 
     def __post_init__(self) -> None:
         self.prefix = self.prefix.rstrip("/")
         self.responder = Responder(self.contract, seed=self.seed)
+        if self.contract.kind == "graphql":
+            self.graphql = GraphQLResponder(self.contract, seed=self.seed)
 
 
 @dataclass
@@ -148,7 +152,7 @@ class MockApp:
             return response
         try:
             answer = self._answer(exchange, request)
-        except Exception as error:  # noqa: BLE001 - recorded, logged and answered, never lost
+        except Exception as error:
             self.errors.append(error)
             log.exception("contractkit mock: internal error on %s %s", request.method,
                           request.path)
@@ -170,6 +174,8 @@ class MockApp:
             return self._not_found(http_request, None, http_request.path)
         exchange.mount = mount
         contract = mount.contract
+        if mount.graphql is not None:
+            return self._graphql(exchange, mount.graphql, relative)
         match = contract.match(http_request.method, relative)
         if match is None:
             allowed = contract.allowed_methods(relative)
@@ -197,6 +203,18 @@ class MockApp:
         ordinal = next(self._ordinals)
         return mount.responder.respond(operation, preferences,
                                        http_request.headers.get("accept"), ordinal)
+
+    def _graphql(self, exchange: _Exchange, responder: GraphQLResponder,
+                 relative: str) -> MockResponse:
+        if relative.rstrip("/") not in ("/graphql", ""):
+            exchange.outcome = "not-found"
+            return problem(404, "Not Found", "GraphQL is served at "
+                           f"{exchange.mount.prefix if exchange.mount else ''}/graphql",
+                           kind="no-operation")
+        answer, root_field = responder.respond(exchange.request)
+        if root_field is not None and exchange.mount is not None:
+            exchange.operation = exchange.mount.contract._runtime.by_id.get(root_field)
+        return answer
 
     def _mount_for(self, path: str) -> tuple[Mount | None, str]:
         for mount in self.mounts:
