@@ -50,7 +50,10 @@ def server(tmp_path: Path) -> Iterator[MockServer]:
 
 QUERY = """
 query Get($id: ID!) {
-  payment(id: $id) { ...Basics method { __typename ... on Card { last4 } ... on Wallet { provider } } }
+  payment(id: $id) {
+    ...Basics
+    method { __typename ... on Card { last4 } ... on Wallet { provider } }
+  }
   first: payments { id refunds { amount } }
   node(id: "n1") { __typename id ... on Card { last4 } }
 }
@@ -83,7 +86,7 @@ def test_query_with_fragments_variables_aliases_and_unions(
     assert entry.operation_id == "Query.payment"
 
 
-def _by_response_key(source: dict[str, object], info: graphql.GraphQLResolveInfo,
+def _by_response_key(source: dict[str, object], info: graphql.GraphQLResolveInfo[object],
                      **_: object) -> object:
     node = info.field_nodes[0]
     return source.get(node.alias.value if node.alias else node.name.value)

@@ -65,7 +65,7 @@ class GraphQLResponder:
         key = ".".join(str(p) for p in (path.as_list() if path else []))
         return random.Random(zlib.crc32(f"{self.seed}:{key}".encode()))
 
-    def _resolve_field(self, source: Any, info: graphql.GraphQLResolveInfo,
+    def _resolve_field(self, source: Any, info: graphql.GraphQLResolveInfo[Any],
                        **arguments: Any) -> Any:
         if isinstance(source, Mapping) and info.field_name in source:
             return source[info.field_name]
@@ -83,7 +83,7 @@ class GraphQLResponder:
             return _scalar(kind.name, rng)
         return {}  # objects, interfaces, unions: their fields resolve one by one
 
-    def _resolve_type(self, value: Any, info: graphql.GraphQLResolveInfo,
+    def _resolve_type(self, value: Any, info: graphql.GraphQLResolveInfo[Any],
                       abstract: graphql.GraphQLAbstractType) -> str:
         possible = sorted(t.name for t in self.schema.get_possible_types(abstract))
         return self._random(info.path).choice(possible)
