@@ -17,9 +17,9 @@ $(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e ".[test,docs]"
 	touch $(VENV)/.installed $@
 
-## run: install, then check the bundled contracts (the mock server will take this over)
+## run: install, then serve the bundled payments contract as a mock API (Ctrl-C stops it)
 run: $(VENV)/.installed
-	$(BIN)/contractkit validate contracts/
+	$(BIN)/contractkit mock contracts/payments.yaml --port 8080
 
 ## test: install with test extras, lint, type-check, run the suite, build the docs
 test: lint typecheck $(VENV)/.installed-dev
@@ -38,8 +38,9 @@ docs: $(VENV)/.installed-dev
 
 ## bench: performance figures, each next to a baseline measured in the same run
 bench: $(VENV)/.installed-dev
+	command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
 	$(BIN)/python benchmarks/bench_load.py
-	$(BIN)/python benchmarks/bench_validate.py
+	$(BIN)/python benchmarks/bench_server.py
 
 clean:
 	rm -rf $(VENV) build .pytest_cache .mypy_cache .ruff_cache .hypothesis
