@@ -15,8 +15,11 @@ PUBLIC = [
     "Header",
     "HttpRequest",
     "HttpResponse",
+    "Journal",
+    "JournalEntry",
     "Location",
     "MediaType",
+    "MockServer",
     "Operation",
     "OperationNotFound",
     "OperationValidator",
@@ -55,3 +58,13 @@ def test_error_families() -> None:
         assert issubclass(error, contractkit.ContractkitError)
     assert issubclass(contractkit.ContractViolation, AssertionError)
     assert not issubclass(contractkit.ContractViolation, contractkit.ContractkitError)
+
+
+def test_importing_contractkit_does_not_load_the_server() -> None:
+    import subprocess
+    import sys
+
+    code = "import sys, contractkit; print('aiohttp' in sys.modules, 'click' in sys.modules)"
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            check=True, timeout=60)
+    assert result.stdout.split() == ["False", "False"]

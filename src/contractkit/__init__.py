@@ -1,7 +1,10 @@
 """contractkit: contract testing and a failure-injecting mock server for OpenAPI and GraphQL.
 
 Everything public is exported here; every other module is private and may change.
+``MockServer`` is imported on first use, so ``import contractkit`` does not load aiohttp.
 """
+
+from typing import TYPE_CHECKING, Any
 
 from contractkit._http import HttpRequest, HttpResponse
 from contractkit._version import __version__
@@ -33,6 +36,19 @@ from contractkit.errors import (
     OperationNotFound,
     ScenarioError,
 )
+from contractkit.journal import Journal, JournalEntry
+
+if TYPE_CHECKING:
+    from contractkit.server.runner import MockServer
+
+
+def __getattr__(name: str) -> Any:
+    if name == "MockServer":
+        from contractkit.server.runner import MockServer  # noqa: PLC0415 - lazy on purpose
+
+        return MockServer
+    raise AttributeError(f"module 'contractkit' has no attribute {name!r}")
+
 
 __all__ = [
     "ConfigError",
@@ -45,8 +61,11 @@ __all__ = [
     "Header",
     "HttpRequest",
     "HttpResponse",
+    "Journal",
+    "JournalEntry",
     "Location",
     "MediaType",
+    "MockServer",
     "Operation",
     "OperationNotFound",
     "OperationValidator",
