@@ -1,0 +1,58 @@
+"""Every example in docs/ runs: Python blocks are executed, and console blocks whose
+commands are `contractkit validate ...` are run and compared with the output shown."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import ROOT
+
+DOCS = ROOT / "docs"
+FENCE = re.compile(r"```(\w+)\n(.*?)```", re.DOTALL)
+
+
+def _blocks(language: str) -> list[tuple[str, str]]:
+    found = []
+    for page in sorted(DOCS.rglob("*.md")):
+        for index, match in enumerate(FENCE.finditer(page.read_text())):
+            if match.group(1) == language:
+                found.append((f"{page.relative_to(DOCS)}#{index}", match.group(2)))
+    return found
+
+
+@pytest.mark.parametrize(("where", "code"), _blocks("python"), ids=lambda v: v)
+def test_python_examples_run(where: str, code: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(ROOT)
+    exec(compile(code, where, "exec"), {"__name__": "__docs__"})  # noqa: S102 - our own docs
+
+
+def _validate_commands() -> list[tuple[str, str, list[str]]]:
+    found = []
+    for where, block in _blocks("console"):
+        lines = block.splitlines()
+        for index, line in enumerate(lines):
+            if line.startswith("$ contractkit validate"):
+                expected = []
+                for following in lines[index + 1:]:
+                    if following.startswith("$ "):
+                        break
+                    expected.append(following)
+                found.append((where, line[2:], expected))
+    return found
+
+
+@pytest.mark.parametrize(("where", "command", "expected"), _validate_commands(),
+                         ids=lambda v: v if isinstance(v, str) else "")
+def test_console_examples_print_what_the_docs_show(where: str, command: str,
+                                                   expected: list[str]) -> None:
+    arguments = command.split()[1:]
+    result = subprocess.run([sys.executable, "-m", "contractkit", *arguments], cwd=ROOT,
+                            capture_output=True, text=True, timeout=120, check=False)
+    assert result.returncode == 0, result.stdout + result.stderr
+    if expected:
+        assert result.stdout.splitlines() == expected
