@@ -58,3 +58,22 @@ def test_garbage_on_the_socket(shop: MockServer) -> None:
         reply = raw.recv(1024)
     assert reply.startswith((b"HTTP/1.0 400", b"HTTP/1.1 400")) or reply == b""
     assert httpx.get(shop.url + "/items").status_code == 200
+
+
+def test_slowloris_headers_are_cut_off(shop_contract: contractkit.Contract) -> None:
+    with MockServer(shop_contract, header_timeout=0.3) as server:
+        with socket.create_connection(("127.0.0.1", server.port), timeout=10) as raw:
+            raw.sendall(b"GET /api/items HTTP/1.1\r\nHost: x\r\nX-Slow: ")
+            # the server closes the connection itself; recv returns b"" at that moment
+            assert raw.recv(1024) == b""
+        assert httpx.get(server.url + "/items").status_code == 200
+
+
+def test_slow_body_gets_408(shop_contract: contractkit.Contract) -> None:
+    with MockServer(shop_contract, body_timeout=0.3) as server:
+        with socket.create_connection(("127.0.0.1", server.port), timeout=10) as raw:
+            raw.sendall(b"POST /api/items HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n"
+                        b"Content-Type: application/json\r\n\r\n{\"na")
+            reply = raw.recv(4096)
+        assert reply.startswith(b"HTTP/1.1 408")
+        assert server.journal.entries()[-1].outcome == "body-timeout"

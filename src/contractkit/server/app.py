@@ -7,6 +7,7 @@ aiohttp's, so a contract with a thousand paths costs one tree walk per request.
 
 from __future__ import annotations
 
+import asyncio
 import difflib
 import hashlib
 import itertools
@@ -48,6 +49,10 @@ class MockConfig:
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
     journal_capacity: int = 10_000
     log_format: Literal["plain", "json", "off"] = "plain"
+    #: a connection must complete its request headers within this (slowloris bound)
+    header_timeout: float = 10.0
+    #: and then send its whole body within this
+    body_timeout: float = 30.0
 
 
 @dataclass
@@ -134,7 +139,15 @@ class MockApp:
         session = request.headers.get(SESSION_HEADER, DEFAULT_SESSION)
         correlation_id = request.headers.get("x-request-id") or uuid.uuid4().hex
         try:
-            body = await request.read()
+            body = await asyncio.wait_for(request.read(), self.config.body_timeout)
+        except asyncio.TimeoutError:  # not TimeoutError: on 3.10 they differ
+            exchange = _Exchange(_http_request(request, b""), session, correlation_id,
+                                 t_headers, self.clock(), outcome="body-timeout")
+            answer = problem(408, "Request Timeout",
+                             f"the request body did not arrive within "
+                             f"{self.config.body_timeout:g} s", kind="body-timeout")
+            answer.headers["Connection"] = "close"
+            return await self._send(request, exchange, answer)
         except web.HTTPRequestEntityTooLarge:
             body = b""
             http_request = _http_request(request, b"")

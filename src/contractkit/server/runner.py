@@ -23,10 +23,19 @@ from contractkit.contract.loader import load
 from contractkit.contract.model import Contract
 from contractkit.errors import ConfigError
 from contractkit.journal import Journal
-from contractkit.server.app import MockApp, MockConfig, Mount, ValidationMode
+from contractkit.server.app import (
+    DEFAULT_MAX_BODY_BYTES,
+    MockApp,
+    MockConfig,
+    Mount,
+    ValidationMode,
+)
+from contractkit.server.guard import HeaderDeadline
 
 ContractSource = Contract | str | os.PathLike[str]
 _START_TIMEOUT_SECONDS = 60.0
+#: Idle keep-alive connections are closed after this long (aiohttp's default is an hour).
+KEEPALIVE_SECONDS = 75.0
 
 
 def build_mounts(contracts: Sequence[ContractSource], mounts: Mapping[str, ContractSource],
@@ -67,17 +76,20 @@ class MockServer:
         validate: ValidationMode = "strict",
         admin_token: str | None = None,
         cors: bool = True,
-        max_body_bytes: int | None = None,
+        max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
         log_format: str = "off",
+        header_timeout: float = 10.0,
+        body_timeout: float = 30.0,
     ) -> None:
         config = MockConfig(seed=seed, validate=validate, cors=cors, admin_token=admin_token,
-                            log_format=log_format)  # type: ignore[arg-type]
-        if max_body_bytes is not None:
-            config = MockConfig(**{**config.__dict__, "max_body_bytes": max_body_bytes})
+                            log_format=log_format,  # type: ignore[arg-type]
+                            max_body_bytes=max_body_bytes, header_timeout=header_timeout,
+                            body_timeout=body_timeout)
         self.app = MockApp(build_mounts(contracts, mounts or {}, seed), config)
         self.host = host
         self.port = port
         self._runner: web.AppRunner | None = None
+        self._listener: asyncio.Server | None = None
         self._thread: threading.Thread | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._stopping: asyncio.Event | None = None
@@ -108,14 +120,22 @@ class MockServer:
     # -- lifecycle ---------------------------------------------------------------------
 
     async def start(self) -> None:
-        runner = web.AppRunner(self.app.application(), access_log=None, handle_signals=False)
+        runner = web.AppRunner(self.app.application(), access_log=None, handle_signals=False,
+                               keepalive_timeout=KEEPALIVE_SECONDS)
         await runner.setup()
-        site = web.TCPSite(runner, self.host, self.port)
-        await site.start()
+        factory = runner.server
+        assert factory is not None
+        timeout = self.app.config.header_timeout
+        self._listener = await asyncio.get_running_loop().create_server(
+            lambda: HeaderDeadline(factory(), timeout), self.host, self.port,
+            reuse_address=True)
         self._runner = runner
-        self.port = _bound_port(runner)
+        self.port = int(self._listener.sockets[0].getsockname()[1])
 
     async def stop(self) -> None:
+        if self._listener is not None:
+            self._listener.close()
+            self._listener = None
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
@@ -164,13 +184,6 @@ class MockServer:
         if self._thread is not None:
             self._thread.join(timeout=30)
         self._thread = None
-
-
-def _bound_port(runner: web.AppRunner) -> int:
-    for address in runner.addresses:
-        if isinstance(address, tuple) and len(address) >= 2:
-            return int(address[1])
-    raise ConfigError("the mock server is not listening on a TCP port")
 
 
 def contract_files(contract: Contract) -> list[Path]:
