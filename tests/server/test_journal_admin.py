@@ -38,6 +38,13 @@ def test_journal_records_every_exchange_with_timestamps(shop: MockServer) -> Non
         first.t_resp_end or 0)
     assert (second.operation_id, second.status, second.outcome) == (None, 404, "not-found")
     assert second.seq > first.seq
+    assert first.client == "127.0.0.1"
+    assert first.connection_id != second.connection_id  # httpx.get opens a new connection
+    with httpx.Client() as client:
+        client.get(shop.url + "/items")
+        client.get(shop.url + "/items")
+    third, fourth = shop.journal.entries()[2:]
+    assert third.connection_id == fourth.connection_id  # keep-alive reuse is visible
 
 
 def test_secrets_are_redacted_but_distinguishable(shop: MockServer) -> None:

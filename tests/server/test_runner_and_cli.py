@@ -124,7 +124,7 @@ def test_mock_command_bad_contract_is_one_line_and_exit_2(tmp_path: Path) -> Non
                             cwd=tmp_path, capture_output=True, text=True, timeout=60,
                             check=False)
     assert result.returncode == 2
-    assert result.stderr.startswith("contractkit mock: bad.yaml:1:")
+    assert result.stderr.startswith("contractkit mock: bad.yaml:2:1  invalid YAML: ")
     assert len(result.stderr.strip().splitlines()) == 1
 
 

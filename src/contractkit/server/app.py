@@ -28,6 +28,7 @@ from contractkit.contract.validation import Violation
 from contractkit.journal import Journal, JournalEntry, redact_headers, redact_query
 from contractkit.server.admin import Admin
 from contractkit.server.graphql import GraphQLResponder
+from contractkit.server.guard import ConnectionIds
 from contractkit.server.metrics import Metrics
 from contractkit.server.prefer import parse_preferences, strip_control_query
 from contractkit.server.responses import MockResponse, Responder, problem, response_for_code
@@ -85,6 +86,8 @@ class _Exchange:
     operation: Operation | None = None
     violations: tuple[Violation, ...] = ()
     outcome: str = "served"
+    connection_id: int = 0
+    client: str = ""
 
 
 class MockApp:
@@ -100,6 +103,7 @@ class MockApp:
         self.journal = Journal(config.journal_capacity)
         self.metrics = Metrics()
         self._ordinals = itertools.count(1)
+        self.connections = ConnectionIds()
         #: Exceptions raised inside the mock's own code (a bug): the pytest plugin fails
         #: the test with them, so none is ever lost.
         self.errors: list[BaseException] = []
@@ -159,6 +163,8 @@ class MockApp:
             return await self._send(request, exchange, answer)
         exchange = _Exchange(_http_request(request, body), session, correlation_id, t_headers,
                              self.clock())
+        exchange.connection_id = self.connections.of(request.transport)
+        exchange.client = request.remote or ""
         if request.path.startswith(ADMIN_PREFIX) and self.admin is not None:
             exchange.outcome = "admin"
             response: web.StreamResponse = await self.admin(request, exchange)
@@ -302,7 +308,7 @@ class MockApp:
         entry = JournalEntry(
             seq=self.journal.next_seq(),
             session=exchange.session,
-            connection_id=0,
+            connection_id=exchange.connection_id,
             method=request.method,
             path=request.path,
             query=redact_query(request.query, self._secret_query),
@@ -321,6 +327,7 @@ class MockApp:
             t_resp_end=t_resp_end,
             violations=exchange.violations,
             correlation_id=exchange.correlation_id,
+            client=exchange.client,
             logical_key=idempotency or f"{request.method} {request.path} {body_hash[:16]}",
             outcome=exchange.outcome,
         )

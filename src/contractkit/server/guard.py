@@ -10,16 +10,35 @@ Slow bodies are bounded separately, in the handler.
 from __future__ import annotations
 
 import asyncio
+import itertools
 from typing import Any
 
 _END_OF_HEADERS = b"\r\n\r\n"
 
 
+class ConnectionIds:
+    """Sequential ids for open connections (the journal shows keep-alive reuse with them)."""
+
+    def __init__(self) -> None:
+        self._ids: dict[int, int] = {}
+        self._counter = itertools.count(1)
+
+    def opened(self, transport: asyncio.BaseTransport) -> None:
+        self._ids[id(transport)] = next(self._counter)
+
+    def closed(self, transport: asyncio.BaseTransport) -> None:
+        self._ids.pop(id(transport), None)
+
+    def of(self, transport: asyncio.BaseTransport | None) -> int:
+        return self._ids.get(id(transport), 0)
+
+
 class HeaderDeadline(asyncio.Protocol):
     """Delegates everything to ``inner``; owns only the header deadline."""
 
-    def __init__(self, inner: Any, header_timeout: float) -> None:
+    def __init__(self, inner: Any, header_timeout: float, connections: ConnectionIds) -> None:
         self._inner = inner
+        self._connections = connections
         self._timeout = header_timeout
         self._timer: asyncio.TimerHandle | None = None
         self._tail = b""
@@ -27,6 +46,7 @@ class HeaderDeadline(asyncio.Protocol):
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         self._transport = transport
+        self._connections.opened(transport)
         self._arm()
         self._inner.connection_made(transport)
 
@@ -51,6 +71,8 @@ class HeaderDeadline(asyncio.Protocol):
 
     def connection_lost(self, exc: Exception | None) -> None:
         self._disarm()
+        if self._transport is not None:
+            self._connections.closed(self._transport)
         self._inner.connection_lost(exc)
 
     def pause_writing(self) -> None:

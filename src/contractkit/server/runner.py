@@ -126,8 +126,9 @@ class MockServer:
         factory = runner.server
         assert factory is not None
         timeout = self.app.config.header_timeout
+        connections = self.app.connections
         self._listener = await asyncio.get_running_loop().create_server(
-            lambda: HeaderDeadline(factory(), timeout), self.host, self.port,
+            lambda: HeaderDeadline(factory(), timeout, connections), self.host, self.port,
             reuse_address=True)
         self._runner = runner
         self.port = int(self._listener.sockets[0].getsockname()[1])
