@@ -23,7 +23,10 @@ def _blocks(language: str) -> list[tuple[str, str]]:
     return found
 
 
-@pytest.mark.parametrize(("where", "code"), _blocks("python"), ids=lambda v: v)
+PYTHON_BLOCKS = _blocks("python")
+
+
+@pytest.mark.parametrize(("where", "code"), PYTHON_BLOCKS, ids=[w for w, _ in PYTHON_BLOCKS])
 def test_python_examples_run(where: str, code: str, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(ROOT)
     exec(compile(code, where, "exec"), {"__name__": "__docs__"})
@@ -44,8 +47,11 @@ def _validate_commands() -> list[tuple[str, str, list[str]]]:
     return found
 
 
-@pytest.mark.parametrize(("where", "command", "expected"), _validate_commands(),
-                         ids=lambda v: v if isinstance(v, str) else "")
+COMMANDS = _validate_commands()
+
+
+@pytest.mark.parametrize(("where", "command", "expected"), COMMANDS,
+                         ids=[w for w, _, _ in COMMANDS])
 def test_console_examples_print_what_the_docs_show(where: str, command: str,
                                                    expected: list[str]) -> None:
     arguments = command.split()[1:]
