@@ -1,0 +1,522 @@
+"""``generate(schema, seed)``: a JSON value valid for a JSON Schema, the same for a seed.
+
+The schema is a *bundled* 2020-12 schema (:meth:`Contract.schema_bundle`): refs are local
+``#/$defs/...``. Generation is constructive (build a value from the keywords) rather than
+generate-and-filter, so it is fast enough for a mock server; only ``oneOf``, ``not`` and
+examples are checked with a compiled validator. Recursion is cut at ``max_depth``: deeper
+down, only required properties and minimal arrays are produced.
+"""
+
+from __future__ import annotations
+
+import base64
+import math
+import random
+import string
+import uuid
+from collections.abc import Mapping
+from typing import Any, Literal
+
+from contractkit._types import JSON
+from contractkit.contract._regex import RegexError, string_matching
+from contractkit.contract.schema_validator import CompiledSchema
+from contractkit.errors import GenerationError
+
+Direction = Literal["request", "response"]
+_HARD_DEPTH_FACTOR = 4
+_ONE_OF_TRIES = 6
+_WORDS = ("alpha", "bravo", "charlie", "delta", "echo", "foxtrot", "golf", "hotel", "india",
+          "juliet", "kilo", "lima", "mike", "november", "oscar", "papa")
+_MERGE_MIN = ("minimum", "exclusiveMinimum", "minLength", "minItems", "minProperties")
+_MERGE_MAX = ("maximum", "exclusiveMaximum", "maxLength", "maxItems", "maxProperties")
+
+
+def generate(
+    schema: Mapping[str, Any] | bool,
+    *,
+    seed: int = 0,
+    direction: Direction = "response",
+    max_depth: int = 6,
+    use_examples: bool = True,
+) -> JSON:
+    """A value that validates against ``schema``; equal seeds give equal values.
+
+    ``direction="request"`` leaves out ``readOnly`` properties, ``"response"`` leaves out
+    ``writeOnly`` ones. Raises :class:`GenerationError` naming the JSON pointer in the
+    schema where no value could be made (contradictory constraints, ``false``, ...).
+    """
+    root = schema if isinstance(schema, Mapping) else {}
+    return _Generator(root, random.Random(seed), direction, max_depth, use_examples).value(
+        schema, "", 0)
+
+
+class _Generator:
+    def __init__(self, root: Mapping[str, Any], rng: random.Random, direction: Direction,
+                 max_depth: int, use_examples: bool) -> None:
+        self.root = root
+        self.defs: Mapping[str, Any] = root.get("$defs", {}) if isinstance(root, Mapping) else {}
+        self.rng = rng
+        self.skip = "readOnly" if direction == "request" else "writeOnly"
+        self.max_depth = max_depth
+        self.use_examples = use_examples
+        self._validators: dict[int, CompiledSchema] = {}
+
+    # -- helpers ------------------------------------------------------------------------
+
+    def resolve(self, node: Any, pointer: str) -> Any:
+        seen = 0
+        while isinstance(node, Mapping) and isinstance(node.get("$ref"), str):
+            name = node["$ref"].rpartition("/")[2].replace("~1", "/").replace("~0", "~")
+            if node["$ref"] == "#":
+                target: Any = self.root
+            elif name in self.defs:
+                target = self.defs[name]
+            else:
+                raise GenerationError(f"{pointer or '/'}: unresolvable $ref {node['$ref']!r}")
+            siblings = {k: v for k, v in node.items() if k != "$ref"}
+            node = merge(target, siblings) if siblings and isinstance(target, Mapping) else (
+                target)
+            seen += 1
+            if seen > 64:
+                raise GenerationError(f"{pointer or '/'}: $ref chain too long")
+        return node
+
+    def valid(self, node: Any, value: JSON) -> bool:
+        key = id(node)
+        validator = self._validators.get(key)
+        if validator is None:
+            schema = dict(node) if isinstance(node, Mapping) else node
+            if isinstance(schema, dict) and self.defs:
+                schema = {**schema, "$defs": self.defs}
+            validator = self._validators[key] = CompiledSchema(schema)
+        return validator.is_valid(value)
+
+    # -- dispatch -----------------------------------------------------------------------
+
+    def value(self, node: Any, pointer: str, depth: int) -> JSON:
+        if node is True or node == {}:
+            return self.rng.choice(_WORDS)
+        if node is False:
+            raise GenerationError(f"{pointer or '/'}: the schema is `false`; no value is valid")
+        if not isinstance(node, Mapping):
+            return None
+        if depth > self.max_depth * _HARD_DEPTH_FACTOR:
+            raise GenerationError(f"{pointer or '/'}: recursion never ends (a required "
+                                  "property or item refers back to itself)")
+        node = self.resolve(node, pointer)
+        if "const" in node:
+            return node["const"]
+        if self.use_examples:
+            for candidate in _examples(node):
+                if self.valid(node, candidate):
+                    return candidate
+        if "allOf" in node:
+            merged: Mapping[str, Any] = {k: v for k, v in node.items() if k != "allOf"}
+            for index, branch in enumerate(node["allOf"]):
+                merged = merge(merged, self.resolve(branch, f"{pointer}/allOf/{index}"))
+            return self.value(merged, pointer, depth)
+        if "oneOf" in node:
+            return self._one_of(node, pointer, depth)
+        if "anyOf" in node:
+            rest = {k: v for k, v in node.items() if k != "anyOf"}
+            branches = list(enumerate(node["anyOf"]))
+            self.rng.shuffle(branches)
+            branches.sort(key=lambda b: _is_null(b[1]))  # prefer a non-null branch
+            for index, branch in branches:
+                candidate = self.value(merge(rest, self.resolve(
+                    branch, f"{pointer}/anyOf/{index}")), f"{pointer}/anyOf/{index}", depth)
+                if "not" not in node or self.valid(node, candidate):
+                    return candidate
+            raise GenerationError(f"{pointer}/anyOf: no branch gave a valid value")
+        if "enum" in node:
+            return self._enum(node, pointer)
+        if "not" in node:
+            rest = {k: v for k, v in node.items() if k != "not"}
+            for _ in range(_ONE_OF_TRIES):
+                candidate = self.value(rest, pointer, depth)
+                if self.valid(node, candidate):
+                    return candidate
+            raise GenerationError(f"{pointer}/not: every value tried was excluded by `not`")
+        if "if" in node:
+            return self._conditional(node, pointer, depth)
+        return self._typed(node, pointer, depth)
+
+    def _typed(self, node: Mapping[str, Any], pointer: str, depth: int) -> JSON:
+        kind = node.get("type")
+        if isinstance(kind, list):
+            options = [k for k in kind if k != "null"] or ["null"]
+            if "null" in kind and (depth > self.max_depth or self.rng.random() < 0.1):
+                return None
+            kind = self.rng.choice(options)
+        if kind is None:
+            kind = _infer_type(node)
+        if kind == "null":
+            return None
+        if kind == "boolean":
+            return self.rng.random() < 0.5
+        if kind == "integer":
+            return self._integer(node, pointer)
+        if kind == "number":
+            return self._number(node, pointer)
+        if kind == "string":
+            return self._string(node, pointer)
+        if kind == "array":
+            return self._array(node, pointer, depth)
+        if kind == "object":
+            return self._object(node, pointer, depth)
+        raise GenerationError(f"{pointer}/type: unknown type {kind!r}")
+
+    # -- combinators --------------------------------------------------------------------
+
+    def _one_of(self, node: Mapping[str, Any], pointer: str, depth: int) -> JSON:
+        rest = {k: v for k, v in node.items() if k not in ("oneOf", "discriminator")}
+        branches = list(enumerate(node["oneOf"]))
+        discriminator = node.get("discriminator")
+        tags: dict[int, str] = {}
+        if isinstance(discriminator, Mapping) and "propertyName" in discriminator:
+            mapping = discriminator.get("mapping") or {}
+            for index, branch in branches:
+                ref = branch.get("$ref") if isinstance(branch, Mapping) else None
+                for tag, target in mapping.items():
+                    if target == ref:
+                        tags[index] = tag
+                if index not in tags and isinstance(ref, str):
+                    tags[index] = ref.rpartition("/")[2]
+        self.rng.shuffle(branches)
+        branches.sort(key=lambda b: _is_null(b[1]))
+        for _ in range(_ONE_OF_TRIES):
+            for index, branch in branches:
+                here = f"{pointer}/oneOf/{index}"
+                resolved = self.resolve(branch, here)
+                try:
+                    candidate = self.value(merge(rest, resolved), here, depth)
+                except GenerationError:
+                    continue
+                if index in tags and isinstance(candidate, dict) and isinstance(
+                        discriminator, Mapping):
+                    candidate = {**candidate, discriminator["propertyName"]: tags[index]}
+                matches = sum(self.valid(b, candidate) for _, b in branches)
+                if matches == 1 and self.valid(rest, candidate):
+                    return candidate
+        raise GenerationError(f"{pointer}/oneOf: no value matching exactly one branch found")
+
+    def _conditional(self, node: Mapping[str, Any], pointer: str, depth: int) -> JSON:
+        rest = {k: v for k, v in node.items() if k not in ("if", "then", "else")}
+        candidate = self.value(rest, pointer, depth)
+        branch = node.get("then") if self.valid(node["if"], candidate) else node.get("else")
+        if branch is None or self.valid(node, candidate):
+            return candidate
+        return self.value(merge(rest, self.resolve(branch, pointer)), pointer, depth)
+
+    def _enum(self, node: Mapping[str, Any], pointer: str) -> JSON:
+        options = list(node["enum"])
+        kind = node.get("type")
+        if kind is not None:
+            kinds = kind if isinstance(kind, list) else [kind]
+            options = [o for o in options if _json_type(o) in kinds
+                       or (_json_type(o) == "integer" and "number" in kinds)]
+        if not options:
+            raise GenerationError(f"{pointer}/enum: no enum value has the schema's type")
+        non_null = [o for o in options if o is not None]
+        return self.rng.choice(non_null or options)
+
+    # -- scalars -----------------------------------------------------------------------
+
+    def _integer(self, node: Mapping[str, Any], pointer: str) -> int:
+        low, high = _bounds(node, integer=True)
+        fmt = node.get("format")
+        if fmt == "int32":
+            low, high = max(low, -(2**31)), min(high, 2**31 - 1)
+        step = node.get("multipleOf")
+        if isinstance(step, (int, float)) and step > 0:
+            first, last = math.ceil(low / step), math.floor(high / step)
+            if first > last:
+                raise GenerationError(f"{pointer}/multipleOf: no multiple of {step} in "
+                                      f"[{low}, {high}]")
+            value = self.rng.randint(first, last) * step
+            return int(value)
+        if low > high:
+            raise GenerationError(f"{pointer}: no integer between {low} and {high}")
+        return self.rng.randint(low, high)
+
+    def _number(self, node: Mapping[str, Any], pointer: str) -> float | int:
+        step = node.get("multipleOf")
+        low, high = _bounds(node, integer=False)
+        if isinstance(step, (int, float)) and step > 0:
+            first, last = math.ceil(low / step), math.floor(high / step)
+            candidates = [k for k in (first, last) if low <= k * step <= high]
+            if first > last and not candidates:
+                raise GenerationError(f"{pointer}/multipleOf: no multiple of {step} in range")
+            value = self.rng.randint(first, max(first, last)) * step
+            return int(value) if float(value).is_integer() else round(value, 10)
+        if low > high:
+            raise GenerationError(f"{pointer}: no number between {low} and {high}")
+        value = round(self.rng.uniform(low, high), 2)
+        if not low <= value <= high or value in _exclusive(node):
+            value = (low + high) / 2
+        return value
+
+    def _string(self, node: Mapping[str, Any], pointer: str) -> str:
+        low = int(node.get("minLength", 0))
+        high = int(node.get("maxLength", max(low, 12) + 8))
+        if low > high:
+            raise GenerationError(f"{pointer}: minLength {low} is above maxLength {high}")
+        pattern = node.get("pattern")
+        if isinstance(pattern, str):
+            for _ in range(12):
+                try:
+                    text = string_matching(pattern, self.rng)
+                except RegexError as error:
+                    raise GenerationError(f"{pointer}/pattern: {error}") from None
+                if low <= len(text) <= high:
+                    return text
+            raise GenerationError(f"{pointer}/pattern: no string matching {pattern!r} with "
+                                  f"length {low}..{high} found")
+        formatted = _formatted(node.get("format"), self.rng)
+        if formatted is not None and low <= len(formatted) <= high:
+            return formatted
+        length = self.rng.randint(low, min(high, low + 12)) if high >= low else low
+        word = self.rng.choice(_WORDS)
+        text = (word + "".join(self.rng.choice(string.ascii_lowercase) for _ in range(length)))
+        return text[:length] if length >= 1 else ""
+
+    # -- containers --------------------------------------------------------------------
+
+    def _array(self, node: Mapping[str, Any], pointer: str, depth: int) -> list[JSON]:
+        low = int(node.get("minItems", 0))
+        high = int(node.get("maxItems", low + 3))
+        if low > high:
+            raise GenerationError(f"{pointer}: minItems {low} is above maxItems {high}")
+        prefix = list(node.get("prefixItems") or [])
+        items = node.get("items", {} if not prefix else False)
+        count = low if depth >= self.max_depth else self.rng.randint(low, min(high, max(low, 2)))
+        if items is False:
+            count = min(max(count, min(low, len(prefix))), len(prefix))
+        values: list[JSON] = []
+        attempts = 0
+        while len(values) < count and attempts < count * 8 + 8:
+            attempts += 1
+            index = len(values)
+            schema = prefix[index] if index < len(prefix) else items
+            value = self.value(schema, f"{pointer}/items", depth + 1)
+            if node.get("uniqueItems") and value in values:
+                continue
+            values.append(value)
+        if len(values) < low:
+            raise GenerationError(f"{pointer}: could not make {low} distinct items")
+        contains = node.get("contains")
+        if contains is not None and not any(self.valid(contains, v) for v in values):
+            item = self.value(contains, f"{pointer}/contains", depth + 1)
+            values = [item, *values][: max(high, 1)]
+        return values
+
+    def _object(self, node: Mapping[str, Any], pointer: str, depth: int) -> dict[str, JSON]:
+        properties: Mapping[str, Any] = node.get("properties") or {}
+        required = [r for r in node.get("required") or [] if isinstance(r, str)]
+        low = int(node.get("minProperties", 0))
+        high = int(node.get("maxProperties", 10**6))
+        dependent = node.get("dependentRequired") or {}
+        chosen = list(dict.fromkeys(required))
+        for name in properties:
+            if name in chosen:
+                continue
+            prop = self.resolve(properties[name], f"{pointer}/properties/{name}")
+            if isinstance(prop, Mapping) and prop.get(self.skip) is True:
+                continue
+            if depth < self.max_depth and self.rng.random() < 0.6:
+                chosen.append(name)
+        for name in list(chosen):
+            for extra in dependent.get(name, []):
+                if extra not in chosen:
+                    chosen.append(extra)
+        out: dict[str, JSON] = {}
+        for name in chosen:
+            if len(out) >= high and name not in required:
+                continue
+            schema = properties.get(name, node.get("additionalProperties", {}))
+            if schema is False:
+                raise GenerationError(f"{pointer}/required: {name!r} is required but not allowed")
+            out[name] = self.value(schema if schema is not True else {},
+                                   f"{pointer}/properties/{name}", depth + 1)
+        extra_schema = node.get("additionalProperties")
+        want_extra = low - len(out)
+        if isinstance(extra_schema, Mapping) and not properties and depth < self.max_depth:
+            want_extra = max(want_extra, self.rng.randint(0, 2))
+        if want_extra > 0:
+            self._fill_extra(node, out, want_extra, pointer, depth)
+        if len(out) < low:
+            raise GenerationError(f"{pointer}/minProperties: only {len(out)} of {low} "
+                                  "properties could be made")
+        return out
+
+    def _fill_extra(self, node: Mapping[str, Any], out: dict[str, JSON], count: int,
+                    pointer: str, depth: int) -> None:
+        extra = node.get("additionalProperties", True)
+        patterns: Mapping[str, Any] = node.get("patternProperties") or {}
+        names_schema = node.get("propertyNames")
+        for _ in range(count * 4):
+            if count <= 0:
+                break
+            if patterns:
+                pattern, schema = self.rng.choice(sorted(patterns.items()))
+                try:
+                    name = string_matching(pattern, self.rng)
+                except RegexError:
+                    continue
+            elif extra is False:
+                break
+            else:
+                schema = extra if isinstance(extra, Mapping) else {}
+                name = (self.value(names_schema, f"{pointer}/propertyNames", depth + 1)
+                        if isinstance(names_schema, Mapping) else
+                        f"{self.rng.choice(_WORDS)}_{self.rng.randint(1, 99)}")
+                if not isinstance(name, str):
+                    continue
+            if name in out or name in (node.get("properties") or {}):
+                continue
+            out[name] = self.value(schema, f"{pointer}/additionalProperties", depth + 1)
+            count -= 1
+
+
+def merge(base: Any, extra: Any) -> Any:
+    """Merge two schemas as ``allOf`` does, for the keywords generation cares about."""
+    if not isinstance(base, Mapping) or not isinstance(extra, Mapping):
+        return extra if isinstance(base, Mapping) or base is True else base
+    out: dict[str, Any] = dict(base)
+    for key, value in extra.items():
+        if key not in out:
+            out[key] = value
+        elif key == "properties":
+            merged = dict(out[key])
+            for name, schema in value.items():
+                merged[name] = {"allOf": [merged[name], schema]} if name in merged else schema
+            out[key] = merged
+        elif key == "required":
+            out[key] = list(dict.fromkeys([*out[key], *value]))
+        elif key == "type":
+            left = out[key] if isinstance(out[key], list) else [out[key]]
+            right = value if isinstance(value, list) else [value]
+            both = [t for t in left if t in right or (t == "integer" and "number" in right)]
+            both += [t for t in right if t == "integer" and "number" in left and t not in both]
+            out[key] = both[0] if len(both) == 1 else both
+        elif key in _MERGE_MIN:
+            out[key] = max(out[key], value)
+        elif key in _MERGE_MAX:
+            out[key] = min(out[key], value)
+        elif key == "enum":
+            out[key] = [v for v in out[key] if v in value]
+        elif key == "allOf":
+            out[key] = [*out[key], *value]
+        elif key in ("oneOf", "anyOf"):
+            # both sides constrain: keep ours, and require theirs through allOf
+            out["allOf"] = [*out.get("allOf", []), {key: value}]
+        else:
+            out[key] = value
+    return out
+
+
+def _examples(node: Mapping[str, Any]) -> list[JSON]:
+    found: list[JSON] = []
+    examples = node.get("examples")
+    if isinstance(examples, list):
+        found.extend(examples[:3])
+    if "example" in node:
+        found.append(node["example"])
+    if "default" in node:
+        found.append(node["default"])
+    return found
+
+
+def _bounds(node: Mapping[str, Any], *, integer: bool) -> tuple[Any, Any]:
+    low: Any = node.get("minimum")
+    high: Any = node.get("maximum")
+    exclusive_low = node.get("exclusiveMinimum")
+    exclusive_high = node.get("exclusiveMaximum")
+    if isinstance(exclusive_low, (int, float)) and not isinstance(exclusive_low, bool):
+        candidate = math.floor(exclusive_low) + 1 if integer else exclusive_low + _epsilon(
+            exclusive_low)
+        low = candidate if low is None else max(low, candidate)
+    if isinstance(exclusive_high, (int, float)) and not isinstance(exclusive_high, bool):
+        candidate = math.ceil(exclusive_high) - 1 if integer else exclusive_high - _epsilon(
+            exclusive_high)
+        high = candidate if high is None else min(high, candidate)
+    if low is None and high is None:
+        low, high = 1, 1000
+    elif low is None:
+        low = high - 1000
+    elif high is None:
+        high = low + 1000
+    if integer:
+        return math.ceil(low), math.floor(high)
+    return low, high
+
+
+def _epsilon(value: float) -> float:
+    return max(abs(value) * 1e-9, 0.01)
+
+
+def _exclusive(node: Mapping[str, Any]) -> tuple[Any, ...]:
+    return tuple(v for k, v in node.items() if k in ("exclusiveMinimum", "exclusiveMaximum"))
+
+
+def _infer_type(node: Mapping[str, Any]) -> str:
+    if any(k in node for k in ("properties", "required", "additionalProperties",
+                               "patternProperties", "minProperties")):
+        return "object"
+    if any(k in node for k in ("items", "prefixItems", "minItems", "maxItems", "contains")):
+        return "array"
+    if any(k in node for k in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum",
+                               "multipleOf")):
+        return "number"
+    return "string"
+
+
+def _is_null(branch: Any) -> bool:
+    return isinstance(branch, Mapping) and branch.get("type") == "null"
+
+
+def _json_type(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, int):
+        return "integer"
+    if isinstance(value, float):
+        return "integer" if value.is_integer() else "number"
+    if isinstance(value, str):
+        return "string"
+    return "array" if isinstance(value, list) else "object"
+
+
+def _formatted(fmt: Any, rng: random.Random) -> str | None:
+    month, day = rng.randint(1, 12), rng.randint(1, 28)
+    hour, minute, second = rng.randint(0, 23), rng.randint(0, 59), rng.randint(0, 59)
+    word = rng.choice(_WORDS)
+    number = rng.randint(1, 999)
+    values = {
+        "date-time": f"2024-{month:02d}-{day:02d}T{hour:02d}:{minute:02d}:{second:02d}Z",
+        "date": f"2024-{month:02d}-{day:02d}",
+        "time": f"{hour:02d}:{minute:02d}:{second:02d}Z",
+        "duration": f"P{day}DT{hour}H",
+        "email": f"{word}{number}@example.com",
+        "idn-email": f"{word}{number}@example.com",
+        "hostname": f"{word}{number}.example.com",
+        "idn-hostname": f"{word}{number}.example.com",
+        "ipv4": f"192.0.2.{number % 255}",
+        "ipv6": f"2001:db8::{number:x}",
+        "uri": f"https://example.com/{word}/{number}",
+        "url": f"https://example.com/{word}/{number}",
+        "iri": f"https://example.com/{word}/{number}",
+        "uri-reference": f"/{word}/{number}",
+        "iri-reference": f"/{word}/{number}",
+        "uri-template": f"https://example.com/{word}/{{id}}",
+        "uuid": str(uuid.UUID(int=rng.getrandbits(128), version=4)),
+        "byte": base64.b64encode(rng.randbytes(9)).decode(),
+        "binary": "".join(rng.choice(string.ascii_letters) for _ in range(12)),
+        "password": f"Pw-{word}-{number}",
+        "regex": "^[a-z]+$",
+        "json-pointer": f"/{word}/{number}",
+        "relative-json-pointer": f"0/{word}",
+    }
+    return values.get(fmt) if isinstance(fmt, str) else None
