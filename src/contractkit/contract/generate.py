@@ -59,7 +59,9 @@ class _Generator:
         self.skip = "readOnly" if direction == "request" else "writeOnly"
         self.max_depth = max_depth
         self.use_examples = use_examples
-        self._validators: dict[int, CompiledSchema] = {}
+        # keyed by id(); each entry keeps its schema alive so the id cannot be reused by a
+        # later temporary (merged) schema
+        self._validators: dict[int, tuple[Any, CompiledSchema]] = {}
 
     # -- helpers ------------------------------------------------------------------------
 
@@ -82,14 +84,13 @@ class _Generator:
         return node
 
     def valid(self, node: Any, value: JSON) -> bool:
-        key = id(node)
-        validator = self._validators.get(key)
-        if validator is None:
+        found = self._validators.get(id(node))
+        if found is None:
             schema = dict(node) if isinstance(node, Mapping) else node
             if isinstance(schema, dict) and self.defs:
                 schema = {**schema, "$defs": self.defs}
-            validator = self._validators[key] = CompiledSchema(schema)
-        return validator.is_valid(value)
+            found = self._validators[id(node)] = (node, CompiledSchema(schema))
+        return found[1].is_valid(value)
 
     # -- dispatch -----------------------------------------------------------------------
 
@@ -143,6 +144,9 @@ class _Generator:
 
     def _typed(self, node: Mapping[str, Any], pointer: str, depth: int) -> JSON:
         kind = node.get("type")
+        if kind == []:
+            raise GenerationError(f"{pointer}/type: the types required by allOf contradict "
+                                  "each other; no value has all of them")
         if isinstance(kind, list):
             options = [k for k in kind if k != "null"] or ["null"]
             if "null" in kind and (depth > self.max_depth or self.rng.random() < 0.1):
@@ -258,7 +262,8 @@ class _Generator:
 
     def _string(self, node: Mapping[str, Any], pointer: str) -> str:
         low = int(node.get("minLength", 0))
-        high = int(node.get("maxLength", max(low, 12) + 8))
+        declared_high = node.get("maxLength")
+        high = int(declared_high) if declared_high is not None else low + 64
         if low > high:
             raise GenerationError(f"{pointer}: minLength {low} is above maxLength {high}")
         pattern = node.get("pattern")
@@ -275,10 +280,11 @@ class _Generator:
         formatted = _formatted(node.get("format"), self.rng)
         if formatted is not None and low <= len(formatted) <= high:
             return formatted
-        length = self.rng.randint(low, min(high, low + 12)) if high >= low else low
-        word = self.rng.choice(_WORDS)
-        text = (word + "".join(self.rng.choice(string.ascii_lowercase) for _ in range(length)))
-        return text[:length] if length >= 1 else ""
+        length = self.rng.randint(low, min(high, low + 12))
+        text = self.rng.choice(_WORDS)
+        while len(text) < length:
+            text += self.rng.choice(string.ascii_lowercase)
+        return text[:length]
 
     # -- containers --------------------------------------------------------------------
 
@@ -495,7 +501,8 @@ def _formatted(fmt: Any, rng: random.Random) -> str | None:
     word = rng.choice(_WORDS)
     number = rng.randint(1, 999)
     values = {
-        "date-time": f"2024-{month:02d}-{day:02d}T{hour:02d}:{minute:02d}:{second:02d}Z",
+        "date-time": f"2024-{month:02d}-{day:02d}T{hour:02d}:{minute:02d}:{second:02d}"
+                     f".{rng.randint(0, 999):03d}Z",
         "date": f"2024-{month:02d}-{day:02d}",
         "time": f"{hour:02d}:{minute:02d}:{second:02d}Z",
         "duration": f"P{day}DT{hour}H",
