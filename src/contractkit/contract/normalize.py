@@ -5,6 +5,8 @@
 - Draft-4 boolean ``exclusiveMinimum``/``exclusiveMaximum`` → the numeric 2020-12 form.
 - Swagger 2.0 ``type: file`` → ``type: string, format: binary``.
 - Draft-4 tuple ``items: [...]`` → ``prefixItems``.
+- ``format: int32`` / ``int64`` → explicit ``minimum``/``maximum`` (validators ignore the
+  format, but a value beyond 64 bits is not a valid int64).
 - In 3.0 / 2.0, keywords beside ``$ref`` are ignored (as those specs say).
 
 Only one node is rewritten; :mod:`contractkit.contract.bundle` walks subschemas and refs.
@@ -28,8 +30,13 @@ LIST_SUBSCHEMAS = ("allOf", "anyOf", "oneOf", "prefixItems")
 MAP_SUBSCHEMAS = ("properties", "patternProperties", "$defs", "definitions", "dependentSchemas")
 
 
+_INTEGER_RANGES = {"int32": (-(2**31), 2**31 - 1), "int64": (-(2**63), 2**63 - 1)}
+
+
 def normalise_node(node: dict[str, Any], dialect: Dialect) -> dict[str, Any]:
     """A 2020-12 copy of one schema object (subschemas are left for the caller to walk)."""
+    if node.get("format") in _INTEGER_RANGES:
+        node = _integer_range(node)
     if dialect == "openapi-3.1":
         if isinstance(node.get("items"), list):
             node = _tuple_items(node)
@@ -52,6 +59,19 @@ def normalise_node(node: dict[str, Any], dialect: Dialect) -> dict[str, Any]:
     nullable = (out.pop("x-nullable", False) is True) or nullable
     if nullable:
         out = _add_null(out)
+    return out
+
+
+def _integer_range(node: dict[str, Any]) -> dict[str, Any]:
+    """OpenAPI's ``int32``/``int64`` formats bound the value; JSON Schema validators ignore
+    unknown formats, so the bounds are made explicit."""
+    low, high = _INTEGER_RANGES[node["format"]]
+    out = dict(node)
+    minimum, maximum = out.get("minimum"), out.get("maximum")
+    if not isinstance(minimum, (int, float)) or isinstance(minimum, bool) or minimum < low:
+        out["minimum"] = low
+    if not isinstance(maximum, (int, float)) or isinstance(maximum, bool) or maximum > high:
+        out["maximum"] = high
     return out
 
 

@@ -141,9 +141,9 @@ class OpenAPIBuilder:
         if "requestBody" in raw:
             body = self._request_body(raw["requestBody"], document,
                                       join_pointer(pointer, "requestBody"))
-        responses = {
-            str(status): self._response(str(status), node, document,
-                                        join_pointer(pointer, "responses", status))
+        responses = {  # keys upper-cased: "200", "4XX", "DEFAULT"
+            str(status).upper(): self._response(str(status), node, document,
+                                                join_pointer(pointer, "responses", status))
             for status, node in _mapping(raw.get("responses")).items()
         }
         security = _security(raw["security"]) if "security" in raw else default_security

@@ -256,9 +256,10 @@ class MockApp:
         else:
             candidates, status, title = ("400", "422"), 400, "Bad Request"
         summary = "; ".join(str(v) for v in violations[:3])
-        for code in candidates:
-            chosen = response_for_code(operation, code)
-            if chosen is not None and chosen[0] != "DEFAULT":
+        for code in (*candidates, "default"):
+            chosen = (response_for_code(operation, code) if code != "default" else
+                      ("DEFAULT", status) if "DEFAULT" in operation.responses else None)
+            if chosen is not None and (chosen[0] != "DEFAULT" or code == "default"):
                 declared = mount.responder.build(
                     operation, chosen[0], chosen[1], parse_preferences(None, ()),
                     request.headers.get("accept"), 0)
@@ -285,7 +286,7 @@ class MockApp:
 
     async def _send(self, request: web.Request, exchange: _Exchange,
                     answer: MockResponse) -> web.StreamResponse:
-        headers = dict(answer.headers)
+        headers = {name: _header_safe(value) for name, value in answer.headers.items()}
         headers["X-Request-Id"] = exchange.correlation_id
         if self.config.cors:
             headers.setdefault("Access-Control-Allow-Origin",
@@ -353,6 +354,13 @@ class MockApp:
         suffix = f"  {len(entry.violations)} violation(s)" if entry.violations else ""
         log.info("%s %s → %s  %s  %.1f ms  id=%s%s", entry.method, entry.path, entry.status,
                  operation, duration * 1000, entry.correlation_id, suffix)
+
+
+def _header_safe(value: str) -> str:
+    """Header values may echo request data (violation messages): escape what HTTP forbids."""
+    if value.isascii() and value.isprintable():
+        return value
+    return "".join(c if " " <= c < "\x7f" else f"\\u{ord(c):04x}" for c in value)
 
 
 def _http_request(request: web.Request, body: bytes) -> HttpRequest:
