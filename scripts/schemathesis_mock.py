@@ -45,6 +45,9 @@ def run_one(path: Path, max_examples: int, timeout: float) -> dict[str, object]:
             # a stateless mock cannot pass stateful checks (a deleted resource stays
             # available), so the stateful phase is not run
             "--phases", "examples,coverage,fuzzing",
+            # a mock checks that credentials are present, not that they are genuine (the
+            # token_expired fault simulates rejection), so ignored_auth is not checked
+            "--exclude-checks", "ignored_auth",
         ]
         try:
             result = subprocess.run(command, capture_output=True, text=True, timeout=timeout,
