@@ -12,7 +12,7 @@ import hashlib
 import threading
 from collections import deque
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from contractkit.contract.validation import Violation
@@ -128,6 +128,23 @@ class Journal:
             if session is None:
                 session = self._sessions[entry.session] = deque(maxlen=self.capacity)
             session.append(entry)
+
+    def finish(self, entry: JournalEntry, t_resp_end: float) -> JournalEntry:
+        """Stamp the end of the response on an entry appended before it was sent.
+
+        Entries are appended *before* the response leaves, so a client that has its answer
+        always finds the exchange in the journal; the end time is filled in afterwards.
+        """
+        done = replace(entry, t_resp_end=t_resp_end)
+        with self._lock:
+            for queue in (self._all, self._sessions.get(entry.session)):
+                if queue is None:
+                    continue
+                for index in range(len(queue) - 1, -1, -1):
+                    if queue[index] is entry:
+                        queue[index] = done
+                        break
+        return done
 
     def entries(
         self, *, session: str | None = None, operation_id: str | None = None,

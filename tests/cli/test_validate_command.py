@@ -40,7 +40,7 @@ def test_problems_exit_1_with_one_located_line_each(tmp_path: Path) -> None:
     assert [lines[0], *lines[2:]] == [
         "broken.yaml: 1 error",
         "dup.yaml: 1 error",
-        "  dup.yaml:5:22  /paths/~1b/get/operationId  error: duplicate operationId 'x' "
+        "  dup.yaml:5:27  /paths/~1b/get/operationId  error: duplicate operationId 'x' "
         "(also GET /a); operationIds must be unique",
     ]
     assert "Traceback" not in result.stderr

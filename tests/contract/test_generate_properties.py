@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from tests.conftest import CONTRACTS, CORPUS
 
 import contractkit
 from contractkit.contract.schema_validator import CompiledSchema
-from tests.conftest import CONTRACTS, CORPUS
 
 #: A spread of corpus contracts: payments, messaging, cloud, government, a 3.1 one.
 CORPUS_SAMPLE = (

@@ -294,14 +294,14 @@ class MockApp:
             headers.setdefault("Access-Control-Expose-Headers", "*")
         # aiohttp sends Content-Length but no body for HEAD by itself
         response = web.Response(status=answer.status, body=answer.body, headers=headers)
-        t_resp_start = self.clock()
+        entry = self.record(exchange, answer, headers, self.clock())
         await response.prepare(request)
         await response.write_eof()
-        self.record(exchange, answer, headers, t_resp_start, self.clock())
+        self.journal.finish(entry, self.clock())
         return response
 
     def record(self, exchange: _Exchange, answer: MockResponse, headers: dict[str, str],
-               t_resp_start: float | None, t_resp_end: float | None) -> JournalEntry:
+               t_resp_start: float) -> JournalEntry:
         request = exchange.request
         operation = exchange.operation
         idempotency = request.headers.get("idempotency-key")
@@ -325,7 +325,7 @@ class MockApp:
             t_headers=exchange.t_headers,
             t_body_end=exchange.t_body_end,
             t_resp_start=t_resp_start,
-            t_resp_end=t_resp_end,
+            t_resp_end=None,
             violations=exchange.violations,
             correlation_id=exchange.correlation_id,
             client=exchange.client,
@@ -333,7 +333,7 @@ class MockApp:
             outcome=exchange.outcome,
         )
         self.journal.append(entry)
-        duration = (t_resp_end or exchange.t_headers) - exchange.t_headers
+        duration = t_resp_start - exchange.t_headers
         self.metrics.observe(entry.operation_id or exchange.outcome, answer.status, duration,
                              len(exchange.violations))
         self._log(entry, duration)

@@ -72,8 +72,8 @@ class Metrics:
                 for (f, op), n in sorted(self.faults.items())
             ]
             lines += [
-                "# HELP contractkit_request_duration_seconds Time from request headers to "
-                "the end of the response.",
+                "# HELP contractkit_request_duration_seconds Time from the request headers to "
+                "the start of the response.",
                 "# TYPE contractkit_request_duration_seconds histogram",
             ]
             lines += [
