@@ -71,3 +71,31 @@ def test_operation_lookup_suggests_close_ids() -> None:
     contract = _contract("/pets")
     with pytest.raises(contractkit.OperationNotFound, match=r"did you mean 'get /pets'\?"):
         contract.operation("get /pet")
+
+
+def test_variable_names_belong_to_each_operation() -> None:
+    document = {
+        "openapi": "3.1.0", "info": {"title": "t", "version": "1"},
+        "paths": {
+            "/accounts/{accountId}": {"get": {"operationId": "get", "parameters": [
+                {"name": "accountId", "in": "path", "required": True}],
+                "responses": {"200": {"description": "ok"}}}},
+            "/accounts/{id}": {"patch": {"operationId": "patch", "parameters": [
+                {"name": "id", "in": "path", "required": True}],
+                "responses": {"200": {"description": "ok"}}}},
+        },
+    }
+    contract = contractkit.load(document)
+    get, patch = contract.match("GET", "/accounts/7"), contract.match("PATCH", "/accounts/7")
+    assert get is not None
+    assert patch is not None
+    assert dict(get.path_params) == {"accountId": "7"}
+    assert dict(patch.path_params) == {"id": "7"}
+
+
+def test_query_or_fragment_suffixes_in_templates_are_ignored_for_routing() -> None:
+    contract = _contract("/tags/{arn}#tagKeys", "/rides?page={page}")
+    match = contract.match("GET", "/tags/a1")
+    assert match is not None
+    assert dict(match.path_params) == {"arn": "a1"}
+    assert contract.match("GET", "/rides") is not None

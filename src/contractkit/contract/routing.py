@@ -30,10 +30,10 @@ class RouteMatch:
 @dataclass
 class _Node:
     literal: dict[str, _Node] = field(default_factory=dict)
-    templated: list[tuple[re.Pattern[str], tuple[str, ...], _Node]] = field(default_factory=list)
-    #: method → operation, for templates that end at this node
-    operations: dict[str, Operation] = field(default_factory=dict)
-    template: str = ""
+    templated: list[tuple[re.Pattern[str], _Node]] = field(default_factory=list)
+    #: method → (operation, its variable names in order), for templates ending here.
+    #: Names belong to the operation: /a/{id} and /a/{accountId} share one node.
+    operations: dict[str, tuple[Operation, tuple[str, ...]]] = field(default_factory=dict)
 
 
 class Router:
@@ -46,66 +46,74 @@ class Router:
 
     def _add(self, operation: Operation) -> None:
         node = self._root
-        for segment in _segments(operation.path):
+        names: list[str] = []
+        for segment in _segments(_routable(operation.path)):
             if "{" not in segment:
                 node = node.literal.setdefault(segment, _Node())
                 continue
-            pattern, names = _compile_segment(segment)
-            for existing, _, child in node.templated:
+            pattern, segment_names = _compile_segment(segment)
+            names.extend(segment_names)
+            for existing, child in node.templated:
                 if existing.pattern == pattern.pattern:
                     node = child
                     break
             else:
                 child = _Node()
-                node.templated.append((pattern, names, child))
+                node.templated.append((pattern, child))
                 # Segments with more literal text are more specific: try them first.
                 node.templated.sort(key=lambda entry: -len(_VARIABLE.sub("", entry[0].pattern)))
                 node = child
-        node.template = operation.path
-        node.operations.setdefault(operation.method.upper(), operation)
+        node.operations.setdefault(operation.method.upper(), (operation, tuple(names)))
 
     def match(self, method: str, path: str) -> RouteMatch | None:
         found = self._find(path)
         if found is None:
             return None
-        node, params = found
-        operation = node.operations.get(method.upper())
-        if operation is None and method.upper() == "HEAD":
-            operation = node.operations.get("GET")
-        if operation is None:
+        node, values = found
+        entry = node.operations.get(method.upper())
+        if entry is None and method.upper() == "HEAD":
+            entry = node.operations.get("GET")
+        if entry is None:
             return None
-        return RouteMatch(operation, params)
+        operation, names = entry
+        return RouteMatch(operation, dict(zip(names, values, strict=False)))
 
     def allowed_methods(self, path: str) -> tuple[str, ...]:
         found = self._find(path)
         return tuple(sorted(found[0].operations)) if found else ()
 
-    def _find(self, path: str) -> tuple[_Node, dict[str, str]] | None:
-        segments = _segments(path)
-        return _walk(self._root, segments, 0, {})
+    def _find(self, path: str) -> tuple[_Node, list[str]] | None:
+        return _walk(self._root, _segments(path), 0, [])
 
 
 def _walk(
-    node: _Node, segments: list[str], index: int, params: dict[str, str]
-) -> tuple[_Node, dict[str, str]] | None:
+    node: _Node, segments: list[str], index: int, values: list[str]
+) -> tuple[_Node, list[str]] | None:
     if index == len(segments):
-        return (node, params) if node.operations else None
+        return (node, values) if node.operations else None
     segment = segments[index]
     child = node.literal.get(segment)
     if child is not None:
-        found = _walk(child, segments, index + 1, params)
+        found = _walk(child, segments, index + 1, values)
         if found is not None:
             return found
-    for pattern, names, templated_child in node.templated:
+    for pattern, templated_child in node.templated:
         matched = pattern.fullmatch(segment)
         if matched is None:
             continue
-        values = {name: unquote(value)
-                  for name, value in zip(names, matched.groups(), strict=True)}
-        found = _walk(templated_child, segments, index + 1, {**params, **values})
+        found = _walk(templated_child, segments, index + 1,
+                      [*values, *(unquote(v) for v in matched.groups())])
         if found is not None:
             return found
     return None
+
+
+def _routable(template: str) -> str:
+    """The path part of a template: some contracts (AWS's) key paths as
+    ``/tags/{arn}#tagKeys`` or ``/rides?page={page}`` to tell operations apart."""
+    for marker in ("#", "?"):
+        template = template.split(marker, 1)[0]
+    return template
 
 
 def _segments(path: str) -> list[str]:
@@ -126,5 +134,5 @@ def _compile_segment(segment: str) -> tuple[re.Pattern[str], tuple[str, ...]]:
 
 
 def template_variables(path: str) -> list[str]:
-    """The variable names in a path template, in order."""
-    return _VARIABLE.findall(path)
+    """The variable names in a path template, in order (ignoring a ``?query``/``#key``)."""
+    return _VARIABLE.findall(_routable(path))

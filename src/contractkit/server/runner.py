@@ -9,6 +9,7 @@ back from the listening socket, never probing for a free one first.
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
 import threading
 from collections.abc import Mapping, Sequence
@@ -18,6 +19,7 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from aiohttp import web
+from aiohttp.http_exceptions import HttpProcessingError
 
 from contractkit.contract.loader import load
 from contractkit.contract.model import Contract
@@ -53,6 +55,27 @@ def build_mounts(contracts: Sequence[ContractSource], mounts: Mapping[str, Contr
             + ", ".join(repr(p or "/") for p in sorted(clashes))
             + "; give one of them another prefix with --mount PREFIX=FILE")
     return built
+
+
+class _BadClientInput(logging.Filter):
+    """aiohttp logs a full traceback when a client sends a malformed request (a NUL in a
+    header, TLS on a plain port). That is the client's problem, answered with 400; keep
+    it to one line."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.exc_info and isinstance(record.exc_info[1], HttpProcessingError):
+            error = record.exc_info[1]
+            record.msg = "rejected a malformed request: %s"
+            record.args = (str(error).splitlines()[0] if str(error) else type(error).__name__,)
+            record.exc_info = None
+            record.levelno, record.levelname = logging.INFO, "INFO"
+        return True
+
+
+def _quiet_bad_clients() -> None:
+    logger = logging.getLogger("aiohttp.server")
+    if not any(isinstance(f, _BadClientInput) for f in logger.filters):
+        logger.addFilter(_BadClientInput())
 
 
 def _contract(source: ContractSource) -> Contract:
@@ -120,6 +143,7 @@ class MockServer:
     # -- lifecycle ---------------------------------------------------------------------
 
     async def start(self) -> None:
+        _quiet_bad_clients()
         runner = web.AppRunner(self.app.application(), access_log=None, handle_signals=False,
                                keepalive_timeout=KEEPALIVE_SECONDS)
         await runner.setup()
