@@ -201,3 +201,12 @@ def test_validate_warn_serves_and_records(shop_contract: contractkit.Contract) -
         assert response.status_code == 200
         [entry] = server.journal.entries()
         assert entry.violations
+
+
+def test_encoded_slash_stays_inside_a_path_parameter(shop: MockServer) -> None:
+    response = httpx.get(shop.url + "/items/mine%2Fextra")
+    assert response.status_code == 400  # routed to getItem; "mine/extra" is not an integer
+    [entry] = shop.journal.entries()
+    assert entry.operation_id == "getItem"
+    assert [str(v) for v in entry.violations] == ['path/itemId: "mine/extra" is not of type '
+                                                  '"integer"']

@@ -197,7 +197,8 @@ class Contract:
         return found
 
     def match(self, method: str, path: str) -> RouteMatch | None:
-        """The operation serving ``method path`` (path relative to the base path), if any."""
+        """The operation serving ``method path``, if any. ``path`` is relative to the base
+        path and still percent-encoded (``%2F`` inside a parameter is not a separator)."""
         return self._runtime.router.match(method, path)
 
     def allowed_methods(self, path: str) -> tuple[str, ...]:

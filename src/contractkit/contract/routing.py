@@ -92,7 +92,7 @@ def _walk(
     if index == len(segments):
         return (node, values) if node.operations else None
     segment = segments[index]
-    child = node.literal.get(segment)
+    child = node.literal.get(unquote(segment) if "%" in segment else segment)
     if child is not None:
         found = _walk(child, segments, index + 1, values)
         if found is not None:

@@ -3,11 +3,13 @@
 jsonschema-rs (Rust) validates on the hot path; measured on the bundled payments schema it
 is far faster than pure-Python jsonschema (see ``benchmarks/bench_validate.py``). If it
 cannot compile a schema (a regex dialect it refuses, say) the pure-Python validator takes
-over for that schema, so every contract still validates.
+over for that schema, so every contract still validates; there, a ``pattern`` Python's
+``re`` cannot compile is skipped instead of failing the request.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -35,6 +37,25 @@ def _pointer(parts: Iterable[Any]) -> str:
     return "".join("/" + escape_token(str(part)) for part in parts)
 
 
+def _python_safe(node: Any) -> Any:
+    """A copy of a schema without the ``pattern``s Python's ``re`` cannot compile (ECMA-262
+    Unicode property escapes such as ``\\p{L}``): for those, no check beats a crash."""
+    if isinstance(node, dict):
+        out = {}
+        for key, value in node.items():
+            if key == "pattern" and isinstance(value, str):
+                try:
+                    re.compile(value)
+                except re.error:
+                    continue
+            out[key] = _python_safe(value) if key not in ("enum", "const", "examples",
+                                                            "example", "default") else value
+        return out
+    if isinstance(node, list):
+        return [_python_safe(item) for item in node]
+    return node
+
+
 class CompiledSchema:
     """A schema compiled once; call :meth:`errors` per value."""
 
@@ -46,9 +67,10 @@ class CompiledSchema:
         self._fallback: Any = None
         try:
             self._rust = jsonschema_rs.Draft202012Validator(schema, validate_formats=True)
-        except Exception:
+        except Exception:  # any refusal (a regex it rejects, say): the Python validator
             self._fallback = jsonschema.Draft202012Validator(
-                schema, format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER
+                _python_safe(schema),
+                format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER,
             )
 
     def is_valid(self, value: JSON) -> bool:

@@ -366,7 +366,8 @@ def _header_safe(value: str) -> str:
 def _http_request(request: web.Request, body: bytes) -> HttpRequest:
     return HttpRequest(
         method=request.method.upper(),
-        path=request.path,
+        # the raw path: an encoded slash (%2F) inside a path parameter is not a separator
+        path=request.rel_url.raw_path,
         query=tuple(parse_qsl(request.rel_url.raw_query_string, keep_blank_values=True)),
         headers={k.lower(): v for k, v in request.headers.items()},
         body=body,
