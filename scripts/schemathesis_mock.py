@@ -79,8 +79,14 @@ def run_one(path: Path, max_examples: int, timeout: float) -> dict[str, object]:
         "failures": failures,
         "mock_internal_errors": mock_errors,
         "seconds": round(time.perf_counter() - started, 1),
-        "tail": output[-4000:] if any(codes) else "",
+        "details": [_failures_section(text)[:20000] for text in outputs],
     }
+
+
+def _failures_section(text: str) -> str:
+    start = text.find("= FAILURES =")
+    end = text.find("= SUMMARY =", start)
+    return text[start:end] if start != -1 else ""
 
 
 def main() -> int:
