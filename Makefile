@@ -28,7 +28,7 @@ test: lint typecheck $(VENV)/.installed-dev
 	$(BIN)/mkdocs build --strict --quiet --site-dir build/site
 
 lint: $(VENV)/.installed-dev
-	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/ruff check src tests benchmarks scripts
 
 typecheck: $(VENV)/.installed-dev
 	$(BIN)/mypy

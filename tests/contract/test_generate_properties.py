@@ -16,7 +16,8 @@ from contractkit.contract.schema_validator import CompiledSchema
 
 #: A spread of corpus contracts: payments, messaging, cloud, government, a 3.1 one.
 CORPUS_SAMPLE = (
-    "adyen.com__BalancePlatformService.json", "slack.com.json", "twilio.com__twilio_wireless_v1.json",
+    "adyen.com__BalancePlatformService.json", "slack.com.json",
+    "twilio.com__twilio_wireless_v1.json",
     "nexmo.com__sms.json", "circleci.com.json", "digitalocean.com.json", "linode.com.json",
     "amazonaws.com__logs.json", "azure.com__storage-file.json", "googleapis.com__redis.json",
     "apisetu.gov.in__ncert.json", "polygon.io.json", "shotstack.io.json", "velopayments.com.json",

@@ -50,7 +50,7 @@ class SwaggerConversion:
         produces = doc.get("produces") or ["application/json"]
         components: dict[str, Any] = {}
         if isinstance(doc.get("definitions"), dict):
-            components["schemas"] = doc["definitions"]
+            components["schemas"] = _discriminator_mappings(doc["definitions"])
         if isinstance(doc.get("parameters"), dict):
             components["parameters"] = {
                 name: self._parameter(p, join_pointer("/components/parameters", name))
@@ -234,6 +234,27 @@ def _rewrite_refs(node: Any) -> Any:
     if isinstance(node, list):
         return [_rewrite_refs(v) for v in node]
     return node
+
+
+def _discriminator_mappings(definitions: dict[str, Any]) -> dict[str, Any]:
+    """2.0 subtypes name their wire value with ``x-discriminator-value`` (else the schema
+    name is the value); 3.x says it with ``discriminator.mapping`` on the base."""
+    out = dict(definitions)
+    for name, schema in definitions.items():
+        if not isinstance(schema, dict):
+            continue
+        for part in schema.get("allOf") or []:
+            ref = part.get("$ref") if isinstance(part, dict) else None
+            base_name = ref.rpartition("/")[2] if isinstance(ref, str) else None
+            base = out.get(base_name) if base_name else None
+            if not (isinstance(base, dict) and isinstance(base.get("discriminator"), dict)):
+                continue
+            value = str(schema.get("x-discriminator-value", name))
+            discriminator = dict(base["discriminator"])
+            discriminator["mapping"] = {**discriminator.get("mapping", {}),
+                                        value: f"#/components/schemas/{name}"}
+            out[str(base_name)] = {**base, "discriminator": discriminator}
+    return out
 
 
 def _inline(doc: dict[str, Any], param: Any) -> Any:
