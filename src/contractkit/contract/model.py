@@ -73,6 +73,7 @@ class Header:
     schema: Schema | None
     deprecated: bool = False
     description: str = ""
+    examples: tuple[Example, ...] = ()
     pointer: str = ""
 
 

@@ -227,6 +227,7 @@ class OpenAPIBuilder:
                 schema=self._schema(header, found.document, found.pointer),
                 deprecated=header.get("deprecated") is True,
                 description=str(header.get("description") or ""),
+                examples=self._examples(header, found.document, found.pointer),
                 pointer=found.pointer,
             )
         return Response(

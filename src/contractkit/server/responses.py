@@ -14,9 +14,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import orjson
-from contractkit.contract.generate import generate
 
 from contractkit._types import JSON
+from contractkit.contract.generate import generate
 from contractkit.contract.model import Contract, Header, MediaType, Operation, Response
 from contractkit.contract.schema_validator import CompiledSchema
 from contractkit.contract.validation import Violation, is_json
@@ -86,6 +86,7 @@ class Responder:
         self.seed = seed
         self._cache: dict[tuple[Any, ...], MockResponse] = {}
         self._valid_examples: dict[tuple[str, str, str], bool] = {}
+        self._header_validators: dict[tuple[str, str], CompiledSchema] = {}
 
     def respond(self, operation: Operation, preferences: Preferences, accept: str | None,
                 ordinal: int) -> MockResponse:
@@ -178,7 +179,8 @@ class Responder:
         for name, header in response.headers.items():
             if name.lower() == "content-type":
                 continue
-            value = self._header_value(header, seed)
+            # each header its own stream: Limit and Remaining should not always be equal
+            value = self._header_value(header, zlib.crc32(f"{seed}:{name.lower()}".encode()))
             if value is not None:
                 headers[name] = value
         return headers
@@ -187,6 +189,14 @@ class Responder:
         if header.schema is None:
             return None
         bundled = self.contract.schema_bundle(header.schema, "response")
+        if header.examples:
+            key = (header.schema.uri, header.schema.pointer)
+            validator = self._header_validators.get(key)
+            if validator is None:
+                validator = self._header_validators[key] = CompiledSchema(bundled)
+            for example in header.examples:
+                if validator.is_valid(example.value):
+                    return header_text(example.value)
         try:
             value = generate(bundled, seed=seed, direction="response")
         except GenerationError:
