@@ -40,6 +40,7 @@ docs: $(VENV)/.installed-dev
 bench: $(VENV)/.installed-dev
 	command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
 	$(BIN)/python benchmarks/bench_load.py
+	$(BIN)/python benchmarks/bench_validate.py
 	$(BIN)/python benchmarks/bench_server.py
 
 clean:
