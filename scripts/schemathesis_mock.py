@@ -58,6 +58,7 @@ def run_one(path: Path, max_examples: int, timeout: float) -> dict[str, object]:
                 "--no-color", "--seed", "1", "--request-timeout", "10",
                 "--suppress-health-check", "all", "--max-failures", "50",
                 "--phases", "examples,coverage,fuzzing", "--mode", mode, "--checks", checks,
+                *_credentials(contract),
             ]
             try:
                 result = subprocess.run(command, capture_output=True, text=True,
@@ -81,6 +82,16 @@ def run_one(path: Path, max_examples: int, timeout: float) -> dict[str, object]:
         "seconds": round(time.perf_counter() - started, 1),
         "details": [_failures_section(text)[:20000] for text in outputs],
     }
+
+
+def _credentials(contract: contractkit.Contract) -> list[str]:
+    """Headers that satisfy the contract's security schemes, as a real client would send
+    (schemathesis does not invent credentials; the mock rejects requests without them)."""
+    headers = {"Authorization": "Bearer contractkit-conformance"}
+    for scheme in contract.security_schemes.values():
+        if scheme.type == "apiKey" and scheme.location == "header":
+            headers.setdefault(scheme.parameter_name, "contractkit-conformance")
+    return [argument for name, value in headers.items() for argument in ("-H", f"{name}: {value}")]
 
 
 def _failures_section(text: str) -> str:
