@@ -7,10 +7,10 @@ from pathlib import Path
 
 import graphql
 import pytest
+from tests.conftest import CONTRACTS
 
 import contractkit
 from contractkit.contract.graphql import graphql_schema
-from tests.conftest import CONTRACTS
 
 
 def test_sdl_root_fields_become_operations() -> None:

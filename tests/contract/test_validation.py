@@ -224,3 +224,18 @@ def test_response_status_ranges_and_undeclared_status(shop: contractkit.Contract
     assert validator.validate_response(problem) == []
     [violation] = validator.validate_response(HttpResponse.build(500))
     assert str(violation) == "status: status 500 is not declared for listItems (declared: 200, 4XX)"
+
+
+def test_text_bodies_are_not_checked_against_structured_schemas() -> None:
+    document = {
+        "openapi": "3.1.0", "info": {"title": "t", "version": "1"},
+        "paths": {"/rows": {"post": {
+            "operationId": "upload",
+            "requestBody": {"required": True, "content": {"text/csv": {"schema": {
+                "type": "array", "items": {"type": "object"}}}}},
+            "responses": {"204": {"description": "ok"}}}}},
+    }
+    contract = contractkit.load(document)
+    request = HttpRequest.build("POST", "/rows", headers={"Content-Type": "text/csv"},
+                                body="id,name\n1,hat\n")
+    assert contract.validator("upload").validate_request(request).ok

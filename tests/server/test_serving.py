@@ -210,3 +210,9 @@ def test_encoded_slash_stays_inside_a_path_parameter(shop: MockServer) -> None:
     assert entry.operation_id == "getItem"
     assert [str(v) for v in entry.violations] == ['path/itemId: "mine/extra" is not of type '
                                                   '"integer"']
+
+
+def test_control_characters_in_a_path_reach_the_router(shop: MockServer) -> None:
+    response = httpx.get(shop.url + "/items/%0A%F3%AB%8E%9C")
+    assert response.status_code == 400  # getItem, with an invalid itemId; not aiohttp's 404
+    assert response.headers["content-type"] == "application/problem+json"

@@ -133,7 +133,8 @@ class MockApp:
 
     def application(self) -> web.Application:
         app = web.Application(client_max_size=self.config.max_body_bytes)
-        app.router.add_route("*", "/{tail:.*}", self.handle)
+        # [\s\S]: a decoded %0A in the path is still a path, and must reach our router
+        app.router.add_route("*", "/{tail:[\\s\\S]*}", self.handle)
         return app
 
     # -- the request path ------------------------------------------------------------
