@@ -70,6 +70,8 @@ def run_one(path: Path, max_examples: int, timeout: float) -> dict[str, object]:
         mock_errors = [str(e) for e in server.app.errors]
     output = "\n".join(outputs)
     failures = sorted(set(re.findall(r"^\s*- (ST\d+ [^\n]{3,80})$", output, re.MULTILINE)))
+    if any(codes) and not failures and "= ERRORS =" in output:
+        failures = ["schemathesis error (see details)"]
     cases = sum(int(n) for n in re.findall(r"^\s+(\d+) generated", output, re.MULTILINE))
     return {
         "contract": str(path),
@@ -95,9 +97,13 @@ def _credentials(contract: contractkit.Contract) -> list[str]:
 
 
 def _failures_section(text: str) -> str:
-    start = text.find("= FAILURES =")
+    """What went wrong: schemathesis' ERRORS and FAILURES sections, up to its SUMMARY."""
+    starts = [i for i in (text.find("= ERRORS ="), text.find("= FAILURES =")) if i != -1]
+    if not starts:
+        return ""
+    start = min(starts)
     end = text.find("= SUMMARY =", start)
-    return text[start:end] if start != -1 else ""
+    return text[start:end]
 
 
 def main() -> int:

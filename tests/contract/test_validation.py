@@ -239,3 +239,9 @@ def test_text_bodies_are_not_checked_against_structured_schemas() -> None:
     request = HttpRequest.build("POST", "/rows", headers={"Content-Type": "text/csv"},
                                 body="id,name\n1,hat\n")
     assert contract.validator("upload").validate_request(request).ok
+
+
+def test_a_json_string_is_not_an_object(shop: contractkit.Contract) -> None:
+    result = validate(shop, "POST", "/items", headers={"Content-Type": "application/json"},
+                      body='"AAA"')
+    assert messages(result) == ['body: "AAA" is not of type "object"']

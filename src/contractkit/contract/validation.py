@@ -193,7 +193,8 @@ class OperationValidator:
             bundled, compiled = self.compiled(media.schema, "request")
             if not is_json(actual) and isinstance(body, dict):
                 body = _coerce_form(body, bundled)
-            if isinstance(body, str) and "string" not in schema_types(bundled, bundled):
+            if (not is_json(actual) and isinstance(body, str)
+                    and "string" not in schema_types(bundled, bundled)):
                 # text/csv, text/xml ...: no parser turns the text into the schema's data
                 return body, actual
             violations.extend(Violation("body", found.pointer, found.message)
