@@ -245,3 +245,17 @@ def test_a_json_string_is_not_an_object(shop: contractkit.Contract) -> None:
     result = validate(shop, "POST", "/items", headers={"Content-Type": "application/json"},
                       body='"AAA"')
     assert messages(result) == ['body: "AAA" is not of type "object"']
+
+
+def test_accept_content_type_and_authorization_header_parameters_are_ignored() -> None:
+    document = {
+        "openapi": "3.0.3", "info": {"title": "t", "version": "1"},
+        "paths": {"/a": {"get": {
+            "operationId": "a",
+            "parameters": [
+                {"name": name, "in": "header", "required": True, "schema": {"type": "string"}}
+                for name in ("Accept", "Content-Type", "Authorization", "X-Kept")],
+            "responses": {"200": {"description": "ok"}}}}},
+    }
+    operation = contractkit.load(document).operation("a")
+    assert [p.name for p in operation.parameters] == ["X-Kept"]

@@ -31,6 +31,8 @@ from contractkit.contract.routing import template_variables
 
 _DEFAULT_STYLE = {"path": "simple", "query": "form", "header": "simple", "cookie": "form"}
 _LOCATIONS = ("path", "query", "header", "cookie")
+#: Described by the request body, the responses and the security schemes instead.
+_IGNORED_HEADERS = frozenset({"accept", "content-type", "authorization"})
 
 
 class OpenAPIBuilder:
@@ -179,6 +181,8 @@ class OpenAPIBuilder:
                               "parameter needs 'name' and 'in' (path, query, header or cookie)",
                               "parameter-invalid")
                 continue
+            if value["in"] == "header" and str(value.get("name", "")).lower() in _IGNORED_HEADERS:
+                continue  # the OpenAPI spec: such header parameters SHALL be ignored
             out.append(self._parameter(value, target.document, target.pointer))
         return out
 
