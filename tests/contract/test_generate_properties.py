@@ -87,3 +87,17 @@ def test_generation_succeeds_for_almost_every_schema(bundled_only: bool) -> None
     else:
         # the corpus has schemas no value satisfies (an enum of numbers typed string, ...)
         assert len(failures) <= len(schemas) * 0.05, "\n".join(failures)
+
+
+def test_overlapping_one_of_branches_are_named_as_the_cause() -> None:
+    branch = {"type": "object", "properties": {"error": {"type": "string"}}}
+    schema = {"oneOf": [branch, dict(branch)]}
+    with pytest.raises(contractkit.GenerationError, match="they overlap"):
+        contractkit.generate(schema, seed=1)
+
+
+def test_nullable_left_in_a_31_document_still_means_or_null() -> None:
+    contract = contractkit.load({
+        "openapi": "3.1.0", "info": {"title": "t", "version": "1"}, "paths": {},
+        "components": {"schemas": {"Note": {"type": "string", "nullable": True}}}})
+    assert contract.schema_bundle(contract.schemas["Note"]) == {"type": ["string", "null"]}

@@ -188,6 +188,7 @@ class _Generator:
                     tags[index] = ref.rpartition("/")[2]
         self.rng.shuffle(branches)
         branches.sort(key=lambda b: _is_null(b[1]))
+        overlapping = True
         for _ in range(_ONE_OF_TRIES):
             for index, branch in branches:
                 here = f"{pointer}/oneOf/{index}"
@@ -202,6 +203,11 @@ class _Generator:
                 matches = sum(self.valid(b, candidate) for _, b in branches)
                 if matches == 1 and self.valid(rest, candidate):
                     return candidate
+                overlapping = overlapping and matches > 1
+        if overlapping:
+            raise GenerationError(f"{pointer}/oneOf: every value made matches several branches "
+                                  "(they overlap), so none is valid for oneOf; make the "
+                                  "branches exclusive (a const or required discriminator)")
         raise GenerationError(f"{pointer}/oneOf: no value matching exactly one branch found")
 
     def _conditional(self, node: Mapping[str, Any], pointer: str, depth: int) -> JSON:

@@ -8,6 +8,8 @@
 - ``format: int32`` / ``int64`` → explicit ``minimum``/``maximum`` (validators ignore the
   format, but a value beyond 64 bits is not a valid int64).
 - In 3.0 / 2.0, keywords beside ``$ref`` are ignored (as those specs say).
+- In 3.1, a leftover ``nullable: true`` (common in documents upgraded from 3.0) still
+  means "or null".
 
 Only one node is rewritten; :mod:`contractkit.contract.bundle` walks subschemas and refs.
 The original node is never modified (it is kept for diffing).
@@ -40,6 +42,10 @@ def normalise_node(node: dict[str, Any], dialect: Dialect) -> dict[str, Any]:
     if dialect == "openapi-3.1":
         if isinstance(node.get("items"), list):
             node = _tuple_items(node)
+        if node.get("nullable") is True:
+            # not a 3.1 keyword, but common in documents upgraded from 3.0; its only
+            # possible meaning is the 3.0 one
+            node = _add_null({k: v for k, v in node.items() if k != "nullable"})
         return node
     if "$ref" in node:
         return {"$ref": node["$ref"]}
