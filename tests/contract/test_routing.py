@@ -99,3 +99,21 @@ def test_query_or_fragment_suffixes_in_templates_are_ignored_for_routing() -> No
     assert match is not None
     assert dict(match.path_params) == {"arn": "a1"}
     assert contract.match("GET", "/rides") is not None
+
+
+def test_operations_told_apart_by_a_header_in_the_template() -> None:
+    document = {
+        "openapi": "3.0.0", "info": {"title": "t", "version": "1"},
+        "paths": {
+            f"/#X-Amz-Target=Logs.{name}": {"post": {
+                "operationId": name, "responses": {"200": {"description": "ok"}}}}
+            for name in ("CreateLogGroup", "PutLogEvents")
+        },
+    }
+    contract = contractkit.load(document)
+    chosen = contract.match("POST", "/", {"x-amz-target": "Logs.PutLogEvents"})
+    assert chosen is not None
+    assert chosen.operation.id == "PutLogEvents"
+    fallback = contract.match("POST", "/")
+    assert fallback is not None
+    assert fallback.operation.id == "CreateLogGroup"

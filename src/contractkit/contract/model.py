@@ -197,10 +197,14 @@ class Contract:
             raise OperationNotFound(operation_id, close)
         return found
 
-    def match(self, method: str, path: str) -> RouteMatch | None:
+    def match(self, method: str, path: str,
+              headers: Mapping[str, str] | None = None) -> RouteMatch | None:
         """The operation serving ``method path``, if any. ``path`` is relative to the base
-        path and still percent-encoded (``%2F`` inside a parameter is not a separator)."""
-        return self._runtime.router.match(method, path)
+        path and still percent-encoded (``%2F`` inside a parameter is not a separator).
+        ``headers`` (lower-case names) pick among operations that share method and path
+        and tell themselves apart by a header, as AWS contracts do
+        (``/#X-Amz-Target=Logs.PutLogEvents``)."""
+        return self._runtime.router.match(method, path, headers)
 
     def allowed_methods(self, path: str) -> tuple[str, ...]:
         """Methods declared for the path template that ``path`` matches (for 405/Allow)."""

@@ -27,13 +27,17 @@ class RouteMatch:
     path_params: Mapping[str, str]
 
 
+#: (operation, path variable names in order, (header, value) that selects it or None)
+_Entry = tuple["Operation", tuple[str, ...], tuple[str, str] | None]
+
+
 @dataclass
 class _Node:
     literal: dict[str, _Node] = field(default_factory=dict)
     templated: list[tuple[re.Pattern[str], _Node]] = field(default_factory=list)
-    #: method → (operation, its variable names in order), for templates ending here.
-    #: Names belong to the operation: /a/{id} and /a/{accountId} share one node.
-    operations: dict[str, tuple[Operation, tuple[str, ...]]] = field(default_factory=dict)
+    #: method → [(operation, its variable names, header discriminator)], for templates
+    #: ending here. Names belong to the operation: /a/{id} and /a/{accountId} share a node.
+    operations: dict[str, list[_Entry]] = field(default_factory=dict)
 
 
 class Router:
@@ -63,19 +67,21 @@ class Router:
                 # Segments with more literal text are more specific: try them first.
                 node.templated.sort(key=lambda entry: -len(_VARIABLE.sub("", entry[0].pattern)))
                 node = child
-        node.operations.setdefault(operation.method.upper(), (operation, tuple(names)))
+        node.operations.setdefault(operation.method.upper(), []).append(
+            (operation, tuple(names), _header_discriminator(operation.path)))
 
-    def match(self, method: str, path: str) -> RouteMatch | None:
+    def match(self, method: str, path: str,
+              headers: Mapping[str, str] | None = None) -> RouteMatch | None:
         found = self._find(path)
         if found is None:
             return None
         node, values = found
-        entry = node.operations.get(method.upper())
-        if entry is None and method.upper() == "HEAD":
-            entry = node.operations.get("GET")
-        if entry is None:
+        entries = node.operations.get(method.upper())
+        if entries is None and method.upper() == "HEAD":
+            entries = node.operations.get("GET")
+        if not entries:
             return None
-        operation, names = entry
+        operation, names, _ = _choose(entries, headers or {})
         return RouteMatch(operation, dict(zip(names, values, strict=False)))
 
     def allowed_methods(self, path: str) -> tuple[str, ...]:
@@ -105,6 +111,24 @@ def _walk(
                       [*values, *(unquote(v) for v in matched.groups())])
         if found is not None:
             return found
+    return None
+
+
+def _choose(entries: list[_Entry], headers: Mapping[str, str]) -> _Entry:
+    """Among operations sharing method and path, the one whose header discriminator the
+    request carries (AWS: ``POST /#X-Amz-Target=Logs.PutLogEvents``), else the first."""
+    for entry in entries:
+        selector = entry[2]
+        if selector is not None and headers.get(selector[0].lower()) == selector[1]:
+            return entry
+    return entries[0]
+
+
+def _header_discriminator(template: str) -> tuple[str, str] | None:
+    _, marker, key = template.partition("#")
+    name, equals, value = key.partition("=")
+    if marker and equals and name and "{" not in key:
+        return name, value
     return None
 
 
