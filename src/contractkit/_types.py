@@ -2,12 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Any, TypeAlias
 
 #: A decoded JSON (or YAML-as-JSON) value. ``Any`` because JSON is recursive and
 #: contracts are read as plain dicts and lists.
 JSON: TypeAlias = Any
-
-#: A JSON object as read from a contract: keys are strings.
-JSONObject: TypeAlias = Mapping[str, Any]
