@@ -259,3 +259,21 @@ def test_accept_content_type_and_authorization_header_parameters_are_ignored() -
     }
     operation = contractkit.load(document).operation("a")
     assert [p.name for p in operation.parameters] == ["X-Kept"]
+
+
+def test_object_header_with_an_array_property() -> None:
+    document = {
+        "openapi": "3.0.3", "info": {"title": "t", "version": "1"},
+        "paths": {"/a": {"get": {
+            "operationId": "a",
+            "parameters": [{"name": "X-Form", "in": "header", "required": True, "schema": {
+                "type": "object", "properties": {
+                    "fields": {"type": "array", "items": {"type": "string"}},
+                    "size": {"type": "integer"}}}}],
+            "responses": {"200": {"description": "ok"}}}}},
+    }
+    contract = contractkit.load(document)
+    request = HttpRequest.build("GET", "/a", headers={"X-Form": "fields,,size,3"})
+    result = contract.validator("a").validate_request(request)
+    assert result.ok, messages(result)
+    assert result.parameters["header"] == {"X-Form": {"fields": [], "size": 3}}

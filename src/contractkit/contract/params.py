@@ -89,9 +89,17 @@ def property_schema(schema: JSON, root: JSON, name: str) -> JSON:
     return extra if isinstance(extra, dict) else {}
 
 
+def _member(text: str, schema: JSON, root: JSON) -> JSON:
+    """One property of an object serialised in a parameter. The styles define no nesting,
+    so an array-typed property holds at most the one value written (or none)."""
+    if "array" in schema_types(schema, root):
+        return [coerce(text, _items_schema(schema, root), root)] if text else []
+    return coerce(text, schema, root)
+
+
 def _pairs_to_object(items: list[str], schema: JSON, root: JSON) -> dict[str, JSON]:
     return {
-        items[i]: coerce(items[i + 1], property_schema(schema, root, items[i]), root)
+        items[i]: _member(items[i + 1], property_schema(schema, root, items[i]), root)
         for i in range(0, len(items) - 1, 2)
     }
 
@@ -100,7 +108,7 @@ def _assignments_to_object(items: list[str], schema: JSON, root: JSON) -> dict[s
     out: dict[str, JSON] = {}
     for item in items:
         key, _, value = item.partition("=")
-        out[key] = coerce(value, property_schema(schema, root, key), root)
+        out[key] = _member(value, property_schema(schema, root, key), root)
     return out
 
 

@@ -193,9 +193,9 @@ class OperationValidator:
             bundled, compiled = self.compiled(media.schema, "request")
             if not is_json(actual) and isinstance(body, dict):
                 body = _coerce_form(body, bundled)
-            if (not is_json(actual) and isinstance(body, str)
-                    and "string" not in schema_types(bundled, bundled)):
-                # text/csv, text/xml ...: no parser turns the text into the schema's data
+            if not is_json(actual) and _not_deserialisable(body, bundled):
+                # text/csv into an array, a form into an array...: no parser turns this
+                # encoding into the schema's data, so it is not checked against it
                 return body, actual
             violations.extend(Violation("body", found.pointer, found.message)
                               for found in compiled.errors(body))
@@ -293,6 +293,15 @@ def _multipart(raw: bytes, content_type_header: str) -> dict[str, Any]:
                 pass
         out[str(name)] = payload.decode("latin-1")  # files: any bytes are a valid binary
     return out
+
+
+def _not_deserialisable(body: Any, schema: JSON) -> bool:
+    types = schema_types(schema, schema)
+    if not types:
+        return False
+    if isinstance(body, str):
+        return "string" not in types
+    return isinstance(body, dict) and "object" not in types
 
 
 def _coerce_form(body: dict[str, Any], schema: JSON) -> dict[str, Any]:
