@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 import signal
 import sys
@@ -84,6 +85,9 @@ async def _serve(server: MockServer, watch: bool) -> None:
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signum, stop.set)
     await server.start()
+    # The loaded contracts are long-lived and acyclic: keep the collector from rescanning
+    # them on every collection (it showed as tens of milliseconds at p99 on GitHub's).
+    gc.freeze()
     for mount in server.app.mounts_in_order:
         contract = mount.contract
         kind = "GraphQL" if contract.kind == "graphql" else f"OpenAPI {contract.spec_version}"
