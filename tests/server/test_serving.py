@@ -216,3 +216,35 @@ def test_control_characters_in_a_path_reach_the_router(shop: MockServer) -> None
     response = httpx.get(shop.url + "/items/%0A%F3%AB%8E%9C")
     assert response.status_code == 400  # getItem, with an invalid itemId; not aiohttp's 404
     assert response.headers["content-type"] == "application/problem+json"
+
+
+def test_violation_header_escapes_control_characters(shop: MockServer) -> None:
+    name = "a\x00b\nc" + "x" * 50  # too long: the message echoes the value
+    response = httpx.post(shop.url + "/items", json={"name": name, "price": 1},
+                          headers={"X-Shop-Key": "k", "Idempotency-Key": "k1"})
+    assert response.status_code == 422
+    header = response.headers["contractkit-violations"]
+    assert header.isprintable()
+    assert "\\u0000" in header
+    assert shop.app.errors == []
+
+
+def test_invalid_request_gets_the_declared_default_response() -> None:
+    contract = contractkit.load({
+        "openapi": "3.0.3", "info": {"title": "t", "version": "1"},
+        "paths": {"/n": {"get": {
+            "operationId": "n",
+            "parameters": [{"name": "q", "in": "query", "required": True,
+                            "schema": {"type": "integer"}}],
+            "responses": {
+                "200": {"description": "ok"},
+                "default": {"description": "error", "content": {"application/json": {
+                    "schema": {"type": "object", "required": ["code"],
+                               "properties": {"code": {"type": "string"}}},
+                    "example": {"code": "bad"}}}}}}}},
+    })
+    with MockServer(contract) as server:
+        response = httpx.get(server.url + "/n", params={"q": "x"})
+    assert response.status_code == 400
+    assert response.json() == {"code": "bad"}
+    assert response.headers["content-type"] == "application/json"
