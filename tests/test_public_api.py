@@ -5,11 +5,13 @@ from __future__ import annotations
 import contractkit
 
 PUBLIC = [
+    "Change",
     "ConfigError",
     "Contract",
     "ContractLoadError",
     "ContractViolation",
     "ContractkitError",
+    "DiffReport",
     "Example",
     "GenerationError",
     "Header",
@@ -35,6 +37,7 @@ PUBLIC = [
     "Server",
     "Violation",
     "__version__",
+    "diff",
     "generate",
     "load",
 ]

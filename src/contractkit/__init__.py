@@ -26,6 +26,8 @@ from contractkit.contract import (
 )
 from contractkit.contract.generate import generate
 from contractkit.contract.validation import OperationValidator, RequestValidation, Violation
+from contractkit.diff.compare import diff
+from contractkit.diff.model import Change, DiffReport
 from contractkit.errors import (
     ConfigError,
     ContractkitError,
@@ -51,11 +53,13 @@ def __getattr__(name: str) -> Any:
 
 
 __all__ = [
+    "Change",
     "ConfigError",
     "Contract",
     "ContractLoadError",
     "ContractViolation",
     "ContractkitError",
+    "DiffReport",
     "Example",
     "GenerationError",
     "Header",
@@ -81,6 +85,7 @@ __all__ = [
     "Server",
     "Violation",
     "__version__",
+    "diff",
     "generate",
     "load",
 ]

@@ -11,6 +11,7 @@ import sys
 import click
 
 from contractkit._version import __version__
+from contractkit.cli.diff import diff
 from contractkit.cli.mock import mock
 from contractkit.cli.validate import validate
 
@@ -21,6 +22,7 @@ def cli() -> None:
     """Contract testing and a failure-injecting mock server for OpenAPI and GraphQL."""
 
 
+cli.add_command(diff)
 cli.add_command(mock)
 cli.add_command(validate)
 

@@ -1,0 +1,52 @@
+"""``contractkit diff OLD NEW``: changes between two contracts, for people and CI."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from contractkit.diff.compare import diff as diff_contracts
+from contractkit.diff.model import FailOn
+from contractkit.errors import ContractkitError
+from contractkit.reporting.diff import FORMATS, render
+from contractkit.reporting.diff.rules import render_json, render_markdown, render_text
+
+_LIST_FORMATS = {"text": render_text, "json": render_json, "markdown": render_markdown}
+
+
+@click.command()
+@click.argument("old", required=False)
+@click.argument("new", required=False)
+@click.option("--format", "output_format", type=click.Choice(list(FORMATS)), default="text",
+              show_default=True, help="Output format.")
+@click.option("--fail-on", type=click.Choice(["breaking", "dangerous", "safe", "never"]),
+              default="breaking", show_default=True,
+              help="Exit 1 when a change is at or above this level.")
+@click.option("--ignore", "ignore_file", type=click.Path(),
+              help="YAML file of accepted changes (rule, location, reason, expires).")
+@click.option("--check-version", is_flag=True,
+              help="Breaking changes need a major bump of info.version.")
+@click.option("--list-rules", is_flag=True, help="Print the rule catalogue and exit.")
+def diff(old: str | None, new: str | None, output_format: str, fail_on: FailOn,
+         ignore_file: str | None, check_version: bool, list_rules: bool) -> None:
+    """Report the changes from OLD to NEW and whether they break clients.
+
+    OLD and NEW are contract files (OpenAPI 2.0/3.0/3.1 or GraphQL) or git:REF:PATH to
+    read a file as it is at a commit. Exit 0 when no change reaches --fail-on, 1 when one
+    does, 2 when an input cannot be read.
+    """
+    if list_rules:
+        if output_format not in _LIST_FORMATS:
+            raise click.UsageError("--list-rules prints text, json or markdown")
+        click.echo(_LIST_FORMATS[output_format]())
+        return
+    if old is None or new is None:
+        raise click.UsageError("give OLD and NEW contracts (or --list-rules)")
+    try:
+        report = diff_contracts(old, new, ignore=ignore_file, check_version=check_version)
+    except ContractkitError as error:
+        click.echo(f"contractkit diff: {error}", err=True)
+        sys.exit(2)
+    click.echo(render(report, output_format, fail_on=fail_on))
+    sys.exit(1 if report.fails(fail_on) else 0)

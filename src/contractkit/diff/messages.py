@@ -1,0 +1,73 @@
+"""One sentence per schema finding, written for the person reading a CI log.
+
+``request property `currency` became required: existing clients that omit it will get 400``
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Literal
+
+from contractkit._types import JSON
+from contractkit.diff.rules import Level, SchemaChange
+from contractkit.diff.schema import SchemaFinding
+
+#: What a change means for clients, when the generic sentence would be vague.
+_CONSEQUENCES: dict[tuple[str, str], str] = {
+    ("became-required", "request"): "existing clients that omit it will get 400",
+    ("required-property-added", "request"): "existing clients do not send it and will get 400",
+    ("became-optional", "response"): "clients that expect it may find it missing",
+    ("required-property-removed", "response"): "clients that read it will find it missing",
+    ("optional-property-removed", "response"): "clients that read it will no longer get it",
+    ("required-property-removed", "request"): "clients still send it; the server may "
+                                              "reject or ignore it",
+    ("optional-property-removed", "request"): "clients still send it; the server may "
+                                              "reject or ignore it",
+    ("became-nullable", "response"): "clients may now receive null",
+    ("became-not-nullable", "request"): "clients that send null will get 400",
+    ("enum-value-added", "response"): "clients may receive a value they do not know",
+    ("enum-value-removed", "request"): "clients that send it will get 400",
+    ("became-read-only", "request"): "clients that send it may be refused or ignored",
+    ("became-write-only", "response"): "it is no longer returned",
+    ("became-not-write-only", "response"): "it may now be returned to clients",
+    ("default-changed", "request"): "clients that omit it get different behaviour",
+}
+_GENERIC: dict[tuple[Level, str], str] = {
+    ("breaking", "request"): "requests that were valid may now be rejected",
+    ("breaking", "response"): "clients may receive data they were not written for",
+    ("dangerous", "request"): "some requests that were valid may be rejected",
+    ("dangerous", "response"): "some clients may be affected",
+}
+
+
+def schema_message(change: SchemaChange, side: Literal["request", "response"], level: Level,
+                   finding: SchemaFinding, title: str, nested: bool) -> str:
+    subject = f"{side} property `{_dotted(finding.path)}`" if nested else title
+    text = f"{subject} {change.phrase}{_values(change.name, finding.old, finding.new)}"
+    consequence = _CONSEQUENCES.get((change.name, side)) or _GENERIC.get((level, side))
+    return f"{text}: {consequence}" if consequence else text
+
+
+def _dotted(path: str) -> str:
+    return path.lstrip("/").replace("/", ".") or "(root)"
+
+
+def _values(name: str, old: JSON, new: JSON) -> str:
+    if name.endswith(("-property-added", "-property-removed", "became-required",
+                      "became-optional")) or name.startswith(("became-", "reactivated",
+                                                              "deprecated")):
+        return ""
+    if name.endswith("-value-added"):
+        return f" ({_short(new)})"
+    if name.endswith("-value-removed"):
+        return f" ({_short(old)})"
+    if name.endswith("-branch-added") or name.endswith("-branch-removed"):
+        return ""
+    return f" ({_short(old)} → {_short(new)})"
+
+
+def _short(value: JSON) -> str:
+    if value is None:
+        return "none"
+    text = value if isinstance(value, str) else json.dumps(value, sort_keys=True)
+    return text if len(text) <= 60 else text[:57] + "…"

@@ -1,0 +1,87 @@
+"""What ``diff`` returns: :class:`Change` findings gathered in a :class:`DiffReport`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from contractkit._types import JSON
+from contractkit.diff.rules import LEVELS, Level
+from contractkit.errors import Location
+
+FailOn = Literal["breaking", "dangerous", "safe", "never"]
+_RANK = {level: rank for rank, level in enumerate(LEVELS)}
+
+
+@dataclass(frozen=True)
+class Change:
+    """One difference between two contracts and what it means for clients.
+
+    ``location`` reads from the outside in, ``" → "``-separated:
+    ``POST /payments → requestBody → application/json → /amount``; it is what ignore
+    entries match. ``source_line`` is where the change is in the new contract (in the old
+    one for removals).
+    """
+
+    rule_id: str
+    level: Level
+    location: str
+    message: str
+    old: JSON = None
+    new: JSON = None
+    operation: str = ""
+    source_line: Location | None = None
+
+    def at_least(self, level: Level) -> bool:
+        """Whether this change is ``level`` or more severe."""
+        return _RANK[self.level] <= _RANK[level]
+
+
+@dataclass(frozen=True)
+class IgnoredChange:
+    """A change that an ignore-file entry suppressed, and why."""
+
+    change: Change
+    reason: str
+    entry: Location
+
+
+@dataclass(frozen=True)
+class DiffReport:
+    """All changes from ``old`` to ``new``, most severe first, then by location.
+
+    ``notes`` are remarks about the run itself (an expired ignore entry, say).
+    """
+
+    old: str
+    new: str
+    kind: Literal["openapi", "graphql"]
+    changes: tuple[Change, ...]
+    ignored: tuple[IgnoredChange, ...] = ()
+    notes: tuple[str, ...] = ()
+    old_version: str = ""
+    new_version: str = ""
+
+    def at_least(self, level: Level) -> tuple[Change, ...]:
+        return tuple(change for change in self.changes if change.at_least(level))
+
+    @property
+    def breaking(self) -> tuple[Change, ...]:
+        return self.at_least("breaking")
+
+    def counts(self) -> dict[Level, int]:
+        counts: dict[Level, int] = dict.fromkeys(LEVELS, 0)
+        for change in self.changes:
+            counts[change.level] += 1
+        return counts
+
+    def fails(self, fail_on: FailOn) -> bool:
+        """Whether any change is at or above ``fail_on`` (``never`` never fails)."""
+        return fail_on != "never" and bool(self.at_least(fail_on))
+
+
+def sort_changes(changes: list[Change]) -> tuple[Change, ...]:
+    """Most severe first; then by location, so output is stable across runs."""
+    return tuple(sorted(changes, key=lambda c: (_RANK[c.level], c.operation, c.location,
+                                                c.rule_id, repr(c.old), repr(c.new))))
+

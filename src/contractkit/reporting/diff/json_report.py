@@ -1,0 +1,58 @@
+"""JSON for tools: versioned (``"format_version"``), described by ``diff-report.schema.json``
+shipped beside this module."""
+
+from __future__ import annotations
+
+import json
+from importlib import resources
+from typing import Any
+
+from contractkit.diff.model import Change, DiffReport, FailOn
+
+FORMAT_VERSION = 1
+
+
+def schema() -> dict[str, Any]:
+    """The JSON Schema that every ``--format json`` output validates against."""
+    text = resources.files(__package__).joinpath("diff-report.schema.json").read_text()
+    loaded: dict[str, Any] = json.loads(text)
+    return loaded
+
+
+def data(report: DiffReport, fail_on: FailOn = "breaking") -> dict[str, Any]:
+    return {
+        "format": "contractkit-diff",
+        "format_version": FORMAT_VERSION,
+        "old": report.old,
+        "new": report.new,
+        "kind": report.kind,
+        "old_version": report.old_version,
+        "new_version": report.new_version,
+        "fail_on": fail_on,
+        "failed": report.fails(fail_on),
+        "summary": report.counts(),
+        "changes": [_change(change) for change in report.changes],
+        "ignored": [{**_change(i.change), "reason": i.reason, "ignored_by": str(i.entry)}
+                    for i in report.ignored],
+        "notes": list(report.notes),
+    }
+
+
+def render(report: DiffReport, fail_on: FailOn = "breaking") -> str:
+    return json.dumps(data(report, fail_on), indent=2, ensure_ascii=False, default=str)
+
+
+def _change(change: Change) -> dict[str, Any]:
+    line = change.source_line
+    return {
+        "rule_id": change.rule_id,
+        "level": change.level,
+        "operation": change.operation,
+        "location": change.location,
+        "message": change.message,
+        "old": change.old,
+        "new": change.new,
+        "file": line.file if line else None,
+        "line": line.line if line else None,
+        "column": line.column if line else None,
+    }

@@ -1,0 +1,52 @@
+"""JUnit XML: one test case per change; changes at or above ``--fail-on`` are failures.
+
+Shape per the JUnit schema that CI systems read (Jenkins, GitLab, Azure):
+``testsuites > testsuite(name, tests, failures, errors, skipped) > testcase(classname,
+name) > failure(message, type)``.
+"""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+
+from contractkit.diff.model import DiffReport, FailOn
+
+
+def render(report: DiffReport, fail_on: FailOn = "breaking") -> str:
+    failing = set(report.at_least(fail_on)) if fail_on != "never" else set()
+    suites = ET.Element("testsuites", name="contractkit diff")
+    suite = ET.SubElement(suites, "testsuite", {
+        "name": f"contractkit diff {report.old} → {report.new}",
+        "tests": str(max(len(report.changes), 1)),
+        "failures": str(len(failing)),
+        "errors": "0",
+        "skipped": str(len(report.ignored)),
+        "time": "0",
+    })
+    if not report.changes and not report.ignored:
+        ET.SubElement(suite, "testcase", classname="contract", name="no changes", time="0")
+    for change in report.changes:
+        case = ET.SubElement(suite, "testcase", {
+            "classname": change.operation or "contract",
+            "name": f"{change.rule_id}: {change.location}",
+            "time": "0",
+        })
+        if change.source_line is not None:
+            case.set("file", change.source_line.file)
+            if change.source_line.line is not None:
+                case.set("line", str(change.source_line.line))
+        if change in failing:
+            failure = ET.SubElement(case, "failure", message=change.message,
+                                    type=change.level)
+            failure.text = f"{change.message}\nat {change.source_line or change.location}"
+        else:
+            ET.SubElement(case, "system-out").text = f"{change.level}: {change.message}"
+    for ignored in report.ignored:
+        case = ET.SubElement(suite, "testcase", {
+            "classname": ignored.change.operation or "contract",
+            "name": f"{ignored.change.rule_id}: {ignored.change.location}",
+            "time": "0",
+        })
+        ET.SubElement(case, "skipped", message=f"ignored: {ignored.reason}")
+    ET.indent(suites)
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(suites, encoding="unicode")

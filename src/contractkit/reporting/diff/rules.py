@@ -1,0 +1,68 @@
+"""The rule catalogue as text (``--list-rules``), JSON, or the Markdown reference page."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from dataclasses import asdict
+
+from contractkit.diff.rules import RULES, Rule
+
+_AREAS = {
+    "operation": "Endpoints and operations",
+    "lifecycle": "Lifecycle: deprecation, sunset, stability",
+    "parameter": "Parameters",
+    "request-body": "Request bodies",
+    "response": "Responses",
+    "schema": "Schemas",
+    "security": "Security",
+    "server": "Servers",
+    "version": "Versions (--check-version)",
+    "graphql": "GraphQL",
+}
+
+
+def render_text(rules: Iterable[Rule] = RULES) -> str:
+    rules = list(rules)
+    width = max(len(rule.id) for rule in rules)
+    return "\n".join(f"{rule.id:<{width}}  {rule.level:<9}  {rule.description}"
+                     for rule in rules)
+
+
+def render_json(rules: Iterable[Rule] = RULES) -> str:
+    return json.dumps([asdict(rule) for rule in rules], indent=2, ensure_ascii=False)
+
+
+def render_markdown(rules: Iterable[Rule] = RULES) -> str:
+    rules = list(rules)
+    lines = [
+        "# Rules of contractkit diff",
+        "",
+        "<!-- Generated from contractkit/diff/rules.py by scripts/generate_diff_rules.py;",
+        "     tests/diff/test_rules_page.py fails when this page is out of date. -->",
+        "",
+        f"`contractkit diff` knows {len(rules)} rules. Levels: **breaking** (existing clients "
+        "break), **dangerous** (they may, depending on how they are written) and **safe**. "
+        "`contractkit diff --list-rules` prints the same table.",
+        "",
+        "Schema rules are named `SIDE-SUBJECT-CHANGE`: the side is `request` or `response`; "
+        "the subject is `body`, `parameter` or `header` for the root of a schema and "
+        "`property` for anything inside it. A request schema is read by the server, so "
+        "narrowing it breaks clients; a response schema is read by clients, so widening it "
+        "does.",
+        "",
+    ]
+    for area, title in _AREAS.items():
+        members = [rule for rule in rules if rule.area == area]
+        if not members:
+            continue
+        lines += [f"## {title}", "", "| rule | level | side | description | example |",
+                  "|---|---|---|---|---|"]
+        lines += [f"| `{r.id}` | {r.level} | {r.direction} | {_cell(r.description)} | "
+                  f"{_cell(r.example)} |" for r in members]
+        lines.append("")
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("<", "&lt;")

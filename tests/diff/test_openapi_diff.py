@@ -1,0 +1,239 @@
+"""The OpenAPI differ: each kind of change gets the rule and level the catalogue gives."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pytest
+from tests.diff.helpers import api, changes
+
+import contractkit
+from contractkit.diff.rules import RULES_BY_ID
+
+OBJ: dict[str, Any] = {"type": "object", "properties": {"amount": {"type": "integer"},
+                                                        "currency": {"type": "string"}}}
+
+
+def with_(schema: dict[str, Any], **facets: Any) -> dict[str, Any]:
+    return {**schema, **facets}
+
+
+def prop(**facets: Any) -> dict[str, Any]:
+    return {"type": "object", "properties": {"amount": {"type": "integer", **facets}}}
+
+
+def test_identical_contracts_have_no_changes() -> None:
+    assert changes(api(request=OBJ, response=OBJ), api(request=OBJ, response=OBJ)) == []
+
+
+def test_request_property_became_required_is_breaking_with_a_readable_message() -> None:
+    old, new = api(request=OBJ), api(request=with_(OBJ, required=["currency"]))
+    report = contractkit.diff(contractkit.load(old), contractkit.load(new))
+    [change] = report.changes
+    assert change.rule_id == "request-property-became-required"
+    assert change.level == "breaking"
+    assert change.location == "POST /payments → requestBody → application/json → /currency"
+    assert change.message == ("request property `currency` became required: existing "
+                              "clients that omit it will get 400")
+
+
+@pytest.mark.parametrize(("old", "new", "expected"), [
+    # the same schema change means opposite things on the two sides of the exchange
+    (prop(), prop(maximum=10), "request-property-max-set"),
+    (prop(maximum=10), prop(maximum=5), "request-property-max-decreased"),
+    (prop(maximum=5), prop(maximum=10), "request-property-max-increased"),
+    (prop(enum=[1, 2]), prop(enum=[1]), "request-property-enum-value-removed"),
+    (prop(enum=[1]), prop(enum=[1, 2]), "request-property-enum-value-added"),
+    (prop(), prop(type="string"), "request-property-type-changed"),
+    (prop(), prop(type="number"), "request-property-type-widened"),
+    (prop(), prop(type=["integer", "null"]), "request-property-became-nullable"),
+    (prop(pattern="^a"), prop(), "request-property-pattern-removed"),
+])
+def test_request_side_rules(old: dict[str, Any], new: dict[str, Any], expected: str) -> None:
+    assert changes(api(request=old), api(request=new)) == [
+        (expected, RULES_BY_ID[expected].level)]
+
+
+@pytest.mark.parametrize(("old", "new", "request_level", "response_level"), [
+    (prop(maximum=10), prop(maximum=5), "breaking", "safe"),       # narrowed
+    (prop(maximum=5), prop(maximum=10), "safe", "breaking"),       # widened
+    (prop(enum=[1]), prop(enum=[1, 2]), "safe", "breaking"),
+    (prop(), prop(type=["integer", "null"]), "safe", "breaking"),
+    (prop(), prop(type="string"), "breaking", "breaking"),         # incompatible
+    (prop(default=1), prop(default=2), "dangerous", "safe"),
+])
+def test_requests_are_contravariant_and_responses_covariant(
+        old: dict[str, Any], new: dict[str, Any], request_level: str,
+        response_level: str) -> None:
+    assert [level for _, level in changes(api(request=old), api(request=new))] == [
+        request_level]
+    assert [level for _, level in changes(api(response=old), api(response=new))] == [
+        response_level]
+
+
+def test_required_and_optional_properties_on_both_sides() -> None:
+    required = with_(OBJ, required=["amount"])
+    assert changes(api(response=required), api(response=OBJ)) == [
+        ("response-property-became-optional", "breaking")]
+    assert changes(api(response=OBJ), api(response=required)) == [
+        ("response-property-became-required", "safe")]
+    fewer = {"type": "object", "properties": {"amount": {"type": "integer"}}}
+    assert changes(api(response=OBJ), api(response=fewer)) == [
+        ("response-property-optional-property-removed", "dangerous")]
+    assert changes(api(request=fewer), api(request=with_(OBJ, required=["currency"]))) == [
+        ("request-property-required-property-added", "breaking")]
+
+
+def test_nullable_in_all_three_spellings() -> None:
+    def doc(schema: dict[str, Any], version: str = "3.1.0") -> dict[str, Any]:
+        document = api(response={"type": "object", "properties": {"note": schema}})
+        document["openapi"] = version
+        return document
+
+    plain = {"type": "string"}
+    assert changes(doc(plain, "3.0.3"), doc({**plain, "nullable": True}, "3.0.3")) == [
+        ("response-property-became-nullable", "breaking")]
+    assert changes(doc(plain), doc({"type": ["string", "null"]})) == [
+        ("response-property-became-nullable", "breaking")]
+    assert changes(doc(plain), doc({"oneOf": [plain, {"type": "null"}]})) == [
+        ("response-property-became-nullable", "breaking")]
+
+
+def test_moving_a_schema_into_components_is_not_a_change() -> None:
+    inline = api(request=OBJ, response=OBJ)
+    refactored = api(request={"$ref": "#/components/schemas/Payment"},
+                     response={"allOf": [{"$ref": "#/components/schemas/Payment"}]},
+                     components={"schemas": {"Payment": OBJ}})
+    assert changes(inline, refactored) == []
+
+
+def test_recursive_schemas_terminate_and_report_deep_changes() -> None:
+    def tree(leaf: dict[str, Any]) -> dict[str, Any]:
+        return api(response={"$ref": "#/components/schemas/Node"}, components={"schemas": {
+            "Node": {"type": "object", "properties": {
+                "value": leaf, "children": {"type": "array",
+                                            "items": {"$ref": "#/components/schemas/Node"}}}}}})
+
+    assert changes(tree({"type": "integer"}), tree({"type": "integer"})) == []
+    report = contractkit.diff(contractkit.load(tree({"type": "integer"})),
+                              contractkit.load(tree({"type": "string"})))
+    assert [(c.rule_id, c.location.rsplit(" → ", 1)[1]) for c in report.changes] == [
+        ("response-property-type-changed", "/value")]
+
+
+def test_path_parameter_renames_are_not_removals() -> None:
+    def doc(name: str) -> dict[str, Any]:
+        return api(path=f"/payments/{{{name}}}", method="get", parameters=[
+            {"name": name, "in": "path", "required": True, "schema": {"type": "string"}}])
+
+    assert changes(doc("id"), doc("paymentId")) == []
+
+
+@pytest.mark.parametrize(("old", "new", "expected"), [
+    ([], [{"name": "limit", "in": "query", "schema": {"type": "integer"}}],
+     [("request-parameter-added", "safe")]),
+    ([], [{"name": "tenant", "in": "query", "required": True, "schema": {"type": "string"}}],
+     [("request-required-parameter-added", "breaking")]),
+    ([{"name": "limit", "in": "query", "schema": {"type": "integer"}}], [],
+     [("request-parameter-removed", "dangerous")]),
+    ([{"name": "limit", "in": "query", "schema": {"type": "integer"}}],
+     [{"name": "limit", "in": "query", "required": True, "schema": {"type": "integer"}}],
+     [("request-parameter-became-required", "breaking")]),
+    ([{"name": "tenant", "in": "query", "schema": {"type": "string"}}],
+     [{"name": "tenant", "in": "header", "schema": {"type": "string"}}],
+     [("request-parameter-location-changed", "breaking")]),
+    ([{"name": "ids", "in": "query", "schema": {"type": "array"}}],
+     [{"name": "ids", "in": "query", "style": "pipeDelimited", "schema": {"type": "array"}}],
+     [("request-parameter-style-changed", "breaking")]),
+    ([{"name": "n", "in": "query", "schema": {"type": "integer"}}],
+     [{"name": "n", "in": "query", "schema": {"type": "string"}}],
+     [("request-parameter-type-widened", "safe")]),  # a query value is text anyway
+])
+def test_parameters(old: list[Any], new: list[Any], expected: list[tuple[str, str]]) -> None:
+    assert changes(api(parameters=old), api(parameters=new)) == expected
+
+
+def test_responses_and_media_types() -> None:
+    base = api(response=OBJ)
+    moved = api(response=OBJ)
+    moved["paths"]["/payments"]["post"]["responses"]["201"] = moved["paths"]["/payments"][
+        "post"]["responses"].pop("200")
+    assert sorted(changes(base, moved)) == [("response-success-status-added", "dangerous"),
+                                            ("response-success-status-removed", "breaking")]
+    special = api(response=OBJ)
+    content = special["paths"]["/payments"]["post"]["responses"]["200"]["content"]
+    content["application/problem+json"] = content.pop("application/json")
+    assert changes(base, special) == [("response-media-type-specialized", "safe")]
+    assert changes(special, base) == [("response-media-type-generalized", "breaking")]
+
+
+def test_operations_removed_with_and_without_deprecation() -> None:
+    base = api(response=OBJ)
+    other = api(response=OBJ, path="/refunds")
+    assert ("endpoint-removed", "breaking") in changes(base, other)
+    assert ("endpoint-added", "safe") in changes(base, other)
+    deprecated = api(response=OBJ, operation={"deprecated": True, "x-sunset": "2026-01-01"})
+    today = dt.date(2026, 6, 1)
+    assert ("operation-removed-after-deprecation", "safe") in changes(deprecated, other,
+                                                                       today=today)
+    early = api(response=OBJ, operation={"deprecated": True, "x-sunset": "2027-01-01"})
+    assert ("operation-removed-before-sunset", "breaking") in changes(early, other,
+                                                                       today=today)
+
+
+def test_lifecycle_of_an_operation() -> None:
+    base = api(response=OBJ)
+    assert changes(base, api(response=OBJ, operation={"deprecated": True})) == [
+        ("operation-deprecated-without-sunset", "dangerous")]
+    sunset = api(response=OBJ, operation={"deprecated": True, "x-sunset": "2027-01-01"})
+    assert changes(base, sunset) == [("operation-deprecated", "safe")]
+    assert changes(sunset, api(response=OBJ, operation={"deprecated": True})) == [
+        ("sunset-removed", "breaking")]
+    assert changes(base, api(response=OBJ, operation={"x-stability-level": "beta"})) == [
+        ("stability-level-decreased", "dangerous")]
+    assert changes(base, api(response=OBJ, operation={"x-stability-level": "soon"})) == [
+        ("stability-level-invalid", "breaking")]
+
+
+def test_security_changes() -> None:
+    schemes = {"securitySchemes": {
+        "oauth": {"type": "oauth2", "flows": {"clientCredentials": {
+            "tokenUrl": "https://x/token", "scopes": {"read": "r", "write": "w"}}}},
+        "key": {"type": "apiKey", "in": "header", "name": "X-Key"}}}
+
+    def doc(security: list[Any] | None) -> dict[str, Any]:
+        operation = {"security": security} if security is not None else {}
+        return api(response=OBJ, components=schemes, operation=operation)
+
+    assert changes(doc(None), doc([{"oauth": ["read"]}])) == [("security-added", "dangerous")]
+    assert changes(doc([{"oauth": ["read"]}]), doc([{"oauth": ["read", "write"]}])) == [
+        ("security-scope-added", "dangerous")]
+    assert changes(doc([{"oauth": ["read"]}, {"key": []}]), doc([{"oauth": ["read"]}])) == [
+        ("security-alternative-removed", "breaking")]
+    assert changes(doc([{"oauth": ["read"]}]), doc(None)) == [("security-removed", "safe")]
+
+
+def test_servers() -> None:
+    old = api(servers=[{"url": "https://a.example.com"}])
+    new = api(servers=[{"url": "https://b.example.com"}])
+    assert sorted(changes(old, new)) == [("server-added", "safe"),
+                                         ("server-removed", "dangerous")]
+
+
+def test_check_version() -> None:
+    old = api(request=OBJ, version="1.2.0")
+    breaking = api(request=with_(OBJ, required=["amount"]), version="1.3.0")
+    assert ("version-major-bump-missing", "breaking") in changes(old, breaking,
+                                                                 check_version=True)
+    assert ("version-major-bump-missing", "breaking") not in changes(
+        old, api(request=with_(OBJ, required=["amount"]), version="2.0.0"), check_version=True)
+    assert changes(old, api(request=OBJ, version="2.0.0"), check_version=True) == [
+        ("version-major-bump-unneeded", "safe")]
+
+
+def test_openapi_and_graphql_cannot_be_compared(tmp_path: Any) -> None:
+    schema = tmp_path / "schema.graphql"
+    schema.write_text("type Query { a: Int }\n")
+    with pytest.raises(contractkit.ConfigError, match="both sides must be OpenAPI"):
+        contractkit.diff(contractkit.load(api()), str(schema))
