@@ -15,6 +15,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+import graphql
 from graphql import (
     GraphQLArgument,
     GraphQLEnumType,
@@ -163,12 +164,12 @@ class GraphQLDiff:
                       f"{label} {where} changed type from {old.type} to {new.type}"
                       + ("" if safe else ": existing queries may not satisfy it"),
                       new.ast_node, old=str(old.type), new=str(new.type))
-        if old.default_value is not Undefined and new.default_value is not Undefined \
-                and old.default_value != new.default_value:
+        before, after = _default(old), _default(new)
+        if before is not None and after is not None and before != after:
             self._add(f"graphql-{what}-default-changed", parts,
-                      f"default of {label} {where} changed from {old.default_value!r} to "
-                      f"{new.default_value!r}: queries that omit it behave differently",
-                      new.ast_node, old=repr(old.default_value), new=repr(new.default_value))
+                      f"default of {label} {where} changed from {before} to {after}: "
+                      "queries that omit it behave differently", new.ast_node, old=before,
+                      new=after)
         self._deprecation(None, parts, old.deprecation_reason, new.deprecation_reason,
                           new.ast_node)
 
@@ -246,7 +247,19 @@ def _kind(kind: GraphQLNamedType) -> str:
 
 
 def _required(value: GraphQLArgument | GraphQLInputField) -> bool:
-    return is_non_null_type(value.type) and value.default_value is Undefined
+    return is_non_null_type(value.type) and _default(value) is None
+
+
+def _default(value: GraphQLArgument | GraphQLInputField) -> str | None:
+    """The default as GraphQL text, or ``None``. graphql-core 3.3 keeps SDL defaults in
+    ``.default`` (a literal); 3.2 and programmatic schemas use ``.default_value``."""
+    default = getattr(value, "default", None)
+    if default is not None:
+        literal = getattr(default, "literal", None)
+        return graphql.print_ast(literal) if literal is not None else repr(default.value)
+    if value.default_value is not Undefined:
+        return repr(value.default_value)
+    return None
 
 
 def _safe_output(old: Any, new: Any) -> bool:

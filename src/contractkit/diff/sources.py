@@ -59,12 +59,14 @@ def _from_git(spec: str) -> Opened:
     if not separator or not ref or not path:
         raise ConfigError(f"{spec}: expected git:REF:PATH, for example "
                           "git:origin/main:api/openapi.yaml")
+    top = _git("rev-parse", "--show-toplevel",
+               error=f"{spec}: not inside a git repository").strip()
     _git("rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}",
          error=f"{spec}: {ref!r} is not a commit in this repository (git fetch it first?)")
     prefix = _git("rev-parse", "--show-prefix", error=f"{spec}: not inside a git repository")
     file = posixpath.normpath(posixpath.join(prefix.strip(), path))
     folder = posixpath.dirname(file)
-    archive = _git_bytes("archive", "--format=tar", ref, "--", folder or ".",
+    archive = _git_bytes("-C", top, "archive", "--format=tar", ref, "--", folder or ".",
                          error=f"{spec}: cannot read {folder or 'the repository'} at {ref}")
     with tempfile.TemporaryDirectory(prefix="contractkit-diff-") as scratch:
         root = Path(scratch)

@@ -1,0 +1,213 @@
+"""``contractkit diff``: output per format (snapshots), exit codes, and bad input."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import jsonschema
+import pytest
+from click.testing import CliRunner, Result
+
+from contractkit._version import __version__
+from contractkit.cli import cli
+from contractkit.diff.rules import RULES
+from contractkit.reporting.diff.json_report import schema
+
+DATA = Path(__file__).parent / "diff_data"
+FORMATS = ("text", "json", "markdown", "junit", "github", "sarif")
+#: CONTRACTKIT_UPDATE_SNAPSHOTS=1 rewrites the expected files from the current output
+UPDATE = os.environ.get("CONTRACTKIT_UPDATE_SNAPSHOTS") == "1"
+
+
+def run(*args: str, cwd: Path = DATA) -> Result:
+    previous = Path.cwd()
+    os.chdir(cwd)
+    try:
+        return CliRunner().invoke(cli, ["diff", *args])
+    finally:
+        os.chdir(previous)
+
+
+@pytest.mark.parametrize("output_format", FORMATS)
+def test_each_format_matches_its_snapshot(output_format: str) -> None:
+    result = run("v1.yaml", "v2.yaml", "--format", output_format)
+    assert result.exit_code == 1, result.output  # breaking changes, --fail-on breaking
+    output = result.stdout.replace(__version__, "VERSION")
+    snapshot = DATA / f"expected.{output_format}"
+    if UPDATE:
+        snapshot.write_text(output)
+    assert output == snapshot.read_text()
+
+
+def test_json_output_validates_against_the_shipped_schema() -> None:
+    data = json.loads(run("v1.yaml", "v2.yaml", "--format", "json").stdout)
+    jsonschema.validate(data, schema())
+    assert data["summary"] == {"breaking": 3, "dangerous": 0, "safe": 1}
+    assert data["failed"] is True
+
+
+ANNOTATION = re.compile(
+    r"^::(error|warning|notice)"          # command
+    r"(?: (?:file|line|endLine|col|endColumn|title)=[^,:\n]*"  # first property
+    r"(?:,(?:file|line|endLine|col|endColumn|title)=[^,:\n]*)*)?"
+    r"::[^\n]*$")
+
+
+def test_github_annotations_are_workflow_commands_with_file_and_line() -> None:
+    lines = run("v1.yaml", "v2.yaml", "--format", "github").stdout.splitlines()
+    *annotations, summary = lines
+    assert summary.startswith("v1.yaml → v2.yaml: 3 breaking")
+    assert len(annotations) == 4
+    for line in annotations:
+        assert ANNOTATION.match(line), line
+        assert ",line=" in line
+        assert "file=v2.yaml" in line
+    assert sum(line.startswith("::error ") for line in annotations) == 3
+
+
+def test_junit_output_has_the_shape_ci_systems_read() -> None:
+    root = ET.fromstring(run("v1.yaml", "v2.yaml", "--format", "junit").stdout)
+    assert root.tag == "testsuites"
+    [suite] = root
+    assert suite.tag == "testsuite"
+    for attribute in ("name", "tests", "failures", "errors", "skipped"):
+        assert attribute in suite.attrib
+    cases = suite.findall("testcase")
+    assert int(suite.get("tests", "")) == len(cases) == 4
+    failures = [case for case in cases if case.find("failure") is not None]
+    assert int(suite.get("failures", "")) == len(failures) == 3
+    for case in cases:
+        assert case.get("classname")
+        assert case.get("name")
+        assert set(case.attrib) <= {"classname", "name", "time", "file", "line"}
+        for failure in case.findall("failure"):
+            assert failure.get("message")
+            assert failure.get("type") == "breaking"
+    never = ET.fromstring(run("v1.yaml", "v2.yaml", "--format", "junit", "--fail-on",
+                              "never").stdout)
+    assert never[0].get("failures") == "0"
+
+
+def test_sarif_output_has_the_required_structure() -> None:
+    data = json.loads(run("v1.yaml", "v2.yaml", "--format", "sarif").stdout)
+    assert data["version"] == "2.1.0"
+    [sarif_run] = data["runs"]
+    rules = sarif_run["tool"]["driver"]["rules"]
+    for result in sarif_run["results"]:
+        assert rules[result["ruleIndex"]]["id"] == result["ruleId"]
+        assert result["level"] in ("error", "warning", "note")
+        region = result["locations"][0]["physicalLocation"]["region"]
+        assert region["startLine"] >= 1
+
+
+@pytest.mark.parametrize(("args", "code"), [
+    (("v1.yaml", "v1.yaml"), 0),
+    (("v1.yaml", "v2.yaml"), 1),
+    (("v1.yaml", "v2.yaml", "--fail-on", "never"), 0),
+    # backwards: a response enum value removed is safe, a query parameter removed dangerous
+    (("v2.yaml", "v1.yaml"), 0),
+    (("v2.yaml", "v1.yaml", "--fail-on", "dangerous"), 1),
+    (("v1.yaml", "v2.yaml", "--fail-on", "safe"), 1),
+])
+def test_exit_codes(args: tuple[str, ...], code: int) -> None:
+    assert run(*args).exit_code == code
+
+
+def test_fail_on_dangerous_passes_when_only_safe_changes(tmp_path: Path) -> None:
+    text = (DATA / "v1.yaml").read_text()
+    (tmp_path / "old.yaml").write_text(text)
+    (tmp_path / "new.yaml").write_text(text.replace("currency: {type: string}",
+                                                    "currency: {type: string}\n"
+                                                    "        note: {type: string}"))
+    result = run("old.yaml", "new.yaml", "--fail-on", "dangerous", cwd=tmp_path)
+    assert result.exit_code == 0, result.output
+    assert "request-property-optional-property-added" in result.stdout
+    assert run("old.yaml", "new.yaml", "--fail-on", "safe", cwd=tmp_path).exit_code == 1
+
+
+def test_list_rules() -> None:
+    result = run("--list-rules")
+    assert result.exit_code == 0
+    lines = result.stdout.splitlines()
+    assert len(lines) == len(RULES)
+    assert any(line.startswith("request-property-became-required ") for line in lines)
+    data = json.loads(run("--list-rules", "--format", "json").stdout)
+    assert {rule["id"] for rule in data} == {rule.id for rule in RULES}
+    assert run("--list-rules", "--format", "sarif").exit_code == 2
+
+
+def _bad(result: Result, *expected: str) -> None:
+    assert result.exit_code == 2, result.output
+    assert result.stdout == ""
+    [line] = result.stderr.strip().splitlines()
+    for text in expected:
+        assert text in line, line
+    assert isinstance(result.exception, SystemExit)  # no traceback
+
+
+def test_missing_file_exits_2() -> None:
+    _bad(run("v1.yaml", "missing.yaml"), "missing.yaml", "no such file")
+
+
+def test_invalid_contract_exits_2_naming_file_and_line(tmp_path: Path) -> None:
+    (tmp_path / "broken.yaml").write_text("openapi: 3.1.0\ninfo: [oops\n")
+    _bad(run(str(DATA / "v1.yaml"), "broken.yaml", cwd=tmp_path), "broken.yaml:3:1",
+         "invalid YAML")
+
+
+def test_unknown_format_exits_2() -> None:
+    result = run("v1.yaml", "v2.yaml", "--format", "xml")
+    assert result.exit_code == 2
+    assert "Invalid value for '--format'" in result.stderr
+
+
+def test_missing_new_contract_is_a_usage_error() -> None:
+    result = run("v1.yaml")
+    assert result.exit_code == 2
+    assert "give OLD and NEW" in result.stderr
+
+
+def test_comparing_openapi_with_graphql_exits_2(tmp_path: Path) -> None:
+    (tmp_path / "s.graphql").write_text("type Query { a: Int }\n")
+    _bad(run(str(DATA / "v1.yaml"), "s.graphql", cwd=tmp_path), "both sides must be")
+
+
+def test_the_installed_command_prints_no_traceback(tmp_path: Path) -> None:
+    result = subprocess.run([sys.executable, "-m", "contractkit", "diff", "a.yaml", "b.yaml"],
+                            cwd=tmp_path, capture_output=True, text=True, timeout=120,
+                            check=False)
+    assert result.returncode == 2
+    assert result.stderr == "contractkit diff: a.yaml  no such file\n"
+
+
+def test_broken_ignore_file_exits_2_naming_its_line(tmp_path: Path) -> None:
+    (tmp_path / "ignore.yaml").write_text("ignore:\n  - rule: x\n")
+    _bad(run(str(DATA / "v1.yaml"), str(DATA / "v2.yaml"), "--ignore", "ignore.yaml",
+             cwd=tmp_path), "ignore.yaml:2: entry has no 'reason'")
+
+
+def test_ignored_changes_do_not_fail(tmp_path: Path) -> None:
+    (tmp_path / "ignore.yaml").write_text(
+        "ignore:\n  - rule: response-property-enum-value-added\n"
+        "    reason: clients treat status as open\n"
+        "  - rule: request-property-became-required\n    location: 'POST /payments → *'\n"
+        "    reason: currency was always sent\n")
+    result = run(str(DATA / "v1.yaml"), str(DATA / "v2.yaml"), "--ignore", "ignore.yaml",
+                 cwd=tmp_path)
+    assert result.exit_code == 0, result.output
+    assert "3 ignored" in result.stdout.splitlines()[0]
+
+
+def test_bad_git_ref_exits_2(tmp_path: Path) -> None:
+    if shutil.which("git") is None:
+        pytest.skip("git is not installed")
+    subprocess.run(["git", "init", "-q"], cwd=tmp_path, check=True, timeout=60)
+    _bad(run("git:no-such-ref:v1.yaml", str(DATA / "v1.yaml"), cwd=tmp_path),
+         "'no-such-ref' is not a commit")

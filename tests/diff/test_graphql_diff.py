@@ -1,0 +1,129 @@
+"""The GraphQL differ: graphql-inspector's levels, and nothing that graphql-core's
+``find_breaking_changes`` calls breaking goes unreported."""
+
+from __future__ import annotations
+
+import itertools
+import re
+from pathlib import Path
+
+import graphql
+import pytest
+from tests.conftest import CORPUS
+
+import contractkit
+from contractkit.contract.graphql import graphql_schema
+
+#: graphql-core's kinds of breaking change → the rules that report them here
+EXPECTED_RULES = {
+    "TYPE_REMOVED": {"graphql-type-removed"},
+    "TYPE_CHANGED_KIND": {"graphql-type-kind-changed"},
+    "TYPE_REMOVED_FROM_UNION": {"graphql-union-member-removed"},
+    "VALUE_REMOVED_FROM_ENUM": {"graphql-enum-value-removed"},
+    "REQUIRED_INPUT_FIELD_ADDED": {"graphql-required-input-field-added"},
+    "IMPLEMENTED_INTERFACE_REMOVED": {"graphql-interface-removed"},
+    "FIELD_REMOVED": {"graphql-field-removed", "graphql-input-field-removed"},
+    "FIELD_CHANGED_KIND": {"graphql-field-type-changed", "graphql-input-field-type-changed"},
+    "REQUIRED_ARG_ADDED": {"graphql-required-argument-added"},
+    "ARG_REMOVED": {"graphql-argument-removed"},
+    "ARG_CHANGED_KIND": {"graphql-argument-type-changed"},
+    "DIRECTIVE_REMOVED": {"graphql-directive-removed"},
+    "DIRECTIVE_ARG_REMOVED": {"graphql-directive-argument-removed"},
+    "REQUIRED_DIRECTIVE_ARG_ADDED": {"graphql-directive-required-argument-added"},
+    "DIRECTIVE_REPEATABLE_REMOVED": {"graphql-directive-repeatable-removed"},
+    "DIRECTIVE_LOCATION_REMOVED": {"graphql-directive-location-removed"},
+}
+WORD = re.compile(r"[_A-Za-z][_0-9A-Za-z]*")
+
+
+def assert_covers_graphql_core(old: contractkit.Contract, new: contractkit.Contract) -> int:
+    """Every breaking change graphql-core finds is a breaking change in our report, of a
+    matching rule, at a location whose names the description mentions."""
+    report = contractkit.diff(old, new)
+    ours = [(c.rule_id, set(WORD.findall(c.location))) for c in report.breaking]
+    found = graphql.find_breaking_changes(graphql_schema(old), graphql_schema(new))
+    for change in found:
+        words = set(WORD.findall(change.description))
+        rules = EXPECTED_RULES[change.type.name]
+        assert any(rule in rules and names <= words for rule, names in ours), \
+            f"not reported as breaking: {change.type.name} {change.description}"
+    return len(found)
+
+
+OLD_SDL = """
+directive @cost(weight: Int, cap: Int) repeatable on FIELD_DEFINITION | OBJECT
+interface Node { id: ID! }
+type Payment implements Node { id: ID! amount(currency: String, round: Boolean): Int
+  note: String status: Status legacy: String }
+type Refund { id: ID! }
+union Result = Payment | Refund
+enum Status { OPEN PAID VOID }
+input PaymentInput { amount: Int! note: String currency: String }
+type Query { payment(id: ID!, expand: Boolean): Payment  search(input: PaymentInput): Result }
+"""
+NEW_SDL = """
+directive @cost(weight: Int, limit: Int!) on FIELD_DEFINITION
+interface Node { id: ID! }
+type Payment { id: ID! amount(currency: String!, round: Boolean, scale: Int!): Int
+  note: Int status: Status reason: String }
+type Chargeback { id: ID! }
+union Result = Payment | Chargeback
+enum Status { OPEN PAID REFUNDED }
+input PaymentInput { amount: Int note: String tenant: ID! }
+type Query { payment(id: ID!): Payment!  search(input: PaymentInput): Result }
+"""
+
+
+def test_every_kind_of_breaking_change_on_a_small_schema(tmp_path: Path) -> None:
+    (tmp_path / "old.graphql").write_text(OLD_SDL)
+    (tmp_path / "new.graphql").write_text(NEW_SDL)
+    old = contractkit.load(tmp_path / "old.graphql")
+    new = contractkit.load(tmp_path / "new.graphql")
+    assert assert_covers_graphql_core(old, new) >= 12
+    levels = {(c.rule_id, c.location): c.level for c in contractkit.diff(old, new).changes}
+    assert levels[("graphql-field-type-narrowed", "Query.payment")] == "safe"
+    assert levels[("graphql-input-field-type-widened", "PaymentInput.amount")] == "safe"
+    assert levels[("graphql-enum-value-added", "Status.REFUNDED")] == "dangerous"
+    assert levels[("graphql-required-input-field-added", "PaymentInput.tenant")] == "breaking"
+    assert levels[("graphql-required-argument-added", "Payment.amount.scale")] == "breaking"
+    assert levels[("graphql-union-member-added", "Result.Chargeback")] == "dangerous"
+    assert levels[("graphql-field-added", "Payment.reason")] == "safe"
+
+
+def test_optional_additions_are_not_breaking(tmp_path: Path) -> None:
+    (tmp_path / "old.graphql").write_text("type Query { a(x: Int): Int }\n"
+                                          "input I { a: Int }\n")
+    (tmp_path / "new.graphql").write_text(
+        "type Query { a(x: Int, y: Int, z: Int! = 1): Int b: Int }\n"
+        "input I { a: Int b: Int c: Int! = 2 }\n")
+    report = contractkit.diff(tmp_path / "old.graphql", tmp_path / "new.graphql")
+    assert report.breaking == ()
+    assert {c.rule_id for c in report.changes} == {
+        "graphql-argument-added", "graphql-input-field-added", "graphql-field-added"}
+
+
+def test_findings_point_at_the_new_schema_line(tmp_path: Path) -> None:
+    (tmp_path / "old.graphql").write_text("type Query {\n  a: Int\n}\n")
+    (tmp_path / "new.graphql").write_text("type Query {\n  a: Int\n  b: String\n}\n")
+    [change] = contractkit.diff(tmp_path / "old.graphql", tmp_path / "new.graphql").changes
+    assert change.source_line is not None
+    assert (change.source_line.line, change.source_line.column) == (3, 3)
+
+
+def _github_pairs() -> list[object]:
+    files = sorted((CORPUS / "graphql").glob("github-v*.graphql")) if CORPUS.is_dir() else []
+    if not files:
+        return [pytest.param(None, None, marks=pytest.mark.skip(reason="no GraphQL corpus"))]
+    return [pytest.param(a, b, id=f"{a.stem}->{b.stem}")
+            for a, b in itertools.permutations(files, 2)]
+
+
+_LOADED: dict[Path, contractkit.Contract] = {}
+
+
+@pytest.mark.parametrize(("old", "new"), _github_pairs())
+def test_github_schema_versions_cover_graphql_core(old: Path, new: Path) -> None:
+    for path in (old, new):
+        if path not in _LOADED:
+            _LOADED[path] = contractkit.load(path)
+    assert_covers_graphql_core(_LOADED[old], _LOADED[new])
