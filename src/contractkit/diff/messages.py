@@ -54,8 +54,7 @@ def _dotted(path: str) -> str:
 
 def _values(name: str, old: JSON, new: JSON) -> str:
     if name.endswith(("-property-added", "-property-removed", "became-required",
-                      "became-optional")) or name.startswith(("became-", "reactivated",
-                                                              "deprecated")):
+                      "became-optional")) or name.startswith(("became-", "no-longer-")):
         return ""
     if name.endswith("-value-added"):
         return f" ({_short(new)})"

@@ -304,7 +304,7 @@ class _Comparison:
             yield from self._keyword(keyword, key, old, new)
         for keyword, on, off in (("readOnly", "became-read-only", "became-not-read-only"),
                                  ("writeOnly", "became-write-only", "became-not-write-only"),
-                                 ("deprecated", "deprecated", "reactivated")):
+                                 ("deprecated", "became-deprecated", "no-longer-deprecated")):
             a, b = old.get(keyword) is True, new.get(keyword) is True
             if a != b:
                 yield self.finding(on if b else off, a, b)

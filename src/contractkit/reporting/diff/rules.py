@@ -6,7 +6,7 @@ import json
 from collections.abc import Iterable
 from dataclasses import asdict
 
-from contractkit.diff.rules import RULES, Rule
+from contractkit.diff.rules import RULES, SCHEMA_CHANGES, Rule, schema_level
 
 _AREAS = {
     "operation": "Endpoints and operations",
@@ -39,11 +39,11 @@ def render_markdown(rules: Iterable[Rule] = RULES) -> str:
         "# Rules of contractkit diff",
         "",
         "<!-- Generated from contractkit/diff/rules.py by scripts/generate_diff_rules.py;",
-        "     tests/diff/test_rules_page.py fails when this page is out of date. -->",
+        "     tests/diff/test_rules_catalogue.py fails when this page is out of date. -->",
         "",
         f"`contractkit diff` knows {len(rules)} rules. Levels: **breaking** (existing clients "
         "break), **dangerous** (they may, depending on how they are written) and **safe**. "
-        "`contractkit diff --list-rules` prints the same table.",
+        "`contractkit diff --list-rules` prints every rule id with its level.",
         "",
         "Schema rules are named `SIDE-SUBJECT-CHANGE`: the side is `request` or `response`; "
         "the subject is `body`, `parameter` or `header` for the root of a schema and "
@@ -56,12 +56,33 @@ def render_markdown(rules: Iterable[Rule] = RULES) -> str:
         members = [rule for rule in rules if rule.area == area]
         if not members:
             continue
+        if area == "schema":
+            lines += _schema_matrix(title)
+            continue
         lines += [f"## {title}", "", "| rule | level | side | description | example |",
                   "|---|---|---|---|---|"]
         lines += [f"| `{r.id}` | {r.level} | {r.direction} | {_cell(r.description)} | "
                   f"{_cell(r.example)} |" for r in members]
         lines.append("")
     return "\n".join(lines).rstrip() + "\n"
+
+
+def _schema_matrix(title: str) -> list[str]:
+    """Schema rules as one row per kind of change: the ids follow a pattern, and the
+    level depends only on the side of the exchange."""
+    lines = [f"## {title}", "",
+             "Each row stands for up to six rules: `request-body-KIND`, "
+             "`request-parameter-KIND`, `request-property-KIND`, `response-body-KIND`, "
+             "`response-header-KIND` and `response-property-KIND` (rows marked *property* "
+             "only exist for properties).", "",
+             "| KIND | request | response | the schema… | example |", "|---|---|---|---|---|"]
+    for change in SCHEMA_CHANGES:
+        kind = f"`{change.name}`" + (" (*property*)" if change.property_only else "")
+        lines.append(f"| {kind} | {schema_level(change, 'request')} | "
+                     f"{schema_level(change, 'response')} | {_cell(change.phrase)} | "
+                     f"{_cell(change.example)} |")
+    lines.append("")
+    return lines
 
 
 def _cell(text: str) -> str:
