@@ -211,3 +211,35 @@ def test_bad_git_ref_exits_2(tmp_path: Path) -> None:
     subprocess.run(["git", "init", "-q"], cwd=tmp_path, check=True, timeout=60)
     _bad(run("git:no-such-ref:v1.yaml", str(DATA / "v1.yaml"), cwd=tmp_path),
          "'no-such-ref' is not a commit")
+
+
+def test_base_compares_each_file_with_its_committed_version(tmp_path: Path) -> None:
+    """What the pre-commit hook runs: ``contractkit diff --base HEAD FILE...``."""
+    if shutil.which("git") is None:
+        pytest.skip("git is not installed")
+    shutil.copy(DATA / "v1.yaml", tmp_path / "payments.yaml")
+    (tmp_path / "same.yaml").write_text((DATA / "v1.yaml").read_text())
+    for command in (["init", "-q"], ["add", "."], ["commit", "-q", "-m", "v1"]):
+        subprocess.run(["git", "-c", "user.name=t", "-c", "user.email=t@example.com",
+                        "-c", "commit.gpgsign=false", *command], cwd=tmp_path, check=True,
+                       capture_output=True, timeout=60)
+    shutil.copy(DATA / "v2.yaml", tmp_path / "payments.yaml")
+    shutil.copy(DATA / "v2.yaml", tmp_path / "added.yaml")
+    result = run("--base", "HEAD", "payments.yaml", "same.yaml", "added.yaml", cwd=tmp_path)
+    assert result.exit_code == 1, result.output
+    assert "git:HEAD:payments.yaml → payments.yaml: 3 breaking" in result.stdout
+    assert "git:HEAD:same.yaml → same.yaml: 0 breaking, 0 dangerous, 0 safe" in result.stdout
+    assert "added.yaml: new at HEAD, nothing to compare" in result.stdout
+    assert run("--base", "HEAD", "same.yaml", cwd=tmp_path).exit_code == 0
+    assert run("--base", "HEAD", "a.yaml", "b.yaml", "--format", "json",
+               cwd=tmp_path).exit_code == 2
+
+
+def test_the_how_to_shows_real_output() -> None:
+    """docs/how-to/diff-in-ci.md shows this run, with the files named as in a repository."""
+    page = (Path(__file__).parents[2] / "docs" / "how-to" / "diff-in-ci.md").read_text()
+    command = "$ contractkit diff git:origin/main:api/openapi.yaml api/openapi.yaml\n"
+    shown = page.split(command, 1)[1].split("```", 1)[0]
+    output = run("v1.yaml", "v2.yaml").stdout
+    assert shown == output.replace("v1.yaml → v2.yaml", "git:origin/main:api/openapi.yaml → "
+                                   "api/openapi.yaml").replace("at v2.yaml", "at api/openapi.yaml")

@@ -7,17 +7,19 @@ import sys
 import click
 
 from contractkit.diff.compare import diff as diff_contracts
-from contractkit.diff.model import FailOn
+from contractkit.diff.model import DiffReport, FailOn
+from contractkit.diff.sources import exists_at
 from contractkit.errors import ContractkitError
 from contractkit.reporting.diff import FORMATS, render
 from contractkit.reporting.diff.rules import render_json, render_markdown, render_text
 
 _LIST_FORMATS = {"text": render_text, "json": render_json, "markdown": render_markdown}
+#: formats whose output is one document, so one report per run
+_SINGLE_DOCUMENT = ("json", "junit", "sarif")
 
 
 @click.command()
-@click.argument("old", required=False)
-@click.argument("new", required=False)
+@click.argument("contracts", nargs=-1, metavar="OLD NEW")
 @click.option("--format", "output_format", type=click.Choice(list(FORMATS)), default="text",
               show_default=True, help="Output format.")
 @click.option("--fail-on", type=click.Choice(["breaking", "dangerous", "safe", "never"]),
@@ -27,9 +29,13 @@ _LIST_FORMATS = {"text": render_text, "json": render_json, "markdown": render_ma
               help="YAML file of accepted changes (rule, location, reason, expires).")
 @click.option("--check-version", is_flag=True,
               help="Breaking changes need a major bump of info.version.")
+@click.option("--base", metavar="REF",
+              help="Compare each given file with itself at git REF (for pre-commit hooks); "
+                   "files that do not exist at REF are new and skipped.")
 @click.option("--list-rules", is_flag=True, help="Print the rule catalogue and exit.")
-def diff(old: str | None, new: str | None, output_format: str, fail_on: FailOn,
-         ignore_file: str | None, check_version: bool, list_rules: bool) -> None:
+def diff(contracts: tuple[str, ...], output_format: str, fail_on: FailOn,
+         ignore_file: str | None, check_version: bool, base: str | None,
+         list_rules: bool) -> None:
     """Report the changes from OLD to NEW and whether they break clients.
 
     OLD and NEW are contract files (OpenAPI 2.0/3.0/3.1 or GraphQL) or git:REF:PATH to
@@ -41,12 +47,30 @@ def diff(old: str | None, new: str | None, output_format: str, fail_on: FailOn,
             raise click.UsageError("--list-rules prints text, json or markdown")
         click.echo(_LIST_FORMATS[output_format]())
         return
-    if old is None or new is None:
-        raise click.UsageError("give OLD and NEW contracts (or --list-rules)")
+    pairs = _pairs(contracts, base)
+    if len(pairs) > 1 and output_format in _SINGLE_DOCUMENT:
+        raise click.UsageError(f"--format {output_format} takes one pair of contracts")
+    reports: list[DiffReport] = []
     try:
-        report = diff_contracts(old, new, ignore=ignore_file, check_version=check_version)
+        for old, new in pairs:
+            if base is not None and not exists_at(base, new):
+                click.echo(f"{new}: new at {base}, nothing to compare")
+                continue
+            reports.append(diff_contracts(old, new, ignore=ignore_file,
+                                          check_version=check_version))
     except ContractkitError as error:
         click.echo(f"contractkit diff: {error}", err=True)
         sys.exit(2)
-    click.echo(render(report, output_format, fail_on=fail_on))
-    sys.exit(1 if report.fails(fail_on) else 0)
+    click.echo("\n\n".join(render(report, output_format, fail_on=fail_on)
+                           for report in reports))
+    sys.exit(1 if any(report.fails(fail_on) for report in reports) else 0)
+
+
+def _pairs(contracts: tuple[str, ...], base: str | None) -> list[tuple[str, str]]:
+    if base is not None:
+        if not contracts:
+            raise click.UsageError("--base REF needs the contract files to check")
+        return [(f"git:{base}:{path}", path) for path in contracts]
+    if len(contracts) != 2:
+        raise click.UsageError("give OLD and NEW contracts (or --list-rules)")
+    return [(contracts[0], contracts[1])]

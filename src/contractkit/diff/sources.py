@@ -89,6 +89,15 @@ def _from_git(spec: str) -> Opened:
     return Opened(contract, shown, (str(root), f"git:{ref}:"))
 
 
+def exists_at(ref: str, path: str) -> bool:
+    """Whether ``path`` (relative to the current folder) exists at git ``ref``."""
+    try:
+        _git("cat-file", "-e", f"{ref}:./{path}", error="")
+    except ConfigError:
+        return False
+    return True
+
+
 def _git(*arguments: str, error: str) -> str:
     return _git_bytes(*arguments, error=error).decode("utf-8", "replace")
 
