@@ -22,18 +22,25 @@ _Trie = dict[str, "_Trie"]
 _POINTERS = "\x00pointers"  # no JSON pointer token holds NUL: the pointers ending here
 
 
-def json_positions(text: str, pointers: Iterable[str]) -> dict[str, tuple[int, int]]:
+def json_positions(raw: bytes, pointers: Iterable[str]) -> dict[str, tuple[int, int]]:
     """``pointer → (line, column)``, 1-based, for each pointer (the deepest existing
-    ancestor's position when the pointer itself does not exist)."""
+    ancestor's position when the pointer itself does not exist).
+
+    The bytes are read as Latin-1: one character per byte, so the text takes a quarter
+    of the memory of decoded UTF-8 with any non-ASCII character in it, offsets are byte
+    offsets, and JSON's structure (all ASCII) reads the same. Pointer tokens are
+    re-spelled the same way to match keys.
+    """
+    text = raw.decode("latin-1")
     trie: _Trie = {}
     for pointer in pointers:
         node = trie
         for token in split_pointer(pointer):
-            node = node.setdefault(token, {})
+            node = node.setdefault(token.encode("utf-8").decode("latin-1"), {})
         node.setdefault(_POINTERS, {})[pointer] = {}
     offsets: dict[str, int] = {}
-    start = _skip(text, 1 if text.startswith("\ufeff") else 0)
-    _walk(text, start, trie, offsets)
+    start = _skip(text, 3 if raw.startswith(b"\xef\xbb\xbf") else 0)
+    _walk(text, start, trie, offsets, need_end=False)
     return _line_columns(text, offsets)
 
 
@@ -42,13 +49,19 @@ def _skip(text: str, index: int) -> int:
     return match.end() if match else index
 
 
-def _walk(text: str, index: int, trie: _Trie, offsets: dict[str, int]) -> int:
-    """Record the pointers ending at the value starting at ``index``; return its end."""
+def _walk(text: str, index: int, trie: _Trie, offsets: dict[str, int], need_end: bool) -> int:
+    """Record the pointers ending at the value starting at ``index``; return its end, or
+    -1 when the caller does not ``need_end`` and the last wanted pointer is found (the
+    rest of a large document is then never decoded)."""
     for pointer in trie.get(_POINTERS, {}):
         offsets[pointer] = index
-    children = [key for key in trie if not key.startswith("\x00")]
+    remaining = {key for key in trie if not key.startswith("\x00")}
     opener = text[index:index + 1]
-    if not children or opener not in ("{", "["):
+    if not remaining or opener not in ("{", "["):
+        for key in remaining:  # below a scalar: nothing exists, the scalar is nearest
+            _missing(trie[key], index, offsets)
+        if not need_end:
+            return -1
         _, end = _DECODER.raw_decode(text, index)
         return int(end)
     closer = "}" if opener == "{" else "]"
@@ -61,16 +74,19 @@ def _walk(text: str, index: int, trie: _Trie, offsets: dict[str, int]) -> int:
         else:
             key = str(position)
             position += 1
-        child = trie.get(key)
-        if child is not None:
-            cursor = _walk(text, cursor, child, offsets)
+        if key in remaining:
+            remaining.discard(key)
+            more = bool(remaining) or need_end
+            cursor = _walk(text, cursor, trie[key], offsets, more)
+            if not more:
+                return -1
         else:
             _, cursor = _DECODER.raw_decode(text, cursor)
         cursor = _skip(text, cursor)
         if text[cursor:cursor + 1] == ",":
             cursor = _skip(text, cursor + 1)
     # pointers below this value that do not exist: the value itself is the nearest place
-    for key in children:
+    for key in remaining:
         _missing(trie[key], index, offsets)
     return cursor + 1
 
@@ -89,5 +105,8 @@ def _line_columns(text: str, offsets: dict[str, int]) -> dict[str, tuple[int, in
     for pointer, offset in sorted(offsets.items(), key=lambda item: item[1]):
         line += text.count("\n", previous, offset)
         previous = offset
-        positions[pointer] = (line, offset - text.rfind("\n", 0, offset))
+        start = text.rfind("\n", 0, offset) + 1
+        # the column counts characters, not bytes
+        before = text[start:offset].encode("latin-1").decode("utf-8", "replace")
+        positions[pointer] = (line, len(before) + 1)
     return positions

@@ -498,7 +498,7 @@ def _locations(contract: Contract, uri: str, pointers: set[str]) -> dict[str, Lo
         # mapping back to the document as written
         return {pointer: contract.location(uri, pointer) for pointer in pointers}
     return {pointer: Location(document.display, line, column, pointer)
-            for pointer, (line, column) in json_positions(document.text, pointers).items()}
+            for pointer, (line, column) in json_positions(document.raw, pointers).items()}
 
 
 def _resolver(contract: Contract) -> Any:
@@ -546,6 +546,8 @@ def _parameter_schema(parameter: Parameter) -> Schema | None:
 
 def _extensions(contract: Contract, parameter: Parameter) -> Mapping[str, Any]:
     """The ``x-`` keys of a parameter (the model keeps only the standard fields)."""
+    if not parameter.deprecated:
+        return {}  # x-sunset only means something on a deprecated parameter
     resolver = _resolver(contract)
     if resolver is None or not parameter.pointer:
         return {}

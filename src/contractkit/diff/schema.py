@@ -15,7 +15,6 @@ below the compared root; the caller turns them into rule ids and messages.
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import re
 from collections.abc import Iterator
@@ -105,6 +104,7 @@ class SchemaDiffer:
         self._memo: dict[tuple[Any, Any, Mode], tuple[SchemaFinding, ...]] = {}
         self._open: set[tuple[Any, Any, Mode]] = set()
         self._identical: dict[tuple[Site, Site], bool] = {}
+        self._targets: tuple[dict[Site, Node], dict[Site, Node]] = ({}, {})
 
     def compare(self, old: Node, new: Node, mode: Mode) -> tuple[SchemaFinding, ...]:
         if not old.parts and not new.parts and self._same(old, new):
@@ -153,10 +153,17 @@ class SchemaDiffer:
 
     def _follow(self, side: int, node: Node) -> Node:
         resolver = self._resolvers[side]
-        if resolver is None or not isinstance(node.value, dict) or "$ref" not in node.value:
+        value = node.value
+        if resolver is None or not isinstance(value, dict) or "$ref" not in value:
             return node
-        target = resolver.follow(node.value, node.document, node.pointer)
-        return Node(target.value, target.document, target.pointer)
+        # what a ref names depends only on its text and the document it is written in
+        key = (node.document.uri, str(value["$ref"]))
+        cache = self._targets[side]
+        found = cache.get(key)
+        if found is None:
+            target = resolver.follow(value, node.document, node.pointer)
+            found = cache[key] = Node(target.value, target.document, target.pointer)
+        return found
 
     def _view(self, side: int, node: Node) -> _View:
         cache = self._views[side]
@@ -442,7 +449,8 @@ class _Comparison:
 
     def _child(self, old: Node, new: Node, path: str) -> Iterator[SchemaFinding]:
         for found in self.differ.compare(old, new, self.mode):
-            yield dataclasses.replace(found, path=path + found.path)
+            yield SchemaFinding(found.change, path + found.path, found.old, found.new,
+                                found.site)
 
 
 def _match_branches(differ: SchemaDiffer, old: list[Node],
