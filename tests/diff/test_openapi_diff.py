@@ -237,3 +237,26 @@ def test_openapi_and_graphql_cannot_be_compared(tmp_path: Any) -> None:
     schema.write_text("type Query { a: Int }\n")
     with pytest.raises(contractkit.ConfigError, match="both sides must be OpenAPI"):
         contractkit.diff(contractkit.load(api()), str(schema))
+
+
+def test_const_is_a_one_value_enum() -> None:
+    assert changes(api(response=prop(enum=[1])), api(response=prop(const=1))) == []
+    assert sorted(changes(api(response=prop(const=1)), api(response=prop(const=2)))) == [
+        ("response-property-enum-value-added", "breaking"),
+        ("response-property-enum-value-removed", "safe")]
+
+
+def test_becoming_a_one_of_is_one_finding_not_one_per_property() -> None:
+    card = {"type": "object", "required": ["type"], "properties": {"type": {"type": "string"}}}
+    new = {"oneOf": [card, {"type": "object", "properties": {"iban": {"type": "string"}}}]}
+    assert changes(api(response=card), api(response=new)) == [
+        ("response-body-one-of-added", "breaking")]
+
+
+def test_allof_branch_added_beside_existing_branches() -> None:
+    base = {"type": "object", "properties": {"a": {"type": "string"}}}
+    old = {"allOf": [base]}
+    new = {"allOf": [base, {"type": "object", "properties": {"b": {"type": "integer"}}}]}
+    assert ("request-body-all-of-branch-added", "breaking") in changes(api(request=old),
+                                                                       api(request=new))
+    assert changes(api(request=base), api(request=old)) == []  # wrapping is a refactor

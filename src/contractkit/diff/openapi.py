@@ -121,7 +121,7 @@ class OpenAPIDiff:
                       f"operationId changed from {old.id!r} to {new.id!r}: generated clients "
                       "will rename the method", old=old.id, new=new.id, operation=label,
                       site=site)
-        self._lifecycle("operation", [label], old.deprecated, new.deprecated,
+        self._lifecycle("operation", [label], label, old.deprecated, new.deprecated,
                         old.extensions, new.extensions, label, site)
         self._stability(old, new, label, site)
         self._parameters(old, new, label)
@@ -130,9 +130,9 @@ class OpenAPIDiff:
         self._security(old, new, label, site)
 
     def _lifecycle(self, what: Literal["operation", "request-parameter"], parts: list[str],
-                   was: bool, now: bool, old_ext: Mapping[str, Any],
+                   name: str, was: bool, now: bool, old_ext: Mapping[str, Any],
                    new_ext: Mapping[str, Any], label: str, site: tuple[Side, str, str]) -> None:
-        name = " → ".join(parts[1:]) or label
+        """Deprecation and ``x-sunset`` of an operation or parameter called ``name``."""
         old_sunset, new_sunset = old_ext.get("x-sunset"), new_ext.get("x-sunset")
         if now and not was:
             if new_sunset is None:
@@ -254,7 +254,7 @@ class OpenAPIDiff:
                       f"{title} changed explode from {old.explode} to {new.explode}: "
                       "clients serialise it the old way", old=old.explode, new=new.explode,
                       operation=label, site=site)
-        self._lifecycle("request-parameter", parts, old.deprecated, new.deprecated,
+        self._lifecycle("request-parameter", parts, title, old.deprecated, new.deprecated,
                         _extensions(self.old, old), _extensions(self.new, new), label, site)
         old_schema, new_schema = _parameter_schema(old), _parameter_schema(new)
         if old_schema is not None and new_schema is not None:

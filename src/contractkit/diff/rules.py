@@ -126,6 +126,7 @@ SCHEMA_CHANGES: tuple[SchemaChange, ...] = (
     SchemaChange("format-narrowed", "narrows", "format narrowed", "format: int64 → int32"),
     SchemaChange("format-added", "narrows", "format added", "none → format: uuid"),
     SchemaChange("format-removed", "widens", "format removed", "format: uuid → none"),
+    # const: x counts as enum: [x]
     SchemaChange("enum-value-added", "widens", "enum value added", "enum: [a] → [a, b]"),
     SchemaChange("enum-value-removed", "narrows", "enum value removed", "enum: [a, b] → [a]"),
     SchemaChange("became-enum", "narrows", "became an enum", "type: string → enum: [a, b]"),
@@ -134,9 +135,6 @@ SCHEMA_CHANGES: tuple[SchemaChange, ...] = (
                  "x-extensible-enum: [a] → [a, b]"),
     SchemaChange("extensible-enum-value-removed", "narrows", "x-extensible-enum value removed",
                  "x-extensible-enum: [a, b] → [a]"),
-    SchemaChange("const-changed", "changes", "const changed", "const: a → b"),
-    SchemaChange("const-added", "narrows", "const added", "none → const: a"),
-    SchemaChange("const-removed", "widens", "const removed", "const: a → none"),
     *_bounds(),
     SchemaChange("pattern-added", "narrows", "pattern added", "none → pattern: ^[a-z]+$"),
     SchemaChange("pattern-removed", "widens", "pattern removed", "pattern: ^[a-z]+$ → none"),

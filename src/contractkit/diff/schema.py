@@ -85,14 +85,6 @@ class _View:
     one_of: list[Node] | None = None
     any_of: list[Node] | None = None
     all_of: set[bytes] = field(default_factory=set)  # constraining allOf branches
-    raw: Any = None  # the schema as written (refs followed), for its allOf identity
-
-    def own(self) -> set[bytes]:
-        """The schema's own constraints beside its allOf branches, as one identity."""
-        if not isinstance(self.raw, dict):
-            return set()
-        own = {k: v for k, v in self.raw.items() if k != "allOf" and k not in _ANNOTATIONS}
-        return {_canonical(own)} if own else set()
 
 
 class SchemaDiffer:
@@ -188,7 +180,6 @@ class SchemaDiffer:
         if not isinstance(value, dict) or site in seen:
             return view
         seen = seen | {site}
-        view.raw = value
         _read_facets(view, value)
         for name, child in _mapping(value.get("properties")).items():
             pointer = join_pointer(node.pointer, "properties", name)
@@ -248,9 +239,16 @@ class _Comparison:
         if old.nullable != new.nullable:
             yield self.finding("became-nullable" if new.nullable else "became-not-nullable",
                                old.nullable, new.nullable)
-        yield from self._types()
+        # A schema that became (or stopped being) a oneOf/anyOf keeps its type and
+        # properties in the branches now: that one finding says it, piecemeal ones
+        # (type widened, every property removed) would only repeat it.
+        reshaped = (old.one_of is None) != (new.one_of is None) or (
+            old.any_of is None) != (new.any_of is None)
+        if not reshaped:
+            yield from self._types()
         yield from self._facets()
-        yield from self._properties()
+        if not reshaped:
+            yield from self._properties()
         yield from self._additional()
         if old.items is not None and new.items is not None:
             yield from self._child(old.items, new.items, "[]")
@@ -259,14 +257,14 @@ class _Comparison:
         yield from self._all_of()
 
     def _all_of(self) -> Iterator[SchemaFinding]:
-        """Constraints added or removed as whole allOf branches. A schema's own keywords
-        count as a branch, so wrapping it in ``allOf`` changes nothing; as many branches
-        added as removed are edits, which the flattened comparison reports in detail."""
+        """Constraints added or removed as whole allOf branches, when both sides use
+        allOf (wrapping a schema in allOf, or unwrapping it, is a refactor that the
+        flattened comparison judges). As many branches added as removed are edits,
+        which the flattened comparison reports in detail."""
         old, new = self.old, self.new
-        if not old.all_of and not new.all_of:
+        if not old.all_of or not new.all_of:
             return
-        before, after = old.all_of | old.own(), new.all_of | new.own()
-        added, removed = sorted(after - before), sorted(before - after)
+        added, removed = sorted(new.all_of - old.all_of), sorted(old.all_of - new.all_of)
         if len(added) > len(removed):
             for branch in added:
                 yield self.finding("all-of-branch-added", None, orjson.loads(branch))
@@ -294,7 +292,6 @@ class _Comparison:
         yield from self._enum("enum", old.get("enum"), new.get("enum"))
         yield from self._enum("x-extensible-enum", old.get("x-extensible-enum"),
                               new.get("x-extensible-enum"))
-        yield from self._keyword("const", "const", old, new)
         for key, keyword in _BOUNDS:
             a, b = old.get(keyword), new.get(keyword)
             if a == b:
@@ -498,6 +495,9 @@ def _read_facets(view: _View, value: dict[str, Any]) -> None:
     for keyword, item in value.items():
         if keyword not in _STRUCTURE:
             facets[keyword] = item
+    if "const" in facets:  # const: x is enum: [x] (3.1 spells the same thing both ways)
+        const = facets.pop("const")
+        facets.setdefault("enum", [const])
     # OpenAPI 3.0 spells exclusive bounds as booleans beside minimum/maximum
     for bound, exclusive in (("maximum", "exclusiveMaximum"), ("minimum", "exclusiveMinimum")):
         if facets.get(exclusive) is True and bound in facets:
