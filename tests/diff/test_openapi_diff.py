@@ -260,3 +260,24 @@ def test_allof_branch_added_beside_existing_branches() -> None:
     assert ("request-body-all-of-branch-added", "breaking") in changes(api(request=old),
                                                                        api(request=new))
     assert changes(api(request=base), api(request=old)) == []  # wrapping is a refactor
+
+
+def test_webhook_payloads_are_read_by_subscribers_like_responses() -> None:
+    def doc(payload: dict[str, Any]) -> dict[str, Any]:
+        return api(webhooks={"paymentSucceeded": {"post": {
+            "requestBody": {"content": {"application/json": {"schema": payload}}},
+            "responses": {"200": {"description": "ok"}}}}})
+
+    required = with_(OBJ, required=["amount"])
+    assert changes(doc(required), doc(OBJ)) == [("webhook-property-became-optional",
+                                                 "breaking")]
+    assert changes(doc(OBJ), doc(required)) == [("webhook-property-became-required", "safe")]
+    assert changes(doc(OBJ), api()) == [("webhook-removed", "breaking")]
+
+
+def test_draft_and_alpha_operations_promise_no_compatibility() -> None:
+    alpha = api(request=OBJ, operation={"x-stability-level": "alpha"})
+    stricter = api(request=with_(OBJ, required=["amount"]),
+                   operation={"x-stability-level": "alpha"})
+    assert changes(alpha, stricter) == [("request-property-became-required", "dangerous")]
+    assert ("endpoint-removed", "dangerous") in changes(alpha, api(path="/other"))

@@ -31,7 +31,7 @@ from contractkit.diff.lines import json_positions
 from contractkit.diff.messages import schema_message
 from contractkit.diff.model import Change
 from contractkit.diff.rules import SCHEMA_CHANGES_BY_NAME, Level, rule, schema_level
-from contractkit.diff.schema import Mode, Node, SchemaDiffer, SchemaFinding, parse_date
+from contractkit.diff.schema import Mode, Node, SchemaDiffer, parse_date
 from contractkit.errors import Location
 
 _VARIABLE = re.compile(r"\{[^{}/]*\}")
@@ -58,6 +58,7 @@ class OpenAPIDiff:
         new_paths = {key[1] for key in new_ops}
         for key in sorted(old_ops.keys() | new_ops.keys()):
             before, after = old_ops.get(key), new_ops.get(key)
+            start = len(self.changes)
             if after is None and before is not None:
                 self._removed(before, endpoint=key[1] not in new_paths)
             elif before is None and after is not None:
@@ -66,7 +67,38 @@ class OpenAPIDiff:
                           site=("new", after.uri, after.pointer))
             elif before is not None and after is not None:
                 self._operation(before, after)
+            if before is not None:
+                self._unstable(before, start)
+        self._webhooks()
         return self._located()
+
+    def _webhooks(self) -> None:
+        """Webhooks turn the exchange around: the API sends the request and subscribers
+        read it, so their payloads are compared as responses are."""
+        before = {(op.method, op.path): op for op in self.old.webhooks}
+        after = {(op.method, op.path): op for op in self.new.webhooks}
+        for key in sorted(before.keys() - after.keys()):
+            label = f"webhook {key[1]} {key[0]}"
+            self._add("webhook-removed", [label], f"{label} was removed: subscribers stop "
+                      "receiving these events", operation=label,
+                      site=("old", before[key].uri, before[key].pointer))
+        for key in sorted(after.keys() - before.keys()):
+            label = f"webhook {key[1]} {key[0]}"
+            self._add("webhook-added", [label], f"{label} was added", operation=label,
+                      site=("new", after[key].uri, after[key].pointer))
+        for key in sorted(before.keys() & after.keys()):
+            label = f"webhook {key[1]} {key[0]}"
+            was, now = before[key].request_body, after[key].request_body
+            if was is None or now is None:
+                continue
+            parts = [label, "requestBody"]
+            old_media, new_media = _media(was.content), _media(now.content)
+            for media in sorted(old_media.keys() & new_media.keys()):
+                old_schema, new_schema = old_media[media].schema, new_media[media].schema
+                if old_schema is not None and new_schema is not None:
+                    self._schema(old_schema, new_schema, "response", "body",
+                                 [*parts, new_media[media].name], label, "webhook payload",
+                                 prefix="webhook")
 
     # -- recording ------------------------------------------------------------------
 
@@ -94,6 +126,20 @@ class OpenAPIDiff:
             site)) for change, site in zip(self.changes, self._sites, strict=True)]
 
     # -- operations -----------------------------------------------------------------
+
+    def _unstable(self, operation: Operation, start: int) -> None:
+        """An operation published as ``draft`` or ``alpha`` promises no compatibility:
+        what would break its clients is reported as dangerous instead."""
+        stability = operation.extensions.get("x-stability-level")
+        if stability not in ("draft", "alpha"):
+            return
+        for index in range(start, len(self.changes)):
+            change = self.changes[index]
+            if change.level == "breaking" and change.rule_id != "stability-level-invalid":
+                self.changes[index] = dataclasses.replace(
+                    change, level="dangerous",
+                    message=f"{change.message} (the operation was {stability}, "
+                            "so this is not counted as breaking)")
 
     def _removed(self, operation: Operation, *, endpoint: bool) -> None:
         label = _label(operation)
@@ -466,27 +512,24 @@ class OpenAPIDiff:
     # -- schemas --------------------------------------------------------------------
 
     def _schema(self, old: Schema, new: Schema, mode: Mode, root: str, parts: list[str],
-                label: str, title: str) -> None:
+                label: str, title: str, *, prefix: str = "") -> None:
+        """Compare two schemas; ``prefix`` names the rules (``request``, ``response`` or
+        ``webhook``), by default the side that ``mode`` reads from."""
         old_node = _schema_node(self.old, old)
         new_node = _schema_node(self.new, new)
         if old_node is None or new_node is None:
             return
         side: Literal["request", "response"] = "response" if mode == "response" else "request"
         for finding in self.schemas.compare(old_node, new_node, mode):
-            self._schema_change(finding, side, root, parts, label, title)
-
-    def _schema_change(self, finding: SchemaFinding, side: Literal["request", "response"],
-                       root: str, parts: list[str], label: str, title: str) -> None:
-        nested = bool(_BRANCH.sub("", finding.path))
-        subject = "property" if nested else root
-        change = SCHEMA_CHANGES_BY_NAME[finding.change]
-        rule_id = f"{side}-{subject}-{change.name}"
-        where = [*parts, finding.path] if finding.path else parts
-        self._add(rule_id, where,
-                  schema_message(change, side, schema_level(change, side), finding, title,
-                                 nested),
-                  old=finding.old, new=finding.new, operation=label,
-                  site=("new", *finding.site))
+            nested = bool(_BRANCH.sub("", finding.path))
+            change = SCHEMA_CHANGES_BY_NAME[finding.change]
+            rule_id = f"{prefix or side}-{'property' if nested else root}-{change.name}"
+            where = [*parts, finding.path] if finding.path else parts
+            self._add(rule_id, where,
+                      schema_message(change, side, schema_level(change, side), finding, title,
+                                     nested, noun=prefix or side),
+                      old=finding.old, new=finding.new, operation=label,
+                      site=("new", *finding.site))
 
 
 def _locations(contract: Contract, uri: str, pointers: set[str]) -> dict[str, Location]:

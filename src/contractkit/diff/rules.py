@@ -209,6 +209,7 @@ SCHEMA_CHANGES_BY_NAME: Mapping[str, SchemaChange] = {c.name: c for c in SCHEMA_
 #: Where a schema sits; ``property`` is anything below the root of a body, parameter or header.
 REQUEST_SUBJECTS = ("body", "parameter", "property")
 RESPONSE_SUBJECTS = ("body", "header", "property")
+WEBHOOK_SUBJECTS = ("body", "property")
 
 
 def schema_level(change: SchemaChange, side: Literal["request", "response"]) -> Level:
@@ -229,16 +230,22 @@ _SUBJECT_TEXT = {"body": "body schema", "parameter": "parameter schema",
 
 
 def _schema_rules() -> list[Rule]:
+    sides: tuple[tuple[str, Literal["request", "response"], tuple[str, ...]], ...] = (
+        ("request", "request", REQUEST_SUBJECTS),
+        ("response", "response", RESPONSE_SUBJECTS),
+        # subscribers read webhook payloads the way clients read responses
+        ("webhook", "response", WEBHOOK_SUBJECTS),
+    )
     rules = []
-    for side, subjects in (("request", REQUEST_SUBJECTS), ("response", RESPONSE_SUBJECTS)):
+    for prefix, side, subjects in sides:
         for change in SCHEMA_CHANGES:
             for subject in subjects:
                 if change.property_only and subject != "property":
                     continue
                 rules.append(Rule(
-                    f"{side}-{subject}-{change.name}", schema_level(change, side),  # type: ignore[arg-type]
-                    side, "schema",  # type: ignore[arg-type]
-                    f"A {side} {_SUBJECT_TEXT[subject]} {change.phrase}.", change.example))
+                    f"{prefix}-{subject}-{change.name}", schema_level(change, side), side,
+                    "schema", f"A {prefix} {_SUBJECT_TEXT[subject]} {change.phrase}.",
+                    change.example))
     return rules
 
 
@@ -374,6 +381,12 @@ _OTHER_RULES: tuple[Rule, ...] = (
     Rule("security-scheme-changed", "breaking", "request", "security",
          "A security scheme's type, location or parameter name changed.",
          "apiKey in header X-Key → apiKey in query key"),
+    # webhooks
+    Rule("webhook-added", "safe", "response", "operation", "A webhook was added.",
+         "+ webhooks/paymentSucceeded"),
+    Rule("webhook-removed", "breaking", "response", "operation",
+         "A webhook was removed: subscribers stop receiving its events.",
+         "- webhooks/paymentSucceeded"),
     # servers
     Rule("server-added", "safe", "none", "server", "A server URL was added.",
          "+ https://eu.api.example.com"),

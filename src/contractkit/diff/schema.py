@@ -239,15 +239,14 @@ class _Comparison:
         if old.nullable != new.nullable:
             yield self.finding("became-nullable" if new.nullable else "became-not-nullable",
                                old.nullable, new.nullable)
-        # A schema that became (or stopped being) a oneOf/anyOf keeps its type and
+        # A schema that became (or stopped being) a oneOf/anyOf keeps its type, facets and
         # properties in the branches now: that one finding says it, piecemeal ones
-        # (type widened, every property removed) would only repeat it.
+        # (type widened, enum removed, every property removed) would only repeat it.
         reshaped = (old.one_of is None) != (new.one_of is None) or (
             old.any_of is None) != (new.any_of is None)
         if not reshaped:
             yield from self._types()
-        yield from self._facets()
-        if not reshaped:
+            yield from self._facets()
             yield from self._properties()
         yield from self._additional()
         if old.items is not None and new.items is not None:

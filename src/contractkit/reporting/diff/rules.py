@@ -51,6 +51,10 @@ def render_markdown(rules: Iterable[Rule] = RULES) -> str:
         "narrowing it breaks clients; a response schema is read by clients, so widening it "
         "does.",
         "",
+        "In an operation whose old version is marked `x-stability-level: draft` or `alpha`, "
+        "changes that would be breaking are reported as dangerous: such operations promise "
+        "no compatibility.",
+        "",
     ]
     for area, title in _AREAS.items():
         members = [rule for rule in rules if rule.area == area]
@@ -71,10 +75,11 @@ def _schema_matrix(title: str) -> list[str]:
     """Schema rules as one row per kind of change: the ids follow a pattern, and the
     level depends only on the side of the exchange."""
     lines = [f"## {title}", "",
-             "Each row stands for up to six rules: `request-body-KIND`, "
+             "Each row stands for up to eight rules: `request-body-KIND`, "
              "`request-parameter-KIND`, `request-property-KIND`, `response-body-KIND`, "
-             "`response-header-KIND` and `response-property-KIND` (rows marked *property* "
-             "only exist for properties).", "",
+             "`response-header-KIND`, `response-property-KIND`, and `webhook-body-KIND` and "
+             "`webhook-property-KIND` for webhook payloads, which subscribers read as clients "
+             "read responses (rows marked *property* only exist for properties).", "",
              "| KIND | request | response | the schema… | example |", "|---|---|---|---|---|"]
     for change in SCHEMA_CHANGES:
         kind = f"`{change.name}`" + (" (*property*)" if change.property_only else "")
