@@ -243,3 +243,17 @@ def test_the_how_to_shows_real_output() -> None:
     output = run("v1.yaml", "v2.yaml").stdout
     assert shown == output.replace("v1.yaml → v2.yaml", "git:origin/main:api/openapi.yaml → "
                                    "api/openapi.yaml").replace("at v2.yaml", "at api/openapi.yaml")
+
+
+def test_graphql_changelog_in_markdown(tmp_path: Path) -> None:
+    (tmp_path / "old.graphql").write_text("type Query {\n  payment(id: ID!): Int\n"
+                                          "  legacy: Int\n}\n")
+    (tmp_path / "new.graphql").write_text("type Query {\n  payment(id: ID!): Int\n"
+                                          "  refunds: [Int]\n}\n")
+    result = run("old.graphql", "new.graphql", "--format", "markdown", cwd=tmp_path)
+    assert result.exit_code == 1
+    assert result.stdout == (
+        "# API changes\n\n`old.graphql` → `new.graphql`\n\n## Breaking changes\n\n"
+        "- **`Query`**: field Query.legacy was removed: queries selecting it fail "
+        "(`graphql-field-removed`)\n\n## Other changes\n\n"
+        "- **`Query`**: field Query.refunds was added (`graphql-field-added`)\n")

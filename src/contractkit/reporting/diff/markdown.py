@@ -30,7 +30,7 @@ def render(report: DiffReport, fail_on: FailOn = "breaking") -> str:
         lines += [f"- {_escape(i.change.message)} (`{i.change.rule_id}`): {_escape(i.reason)}"
                   for i in report.ignored]
         lines.append("")
-    return "\n".join(lines).rstrip() + "\n"
+    return "\n".join(lines).rstrip()
 
 
 def _escape(text: str) -> str:
