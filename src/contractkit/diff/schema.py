@@ -15,29 +15,25 @@ below the compared root; the caller turns them into rule ids and messages.
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Literal
 
 import orjson
 
 from contractkit._types import JSON
-from contractkit.contract._source import SourceDocument, join_pointer
 from contractkit.contract.refs import Resolver
 from contractkit.diff.rules import GENERIC_KEYWORDS
+from contractkit.diff.sunset import parse_date
+from contractkit.diff.views import Node, Site, View, Views, canonical, merged_node, node_key
 
 Mode = Literal["request", "response", "parameter"]
-Site = tuple[str, str]  # (document uri, JSON pointer)
 
 _REF = re.compile(rb'"\$ref":("(?:[^"\\]|\\.)*")')
 _ALL_TYPES = frozenset({"string", "number", "integer", "boolean", "object", "array"})
 _FORMAT_WIDER = {("int32", "int64"), ("float", "double"), ("int32", "double"),
                  ("int64", "double")}
-_ANNOTATIONS = frozenset({"description", "title", "example", "examples", "deprecated",
-                          "externalDocs", "xml", "$comment", "readOnly", "writeOnly",
-                          "nullable", "default"})
 _BOUNDS = (
     ("max-length", "maxLength"), ("max-items", "maxItems"),
     ("max-properties", "maxProperties"), ("max", "maximum"),
@@ -49,19 +45,6 @@ _BOUNDS = (
 
 
 @dataclass(frozen=True)
-class Node:
-    """A schema where it is written: value, document and pointer (for refs and lines).
-
-    ``parts`` is set for a property declared in several ``allOf`` branches at once.
-    """
-
-    value: JSON
-    document: SourceDocument
-    pointer: str
-    parts: tuple[Node, ...] = ()
-
-
-@dataclass(frozen=True)
 class SchemaFinding:
     change: str  # a SchemaChange name
     path: str  # instance path below the compared root, "" for the root itself
@@ -70,41 +53,22 @@ class SchemaFinding:
     site: Site  # where in the new contract; the parent schema for a removal
 
 
-@dataclass
-class _View:
-    """A schema with refs followed and ``allOf`` merged into one set of facets."""
-
-    site: Site
-    types: frozenset[str] | None = None
-    nullable: bool = False
-    facets: dict[str, Any] = field(default_factory=dict)
-    properties: dict[str, list[Node]] = field(default_factory=dict)
-    required: set[str] = field(default_factory=set)
-    additional: Node | bool | None = None
-    items: Node | None = None
-    one_of: list[Node] | None = None
-    any_of: list[Node] | None = None
-    all_of: set[bytes] = field(default_factory=set)  # constraining allOf branches
-
-
 class SchemaDiffer:
     """Compares schemas of one old and one new contract; keep one per pair of contracts."""
 
     def __init__(self, old: Resolver | None, new: Resolver | None) -> None:
-        self._resolvers = (old, new)
-        self._views: tuple[dict[Any, _View], dict[Any, _View]] = ({}, {})
+        self.views = Views(old, new)
         self._memo: dict[tuple[Any, Any, Mode], tuple[SchemaFinding, ...]] = {}
         self._open: set[tuple[Any, Any, Mode]] = set()
         self._identical: dict[tuple[Site, Site], bool] = {}
-        self._targets: tuple[dict[Site, Node], dict[Site, Node]] = ({}, {})
 
     def compare(self, old: Node, new: Node, mode: Mode) -> tuple[SchemaFinding, ...]:
         if not old.parts and not new.parts and self._same(old, new):
             return ()
-        old_view, new_view = self._view(0, old), self._view(1, new)
+        old_view, new_view = self.views.view(0, old), self.views.view(1, new)
         key = (old_view.site, new_view.site, mode)
         if old.parts or new.parts:
-            key = (_key(old), _key(new), mode)
+            key = (node_key(old), node_key(new), mode)
         found = self._memo.get(key)
         if found is not None:
             return found
@@ -124,7 +88,7 @@ class SchemaDiffer:
         Equal values compare in C; only the refs inside need following, each pair once.
         This settles most pairs of a large contract without building views.
         """
-        old, new = self._follow(0, old), self._follow(1, new)
+        old, new = self.views.follow(0, old), self.views.follow(1, new)
         key = ((old.document.uri, old.pointer), (new.document.uri, new.pointer))
         known = self._identical.get(key)
         if known is not None:
@@ -132,7 +96,7 @@ class SchemaDiffer:
         self._identical[key] = True  # a recursive schema is the same if the rest is
         same: bool = old.value == new.value
         if same and isinstance(old.value, dict):
-            for ref in dict.fromkeys(_REF.findall(_canonical(old.value))):
+            for ref in dict.fromkeys(_REF.findall(canonical(old.value))):
                 text = orjson.loads(ref)
                 same = self._same(Node({"$ref": text}, old.document, old.pointer),
                                   Node({"$ref": text}, new.document, new.pointer))
@@ -141,93 +105,10 @@ class SchemaDiffer:
         self._identical[key] = same
         return same
 
-    # -- views -------------------------------------------------------------------------
-
-    def _follow(self, side: int, node: Node) -> Node:
-        resolver = self._resolvers[side]
-        value = node.value
-        if resolver is None or not isinstance(value, dict) or "$ref" not in value:
-            return node
-        # what a ref names depends only on its text and the document it is written in
-        key = (node.document.uri, str(value["$ref"]))
-        cache = self._targets[side]
-        found = cache.get(key)
-        if found is None:
-            target = resolver.follow(value, node.document, node.pointer)
-            found = cache[key] = Node(target.value, target.document, target.pointer)
-        return found
-
-    def _view(self, side: int, node: Node) -> _View:
-        cache = self._views[side]
-        key = _key(node)
-        view = cache.get(key)
-        if view is None:
-            view = cache[key] = self._build(side, node, set())
-        return view
-
-    def _build(self, side: int, node: Node, seen: set[Site]) -> _View:
-        if node.parts:
-            view = _View((node.parts[0].document.uri, node.parts[0].pointer))
-            for part in node.parts:
-                _merge(view, self._build(side, part, seen))
-            return view
-        node = self._follow(side, node)
-        site = (node.document.uri, node.pointer)
-        view = _View(site)
-        value = node.value
-        if value is False:
-            view.types = frozenset()
-        if not isinstance(value, dict) or site in seen:
-            return view
-        seen = seen | {site}
-        _read_facets(view, value)
-        for name, child in _mapping(value.get("properties")).items():
-            pointer = join_pointer(node.pointer, "properties", name)
-            view.properties[name] = [Node(child, node.document, pointer)]
-        required = value.get("required")
-        if isinstance(required, list):
-            view.required.update(str(name) for name in required)
-        if "additionalProperties" in value:
-            extra = value["additionalProperties"]
-            view.additional = extra if isinstance(extra, bool) else Node(
-                extra, node.document, join_pointer(node.pointer, "additionalProperties"))
-        if "items" in value and isinstance(value["items"], (dict, bool)):
-            view.items = Node(value["items"], node.document, join_pointer(node.pointer, "items"))
-        for keyword in ("oneOf", "anyOf"):
-            branches = value.get(keyword)
-            if isinstance(branches, list):
-                self._branches(side, view, keyword, branches, node, seen)
-        branches = value.get("allOf")
-        if isinstance(branches, list):
-            for index, branch in enumerate(branches):
-                part = Node(branch, node.document, join_pointer(node.pointer, "allOf", index))
-                followed = self._follow(side, part)
-                if isinstance(followed.value, dict) and not set(followed.value) <= _ANNOTATIONS:
-                    view.all_of.add(_canonical(followed.value))
-                _merge(view, self._build(side, part, seen))
-        return view
-
-    def _branches(self, side: int, view: _View, keyword: str, branches: list[JSON],
-                  node: Node, seen: set[Site]) -> None:
-        kept = []
-        for index, branch in enumerate(branches):
-            part = Node(branch, node.document, join_pointer(node.pointer, keyword, index))
-            if _only_null(self._follow(side, part).value):
-                view.nullable = True  # the 3.1 spelling of nullable: oneOf [X, {type: null}]
-            else:
-                kept.append(part)
-        if len(kept) == 1 and len(kept) < len(branches):
-            _merge(view, self._build(side, kept[0], seen))
-        elif keyword == "oneOf":
-            view.one_of = kept
-        else:
-            view.any_of = kept
-
-
 class _Comparison:
     """One comparison of two views; yields findings with paths relative to them."""
 
-    def __init__(self, differ: SchemaDiffer, old: _View, new: _View, mode: Mode) -> None:
+    def __init__(self, differ: SchemaDiffer, old: View, new: View, mode: Mode) -> None:
         self.differ, self.old, self.new, self.mode = differ, old, new, mode
 
     def finding(self, change: str, old: JSON, new: JSON, path: str = "",
@@ -338,8 +219,8 @@ class _Comparison:
             if keyword == "enum":
                 yield self.finding("became-enum" if old is None else "enum-removed", old, new)
             return
-        old_values = {_canonical(v): v for v in old}
-        new_values = {_canonical(v): v for v in new}
+        old_values = {canonical(v): v for v in old}
+        new_values = {canonical(v): v for v in new}
         for key, value in new_values.items():
             if key not in old_values:
                 yield self.finding(f"{prefix}-value-added", None, value)
@@ -380,35 +261,36 @@ class _Comparison:
             path = "/" + name
             before, after = old.properties.get(name), new.properties.get(name)
             if before is None and after is not None:
-                child = _node(after)
-                if self._invisible(differ._view(1, child)):
+                child = merged_node(after)
+                if self._invisible(differ.views.view(1, child)):
                     continue
                 kind = "required" if name in new_required else "optional"
                 yield self.finding(f"{kind}-property-added", None, name, path,
                                    (child.document.uri, child.pointer))
             elif after is None and before is not None:
-                if self._invisible(differ._view(0, _node(before))):
+                if self._invisible(differ.views.view(0, merged_node(before))):
                     continue
                 kind = "required" if name in old_required else "optional"
                 yield self.finding(f"{kind}-property-removed", name, None, path)
             elif before is not None and after is not None:
                 was, now = name in old_required, name in new_required
                 if was != now:
-                    site = differ._view(1, _node(after)).site
+                    site = differ.views.view(1, merged_node(after)).site
                     yield self.finding("became-required" if now else "became-optional",
                                        was, now, path, site)
-                yield from self._child(_node(before), _node(after), path)
+                yield from self._child(merged_node(before), merged_node(after), path)
 
-    def _effective_required(self, side: int, view: _View) -> set[str]:
+    def _effective_required(self, side: int, view: View) -> set[str]:
         """``required`` as this side of the exchange sees it: readOnly properties are not
         required in requests, writeOnly ones not in responses (OpenAPI 3.x)."""
         hidden = "readOnly" if self.mode != "response" else "writeOnly"
+        views = self.differ.views
         return {name for name in view.required
                 if name in view.properties
-                and self.differ._view(side, _node(view.properties[name])).facets.get(hidden)
+                and views.view(side, merged_node(view.properties[name])).facets.get(hidden)
                 is not True} | (view.required - view.properties.keys())
 
-    def _invisible(self, view: _View) -> bool:
+    def _invisible(self, view: View) -> bool:
         """A property this side never sees (readOnly in a request, writeOnly in a response)."""
         hidden = "readOnly" if self.mode != "response" else "writeOnly"
         return view.facets.get(hidden) is True
@@ -457,8 +339,8 @@ def _match_branches(differ: SchemaDiffer, old: list[Node],
     free_old, free_new = list(range(len(old))), list(range(len(new)))
     keys = (
         lambda side, node: _ref_name(node),
-        lambda side, node: _canonical(differ._follow(side, node).value),
-        lambda side, node: _title(differ._follow(side, node).value),
+        lambda side, node: canonical(differ.views.follow(side, node).value),
+        lambda side, node: _title(differ.views.follow(side, node).value),
     )
     for key in keys:
         found: dict[Any, int] = {}
@@ -479,70 +361,6 @@ def _match_branches(differ: SchemaDiffer, old: list[Node],
     return sorted(pairs), free_old, free_new
 
 
-def _read_facets(view: _View, value: dict[str, Any]) -> None:
-    kind = value.get("type")
-    if isinstance(kind, str):
-        kind = [kind]
-    if isinstance(kind, list):
-        names = {str(t) for t in kind}
-        if "null" in names:
-            view.nullable = True
-        view.types = frozenset(names - {"null"})
-    if value.get("nullable") is True or value.get("x-nullable") is True:
-        view.nullable = True
-    facets = view.facets
-    for keyword, item in value.items():
-        if keyword not in _STRUCTURE:
-            facets[keyword] = item
-    if "const" in facets:  # const: x is enum: [x] (3.1 spells the same thing both ways)
-        const = facets.pop("const")
-        facets.setdefault("enum", [const])
-    # OpenAPI 3.0 spells exclusive bounds as booleans beside minimum/maximum
-    for bound, exclusive in (("maximum", "exclusiveMaximum"), ("minimum", "exclusiveMinimum")):
-        if facets.get(exclusive) is True and bound in facets:
-            facets[exclusive] = facets.pop(bound)
-        elif facets.get(exclusive) is False:
-            del facets[exclusive]
-
-
-_STRUCTURE = frozenset({"type", "nullable", "x-nullable", "properties", "required",
-                        "additionalProperties", "items", "oneOf", "anyOf", "allOf",
-                        "description", "title", "example", "examples", "externalDocs",
-                        "xml", "$comment", "$ref"})
-
-
-def _merge(into: _View, part: _View) -> None:
-    if part.types is not None:
-        into.types = part.types if into.types is None else into.types & part.types
-    into.nullable = into.nullable or part.nullable
-    for keyword, value in part.facets.items():
-        into.facets.setdefault(keyword, value)
-    for name, nodes in part.properties.items():
-        into.properties.setdefault(name, []).extend(nodes)
-    into.required |= part.required
-    if into.additional is None or part.additional is False:
-        into.additional = part.additional
-    if into.items is None:
-        into.items = part.items
-    if into.one_of is None:
-        into.one_of = part.one_of
-    if into.any_of is None:
-        into.any_of = part.any_of
-    into.all_of |= part.all_of
-
-
-def _node(nodes: list[Node]) -> Node:
-    if len(nodes) == 1:
-        return nodes[0]
-    return Node(None, nodes[0].document, nodes[0].pointer, tuple(nodes))
-
-
-def _key(node: Node) -> Any:
-    if node.parts:
-        return tuple(_key(part) for part in node.parts)
-    return (node.document.uri, node.pointer)
-
-
 def _covers(wide: frozenset[str] | None, narrow: frozenset[str] | None, textual: bool) -> bool:
     """Whether every value of type ``narrow`` is also of type ``wide``. A ``textual`` value
     (a parameter, an XML body) arrives as text, which ``type: string`` accepts whatever
@@ -558,15 +376,6 @@ def _type_text(types: frozenset[str] | None) -> JSON:
     if types is None:
         return None
     return sorted(types)[0] if len(types) == 1 else sorted(types)
-
-
-def _only_null(value: JSON) -> bool:
-    return isinstance(value, dict) and value.get("type") in ("null", ["null"]) and not (
-        set(value) - {"type", "description", "title"})
-
-
-def _canonical(value: JSON) -> bytes:
-    return orjson.dumps(value, option=orjson.OPT_SORT_KEYS | orjson.OPT_NON_STR_KEYS)
 
 
 def _ref_name(node: Node) -> str | None:
@@ -588,19 +397,3 @@ def _shown(value: Node | bool | None) -> JSON:
     return value
 
 
-def _mapping(value: JSON) -> dict[str, Any]:
-    return value if isinstance(value, dict) else {}
-
-
-def parse_date(value: JSON) -> dt.date | None:
-    """An ``x-sunset`` value as a date: ``YYYY-MM-DD`` or an RFC 3339 date-time."""
-    if isinstance(value, dt.date):
-        return value
-    if not isinstance(value, str):
-        return None
-    try:
-        if len(value) == 10:
-            return dt.date.fromisoformat(value)
-        return dt.datetime.fromisoformat(value.replace("Z", "+00:00")).date()
-    except ValueError:
-        return None

@@ -1,0 +1,115 @@
+"""Lifecycle: deprecation, ``x-sunset`` dates and ``x-stability-level``.
+
+Removing an operation is safe only after it was deprecated and its sunset date (if any)
+has passed; a sunset date may move later, not earlier, and may not vanish while the
+operation is still deprecated; ``draft`` and ``alpha`` operations promise nothing.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from collections.abc import Mapping
+from typing import Any, Literal
+
+from contractkit.contract.model import Operation
+from contractkit.diff.recorder import Recorder, Site, operation_label
+from contractkit.diff.sunset import parse_date
+
+STABILITY_LEVELS = ("draft", "alpha", "beta", "stable")
+
+
+def removed_operation(record: Recorder, operation: Operation, *, endpoint: bool,
+                      today: dt.date) -> None:
+    label = operation_label(operation)
+    site: Site = ("old", operation.uri, operation.pointer)
+    if operation.deprecated:
+        sunset = parse_date(operation.extensions.get("x-sunset"))
+        if sunset is not None and sunset > today:
+            record.add("operation-removed-before-sunset", [label],
+                       f"{label} was removed before its sunset date {sunset}: clients "
+                       "were promised it until then", operation=label, site=site,
+                       old=str(sunset))
+        else:
+            record.add("operation-removed-after-deprecation", [label],
+                       f"deprecated {label} was removed", operation=label, site=site)
+        return
+    rule_id = "endpoint-removed" if endpoint else "operation-removed"
+    record.add(rule_id, [label], f"{label} was removed without being deprecated first: "
+               "clients calling it will get 404 or 405", operation=label, site=site)
+
+
+def deprecation(record: Recorder, what: Literal["operation", "request-parameter"],
+                parts: list[str], name: str, was: bool, now: bool, old_ext: Mapping[str, Any],
+                new_ext: Mapping[str, Any], label: str, site: Site) -> None:
+    """Deprecation and ``x-sunset`` of an operation or parameter called ``name``."""
+    old_sunset, new_sunset = old_ext.get("x-sunset"), new_ext.get("x-sunset")
+    if now and not was:
+        if new_sunset is None:
+            record.add(f"{what}-deprecated-without-sunset", parts,
+                       f"{name} was deprecated without an x-sunset date: clients cannot "
+                       "tell when it goes away", operation=label, site=site)
+        else:
+            record.add(f"{what}-deprecated", parts,
+                       f"{name} was deprecated, sunset {new_sunset}", operation=label,
+                       site=site, new=new_sunset)
+    elif was and not now:
+        record.add(f"{what}-reactivated", parts, f"{name} is no longer deprecated",
+                   operation=label, site=site)
+    if old_sunset == new_sunset:
+        return
+    before, after = parse_date(old_sunset), parse_date(new_sunset)
+    if new_sunset is not None and after is None:
+        record.add("sunset-invalid", [*parts, "x-sunset"],
+                   f"x-sunset {new_sunset!r} of {name} is not a date (YYYY-MM-DD): removal "
+                   "cannot be checked against it", old=old_sunset, new=new_sunset,
+                   operation=label, site=site)
+    elif now and before is not None and new_sunset is None:
+        record.add("sunset-removed", [*parts, "x-sunset"],
+                   f"{name} is still deprecated but lost its sunset date {before}",
+                   old=str(before), operation=label, site=site)
+    elif before is not None and after is not None:
+        earlier = after < before
+        record.add(f"sunset-moved-{'earlier' if earlier else 'later'}", [*parts, "x-sunset"],
+                   f"the sunset date of {name} moved from {before} to {after}"
+                   + (": clients have less time than announced" if earlier else ""),
+                   old=str(before), new=str(after), operation=label, site=site)
+
+
+def stability(record: Recorder, old: Operation, new: Operation, label: str,
+              site: Site) -> None:
+    before = old.extensions.get("x-stability-level")
+    after = new.extensions.get("x-stability-level")
+    if before == after:
+        return
+    parts = [label, "x-stability-level"]
+    for value in (after, before):
+        if value is not None and value not in STABILITY_LEVELS:
+            record.add("stability-level-invalid", parts,
+                       f"x-stability-level {value!r} is not one of draft, alpha, beta, "
+                       "stable, so the impact of changes cannot be judged",
+                       old=before, new=after, operation=label, site=site)
+            return
+    rank_before = STABILITY_LEVELS.index(before or "stable")
+    rank_after = STABILITY_LEVELS.index(after or "stable")
+    if rank_before != rank_after:
+        lower = rank_after < rank_before
+        record.add(f"stability-level-{'decreased' if lower else 'increased'}", parts,
+                   f"{label} went from {before or 'stable'} to {after or 'stable'}",
+                   old=before, new=after, operation=label, site=site)
+
+
+def soften_unstable(record: Recorder, operation: Operation, start: int) -> None:
+    """An operation published as ``draft`` or ``alpha`` promises no compatibility:
+    what would break its clients is reported as dangerous instead."""
+    stability = operation.extensions.get("x-stability-level")
+    if stability not in ("draft", "alpha"):
+        return
+    changes = record.changes
+    for index in range(start, len(changes)):
+        change = changes[index]
+        if change.level == "breaking" and change.rule_id != "stability-level-invalid":
+            changes[index] = dataclasses.replace(
+                change, level="dangerous",
+                message=f"{change.message} (the operation was {stability}, "
+                        "so this is not counted as breaking)")

@@ -1,0 +1,76 @@
+"""Changes as they are found, with where they are; all their lines are found at the end,
+in one pass per file (a large contract is scanned once, not once per change)."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterable
+from typing import Any, Literal
+
+from contractkit._types import JSON
+from contractkit.contract.model import Contract, Operation
+from contractkit.diff.lines import json_positions
+from contractkit.diff.model import Change
+from contractkit.diff.rules import Level, rule
+from contractkit.errors import Location
+
+Side = Literal["old", "new"]
+#: Which contract, the document's uri and a JSON pointer in it.
+Site = tuple[Side, str, str]
+
+
+def operation_label(operation: Operation) -> str:
+    """``POST /payments``: how changes name an operation (and group by it)."""
+    return f"{operation.method} {operation.path}"
+
+
+class Recorder:
+    """Collects the changes of one comparison of two contracts."""
+
+    def __init__(self, old: Contract, new: Contract) -> None:
+        self.old, self.new = old, new
+        self.changes: list[Change] = []
+        self._sites: list[Site | None] = []
+
+    def add(self, rule_id: str, parts: Iterable[str], message: str, *, old: JSON = None,
+            new: JSON = None, operation: str = "", site: Site | None = None,
+            level: Level | None = None) -> None:
+        self.changes.append(Change(
+            rule_id=rule_id, level=level or rule(rule_id).level,
+            location=" → ".join(parts), message=message, old=old, new=new,
+            operation=operation))
+        self._sites.append(site)
+
+    def located(self) -> list[Change]:
+        """The changes with their file:line, found for all of them at once."""
+        wanted: dict[tuple[Side, str], set[str]] = {}
+        for site in self._sites:
+            if site is not None:
+                wanted.setdefault((site[0], site[1]), set()).add(site[2])
+        found: dict[Site, Location] = {}
+        for (side, uri), pointers in wanted.items():
+            contract = self.old if side == "old" else self.new
+            for pointer, location in _locations(contract, uri, pointers).items():
+                found[side, uri, pointer] = location
+        return [change if site is None else dataclasses.replace(change, source_line=found.get(
+            site)) for change, site in zip(self.changes, self._sites, strict=True)]
+
+
+def _locations(contract: Contract, uri: str, pointers: set[str]) -> dict[str, Location]:
+    resolver = resolver_of(contract)
+    document = resolver.documents.get(uri) if resolver is not None else None
+    if (document is None or document.syntax != "json" or not document.raw
+            or contract.spec_version == "2.0"):
+        # YAML positions come from one cached parse; Swagger pointers need the contract's
+        # mapping back to the document as written
+        return {pointer: contract.location(uri, pointer) for pointer in pointers}
+    return {pointer: Location(document.display, line, column, pointer)
+            for pointer, (line, column) in json_positions(document.raw, pointers).items()}
+
+
+def resolver_of(contract: Contract) -> Any:
+    # The model keeps schemas as written; following their refs needs the contract's own
+    # resolver, which the runtime holds (no public accessor exists yet).
+    return contract._runtime.resolver
+
+
