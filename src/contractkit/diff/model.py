@@ -17,10 +17,12 @@ _RANK = {level: rank for rank, level in enumerate(LEVELS)}
 class Change:
     """One difference between two contracts and what it means for clients.
 
-    ``location`` reads from the outside in, ``" → "``-separated:
-    ``POST /payments → requestBody → application/json → /amount``; it is what ignore
-    entries match. ``source_line`` is where the change is in the new contract (in the old
-    one for removals).
+    ``location`` reads from the outside in: for OpenAPI ``" → "``-separated
+    (``POST /payments → requestBody → application/json → /amount``), for GraphQL dotted
+    (``Query.payment.id``); it is what ignore entries match. ``operation`` is what
+    reports group by (``POST /payments``, a GraphQL type, or ``""`` for the whole
+    contract). ``source_line`` is where the change is in the new contract (in the old one
+    for removals).
     """
 
     rule_id: str
