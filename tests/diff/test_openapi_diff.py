@@ -281,3 +281,16 @@ def test_draft_and_alpha_operations_promise_no_compatibility() -> None:
                    operation={"x-stability-level": "alpha"})
     assert changes(alpha, stricter) == [("request-property-became-required", "dangerous")]
     assert ("endpoint-removed", "dangerous") in changes(alpha, api(path="/other"))
+
+
+def test_schemas_inside_other_keywords_are_compared_one_by_one() -> None:
+    def doc(extra: dict[str, Any]) -> dict[str, Any]:
+        return api(request={"type": "object", "patternProperties": {"^x-": {
+            "type": "object", "properties": {"a": {"type": "string"}}, **extra}},
+            "contains": {"type": "object", "properties": {"id": {"type": "string"}}}})
+
+    found = changes(doc({}), doc({"required": ["a"]}))
+    assert found == [("request-property-became-required", "breaking")]
+    report = contractkit.diff(contractkit.load(doc({})), contractkit.load(doc({"required": [
+        "a"]})))
+    assert report.changes[0].location.endswith("→ /patternProperties/^x-/a")

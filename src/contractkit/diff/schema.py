@@ -26,7 +26,20 @@ from contractkit._types import JSON
 from contractkit.contract.refs import Resolver
 from contractkit.diff.rules import GENERIC_KEYWORDS
 from contractkit.diff.sunset import parse_date
-from contractkit.diff.views import Node, Site, View, Views, canonical, merged_node, node_key
+from contractkit.diff.views import (
+    SCHEMA_LISTS,
+    SCHEMA_MAPS,
+    SINGLE_SCHEMA,
+    Node,
+    Site,
+    View,
+    Views,
+    canonical,
+    merged_node,
+    node_key,
+)
+
+SUBSCHEMA_KEYWORDS = frozenset((*SINGLE_SCHEMA, *SCHEMA_MAPS, *SCHEMA_LISTS))
 
 Mode = Literal["request", "response", "parameter"]
 
@@ -130,6 +143,7 @@ class _Comparison:
             yield from self._facets()
             yield from self._properties()
         yield from self._additional()
+        yield from self._subschemas()
         if old.items is not None and new.items is not None:
             yield from self._child(old.items, new.items, "[]")
         yield from self._branches("one-of", old.one_of, new.one_of)
@@ -185,7 +199,8 @@ class _Comparison:
                 yield self.finding(f"{key}-{'increased' if grew else 'decreased'}", a, b)
         yield from self._keyword("pattern", "pattern", old, new)
         for keyword, key in GENERIC_KEYWORDS.items():
-            yield from self._keyword(keyword, key, old, new)
+            if not self._compared_inside(keyword):
+                yield from self._keyword(keyword, key, old, new)
         for keyword, on, off in (("readOnly", "became-read-only", "became-not-read-only"),
                                  ("writeOnly", "became-write-only", "became-not-write-only"),
                                  ("deprecated", "became-deprecated", "no-longer-deprecated")):
@@ -198,6 +213,21 @@ class _Comparison:
         if sunset != old.get("x-sunset") and sunset is not None and parse_date(sunset) is None:
             yield self.finding("sunset-invalid", old.get("x-sunset"), sunset)
         yield from self._discriminator(old.get("discriminator"), new.get("discriminator"))
+
+    def _compared_inside(self, keyword: str) -> bool:
+        """Whether the schemas under ``keyword`` exist on both sides with the same names,
+        so comparing them one by one (:meth:`_subschemas`) says what changed."""
+        a, b = self.old.facets.get(keyword), self.new.facets.get(keyword)
+        if a is None or b is None or keyword not in SUBSCHEMA_KEYWORDS:
+            return False
+        prefix = keyword + "/"
+        return ({k for k in self.old.subschemas if k == keyword or k.startswith(prefix)}
+                == {k for k in self.new.subschemas if k == keyword or k.startswith(prefix)})
+
+    def _subschemas(self) -> Iterator[SchemaFinding]:
+        old, new = self.old.subschemas, self.new.subschemas
+        for key in sorted(old.keys() & new.keys()):
+            yield from self._child(old[key], new[key], "/" + key)
 
     def _format(self, old: Any, new: Any) -> Iterator[SchemaFinding]:
         if old == new:

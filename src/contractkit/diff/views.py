@@ -48,6 +48,9 @@ class View:
     one_of: list[Node] | None = None
     any_of: list[Node] | None = None
     all_of: set[bytes] = field(default_factory=set)  # constraining allOf branches
+    #: schemas inside other keywords, by ``keyword`` or ``keyword/name`` (contains, then,
+    #: patternProperties/^x-, prefixItems/0 …), compared one by one
+    subschemas: dict[str, Node] = field(default_factory=dict)
 
 
 class Views:
@@ -98,6 +101,7 @@ class Views:
             return view
         seen = seen | {site}
         _read_facets(view, value)
+        _subschemas(view, value, node)
         for name, child in _mapping(value.get("properties")).items():
             pointer = join_pointer(node.pointer, "properties", name)
             view.properties[name] = [Node(child, node.document, pointer)]
@@ -192,6 +196,34 @@ def merge(into: View, part: View) -> None:
     if into.any_of is None:
         into.any_of = part.any_of
     into.all_of |= part.all_of
+    for key, node in part.subschemas.items():
+        into.subschemas.setdefault(key, node)
+
+
+#: keywords whose value is one schema, a map of schemas, or a list of schemas
+SINGLE_SCHEMA = ("contains", "propertyNames", "contentSchema", "unevaluatedProperties",
+                 "unevaluatedItems", "then", "else")
+SCHEMA_MAPS = ("patternProperties", "dependentSchemas")
+SCHEMA_LISTS = ("prefixItems",)
+
+
+def _subschemas(view: View, value: dict[str, Any], node: Node) -> None:
+    found = view.subschemas
+    for keyword in SINGLE_SCHEMA:
+        if isinstance(value.get(keyword), dict):
+            found[keyword] = Node(value[keyword], node.document,
+                                  join_pointer(node.pointer, keyword))
+    for keyword in SCHEMA_MAPS:
+        for name, child in _mapping(value.get(keyword)).items():
+            if isinstance(child, dict):
+                found[f"{keyword}/{name}"] = Node(child, node.document,
+                                                  join_pointer(node.pointer, keyword, name))
+    for keyword in SCHEMA_LISTS:
+        children = value.get(keyword)
+        if isinstance(children, list):
+            for index, child in enumerate(children):
+                found[f"{keyword}/{index}"] = Node(child, node.document,
+                                                   join_pointer(node.pointer, keyword, index))
 
 
 def merged_node(nodes: list[Node]) -> Node:
