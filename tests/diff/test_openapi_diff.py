@@ -294,3 +294,11 @@ def test_schemas_inside_other_keywords_are_compared_one_by_one() -> None:
     report = contractkit.diff(contractkit.load(doc({})), contractkit.load(doc({"required": [
         "a"]})))
     assert report.changes[0].location.endswith("→ /patternProperties/^x-/a")
+
+
+def test_a_pattern_that_matches_everything_is_no_pattern() -> None:
+    assert changes(api(request=prop(type="string", pattern="^a")),
+                   api(request=prop(type="string", pattern=""))) == [
+        ("request-property-pattern-removed", "safe")]
+    assert changes(api(request=prop(type="string")),
+                   api(request=prop(type="string", pattern="^.*$"))) == []

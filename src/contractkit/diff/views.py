@@ -161,6 +161,8 @@ def _read_facets(view: View, value: dict[str, Any]) -> None:
     for keyword, item in value.items():
         if keyword not in _STRUCTURE:
             facets[keyword] = item
+    if facets.get("pattern") in _ANY_STRING:  # matches every string: no constraint
+        del facets["pattern"]
     if "const" in facets:  # const: x is enum: [x] (3.1 spells the same thing both ways)
         const = facets.pop("const")
         facets.setdefault("enum", [const])
@@ -199,6 +201,8 @@ def merge(into: View, part: View) -> None:
     for key, node in part.subschemas.items():
         into.subschemas.setdefault(key, node)
 
+
+_ANY_STRING = frozenset({"", ".*", "^.*", ".*$", "^.*$"})
 
 #: keywords whose value is one schema, a map of schemas, or a list of schemas
 SINGLE_SCHEMA = ("contains", "propertyNames", "contentSchema", "unevaluatedProperties",
