@@ -127,3 +127,18 @@ def test_github_schema_versions_cover_graphql_core(old: Path, new: Path) -> None
         if path not in _LOADED:
             _LOADED[path] = contractkit.load(path)
     assert_covers_graphql_core(_LOADED[old], _LOADED[new])
+
+
+def test_deprecations_are_safe_changes(tmp_path: Path) -> None:
+    (tmp_path / "old.graphql").write_text("type Query { a(x: Int): Int b: Int }\n"
+                                          "input I { c: Int }\nenum E { D F }\n")
+    (tmp_path / "new.graphql").write_text(
+        'type Query { a(x: Int @deprecated(reason: "use y")): Int b: Int @deprecated }\n'
+        "input I { c: Int @deprecated }\nenum E { D @deprecated F }\n")
+    report = contractkit.diff(tmp_path / "old.graphql", tmp_path / "new.graphql")
+    assert {(c.rule_id, c.location, c.level) for c in report.changes} == {
+        ("graphql-argument-deprecated", "Query.a.x", "safe"),
+        ("graphql-field-deprecated", "Query.b", "safe"),
+        ("graphql-input-field-deprecated", "I.c", "safe"),
+        ("graphql-enum-value-deprecated", "E.D", "safe"),
+    }

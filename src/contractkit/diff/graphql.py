@@ -170,8 +170,8 @@ class GraphQLDiff:
                       f"default of {label} {where} changed from {before} to {after}: "
                       "queries that omit it behave differently", new.ast_node, old=before,
                       new=after)
-        self._deprecation(None, parts, old.deprecation_reason, new.deprecation_reason,
-                          new.ast_node)
+        self._deprecation(f"graphql-{what}", parts, old.deprecation_reason,
+                          new.deprecation_reason, new.ast_node)
 
     def _enum(self, old: GraphQLEnumType, new: GraphQLEnumType) -> None:
         name = new.name
@@ -201,9 +201,9 @@ class GraphQLDiff:
                       f"{noun} {member} was added to {name}: clients may not handle it",
                       node.ast_node)
 
-    def _deprecation(self, prefix: str | None, parts: list[str], old: str | None,
+    def _deprecation(self, prefix: str, parts: list[str], old: str | None,
                      new: str | None, node: Any) -> None:
-        if prefix is None or (old is None) == (new is None):
+        if (old is None) == (new is None):
             return
         where = ".".join(parts)
         if new is not None:
