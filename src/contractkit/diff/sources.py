@@ -69,7 +69,7 @@ def _from_git(spec: str) -> Opened:
     archive = _git_bytes("-C", top, "archive", "--format=tar", ref, "--", folder or ".",
                          error=f"{spec}: cannot read {folder or 'the repository'} at {ref}")
     with tempfile.TemporaryDirectory(prefix="contractkit-diff-") as scratch:
-        root = Path(scratch)
+        root = Path(scratch).resolve()  # as the loader shows file names (macOS: /private)
         with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
             members = [m for m in tar.getmembers()
                        if m.isfile() and m.name.lower().endswith(_CONTRACT_SUFFIXES)]
