@@ -38,9 +38,10 @@ def diff(
     today = today or dt.date.today()
     entries = read_ignore_file(ignore) if ignore is not None else ()
     before, after = open_contract(old), open_contract(new)
-    # Comparing allocates many small short-lived objects beside two large loaded
-    # contracts; the cyclic GC would rescan those contracts again and again (measured:
-    # it doubles the time on GitHub's contract) and there are no cycles to collect.
+    # Comparing allocates many small objects beside two large loaded contracts; the
+    # cyclic GC would rescan those contracts again and again (measured on GitHub's
+    # contract: 0.64 s with it, 0.44 s without). Anything cyclic left over is collected
+    # once it is back on.
     collecting = gc.isenabled()
     gc.disable()
     try:
