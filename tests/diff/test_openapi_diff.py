@@ -302,3 +302,17 @@ def test_a_pattern_that_matches_everything_is_no_pattern() -> None:
         ("request-property-pattern-removed", "safe")]
     assert changes(api(request=prop(type="string")),
                    api(request=prop(type="string", pattern="^.*$"))) == []
+
+
+def test_form_fields_arrive_as_text() -> None:
+    def doc(kind: str, media: str) -> dict[str, Any]:
+        document = api(request={"type": "object", "properties": {"n": {"type": kind}}})
+        body = document["paths"]["/payments"]["post"]["requestBody"]["content"]
+        body[media] = body.pop("application/json")
+        return document
+
+    form = "application/x-www-form-urlencoded"
+    assert changes(doc("integer", form), doc("string", form)) == [
+        ("request-property-type-widened", "safe")]
+    assert changes(doc("integer", "application/json"), doc("string", "application/json")) == [
+        ("request-property-type-changed", "breaking")]

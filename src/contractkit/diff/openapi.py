@@ -228,8 +228,9 @@ class OpenAPIDiff:
                       f"request media type {after[key].name} was added", operation=label,
                       site=("new", site[1], after[key].pointer))
         for key in sorted(before.keys() & after.keys()):
-            # XML and text bodies arrive as text, like parameters: a string accepts them all
-            mode: Mode = "request" if "json" in key or "form" in key else "parameter"
+            # only JSON bodies carry types; form fields, XML and text arrive as text, like
+            # parameters, so a string accepts whatever they held before
+            mode: Mode = "request" if "json" in key else "parameter"
             self._media_schema(before[key], after[key], mode, [*parts, after[key].name],
                                label)
 
