@@ -316,3 +316,47 @@ def test_form_fields_arrive_as_text() -> None:
         ("request-property-type-widened", "safe")]
     assert changes(doc("integer", "application/json"), doc("string", "application/json")) == [
         ("request-property-type-changed", "breaking")]
+
+
+def test_a_schema_first_met_inside_a_cycle_keeps_the_cycles_changes() -> None:
+    """A → B → A, and B changes. GET /b is compared first and meets A inside the cycle;
+    A's result must still carry B's change for POST /payments, which starts at A."""
+    def doc(b_type: str) -> dict[str, Any]:
+        document = api(response={"$ref": "#/components/schemas/A"}, components={"schemas": {
+            "A": {"type": "object", "properties": {"b": {"$ref": "#/components/schemas/B"}}},
+            "B": {"type": "object", "properties": {"w": {"type": b_type},
+                                                   "a": {"$ref": "#/components/schemas/A"}}},
+        }})
+        document["paths"]["/b"] = {"get": {"operationId": "getB", "responses": {"200": {
+            "description": "ok", "content": {"application/json": {"schema": {
+                "$ref": "#/components/schemas/B"}}}}}}}
+        return document
+
+    report = contractkit.diff(contractkit.load(doc("integer")), contractkit.load(doc("string")))
+    found = {(c.operation, c.location.rsplit(" → ", 1)[1]) for c in report.changes}
+    assert found == {("GET /b", "/w"), ("POST /payments", "/b/w")}
+
+
+def test_a_cycle_that_looks_unchanged_halfway_is_not_remembered_as_unchanged() -> None:
+    """A → (B, C), B → A, and only C changes. Checking A first meets B, whose text is
+    equal and whose only ref (A) is still being checked: B must not be remembered as
+    unchanged, or GET /b (which starts at B) would miss the change at /a/c."""
+    def doc(c_type: str) -> dict[str, Any]:
+        def get(schema: str) -> dict[str, Any]:
+            return {"get": {"responses": {"200": {"description": "ok", "content": {
+                "application/json": {"schema": {"$ref": f"#/components/schemas/{schema}"}}}}}}}
+
+        return {"openapi": "3.1.0", "info": {"title": "t", "version": "1"},
+                "paths": {"/a": get("A"), "/b": get("B")},
+                "components": {"schemas": {
+                    "A": {"type": "object", "properties": {
+                        "b": {"$ref": "#/components/schemas/B"},
+                        "c": {"$ref": "#/components/schemas/C"}}},
+                    "B": {"type": "object", "properties": {
+                        "a": {"$ref": "#/components/schemas/A"}}},
+                    "C": {"type": c_type}}}}
+
+    report = contractkit.diff(contractkit.load(doc("integer")), contractkit.load(doc("string")))
+    found = {(c.operation, c.location.rsplit(" → ", 1)[1]) for c in report.changes}
+    assert ("GET /b", "/a/c") in found
+    assert ("GET /a", "/c") in found

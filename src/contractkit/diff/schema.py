@@ -72,8 +72,9 @@ class SchemaDiffer:
     def __init__(self, old: Resolver | None, new: Resolver | None) -> None:
         self.views = Views(old, new)
         self._memo: dict[tuple[Any, Any, Mode], tuple[SchemaFinding, ...]] = {}
-        self._open: set[tuple[Any, Any, Mode]] = set()
         self._identical: dict[tuple[Site, Site], bool] = {}
+        self._open = _OpenPairs()
+        self._checking = _OpenPairs()
 
     def compare(self, old: Node, new: Node, mode: Mode) -> tuple[SchemaFinding, ...]:
         if not old.parts and not new.parts and self._same(old, new):
@@ -85,14 +86,15 @@ class SchemaDiffer:
         found = self._memo.get(key)
         if found is not None:
             return found
-        if key in self._open:
-            return ()
-        self._open.add(key)
+        if self._open.meet(key):
+            return ()  # a recursive schema: the pair is being compared further up
+        self._open.enter(key)
         try:
             found = tuple(_Comparison(self, old_view, new_view, mode).run())
         finally:
-            self._open.discard(key)
-        self._memo[key] = found
+            final = self._open.leave()
+        if final:
+            self._memo[key] = found
         return found
 
     def _same(self, old: Node, new: Node) -> bool:
@@ -106,17 +108,58 @@ class SchemaDiffer:
         known = self._identical.get(key)
         if known is not None:
             return known
-        self._identical[key] = True  # a recursive schema is the same if the rest is
+        if self._checking.meet(key):
+            return True  # a recursive schema is the same if the rest of it is
+        self._checking.enter(key)
         same: bool = old.value == new.value
-        if same and isinstance(old.value, dict):
-            for ref in dict.fromkeys(_REF.findall(canonical(old.value))):
-                text = orjson.loads(ref)
-                same = self._same(Node({"$ref": text}, old.document, old.pointer),
-                                  Node({"$ref": text}, new.document, new.pointer))
-                if not same:
-                    break
-        self._identical[key] = same
+        try:
+            if same and isinstance(old.value, dict):
+                for ref in dict.fromkeys(_REF.findall(canonical(old.value))):
+                    text = orjson.loads(ref)
+                    same = self._same(Node({"$ref": text}, old.document, old.pointer),
+                                      Node({"$ref": text}, new.document, new.pointer))
+                    if not same:
+                        break
+        finally:
+            final = self._checking.leave()
+        if final or not same:
+            self._identical[key] = same
         return same
+
+
+class _OpenPairs:
+    """The pairs being compared, innermost last, and which of them each one's result
+    rests on. A result that assumed an outer pair equal (met again through a cycle) is
+    only final once that pair is done, so it is not memoised before (else a schema
+    reached first through the cycle would keep a result missing the cycle's changes)."""
+
+    def __init__(self) -> None:
+        self._depth: dict[Any, int] = {}
+        self._keys: list[Any] = []
+        self._low: list[int] = []  # per open pair: the outermost open pair it rests on
+
+    def meet(self, key: Any) -> bool:
+        """Whether ``key`` is open; if so, the innermost pair now rests on it."""
+        depth = self._depth.get(key)
+        if depth is None:
+            return False
+        self._low[-1] = min(self._low[-1], depth)
+        return True
+
+    def enter(self, key: Any) -> None:
+        self._depth[key] = len(self._keys)
+        self._keys.append(key)
+        self._low.append(len(self._low))
+
+    def leave(self) -> bool:
+        """Close the innermost pair; whether its result is final (rests on no outer pair)."""
+        depth = len(self._keys) - 1
+        del self._depth[self._keys.pop()]
+        low = self._low.pop()
+        if self._low:
+            self._low[-1] = min(self._low[-1], low)
+        return low >= depth
+
 
 class _Comparison:
     """One comparison of two views; yields findings with paths relative to them."""
