@@ -9,9 +9,7 @@ or input field added is breaking only when it is required and has no default.
 
 from __future__ import annotations
 
-import bisect
-import functools
-import re
+import dataclasses
 from collections.abc import Mapping
 from typing import Any
 
@@ -36,8 +34,6 @@ from contractkit.diff.model import Change
 from contractkit.diff.rules import rule
 from contractkit.errors import Location
 
-_NEWLINE = re.compile(r"\r\n|[\n\r]")
-
 
 class GraphQLDiff:
     """One comparison of an old and a new GraphQL schema."""
@@ -46,7 +42,9 @@ class GraphQLDiff:
                  new_source: str) -> None:
         self.old, self.new = old, new
         self.sources = (old_source, new_source)
+        self._bodies = (_body(old), _body(new))
         self.changes: list[Change] = []
+        self._nodes: list[tuple[Any, int]] = []  # per change: the AST node and its side
 
     def run(self) -> list[Change]:
         old_types = _types(self.old)
@@ -60,14 +58,35 @@ class GraphQLDiff:
         for name in sorted(old_types.keys() & new_types.keys()):
             self._type(old_types[name], new_types[name])
         self._directives()
-        return self.changes
+        return self._located()
 
     def _add(self, rule_id: str, parts: list[str], message: str, node: Any = None, *,
              side: int = 1, old: Any = None, new: Any = None) -> None:
         self.changes.append(Change(
             rule_id=rule_id, level=rule(rule_id).level, location=".".join(parts),
-            message=message, old=old, new=new, operation=parts[0],
-            source_line=_location(node, self.sources[side])))
+            message=message, old=old, new=new, operation=parts[0]))
+        self._nodes.append((node, side))
+
+    def _located(self) -> list[Change]:
+        """The changes with their line and column, counted in one pass per schema text
+        (graphql-core's get_location rescans the text from the top for each node)."""
+        wanted: dict[int, list[int]] = {0: [], 1: []}
+        for node, side in self._nodes:
+            loc = getattr(node, "loc", None)
+            if loc is not None and loc.source is not None:
+                wanted[side].append(loc.start)
+        positions = {side: _line_columns(self._bodies[side], offsets)
+                     for side, offsets in wanted.items() if offsets}
+        located = []
+        for change, (node, side) in zip(self.changes, self._nodes, strict=True):
+            loc = getattr(node, "loc", None)
+            if loc is not None and loc.source is not None:
+                line, column = positions[side][loc.start]
+                located.append(dataclasses.replace(
+                    change, source_line=Location(self.sources[side], line, column)))
+            else:
+                located.append(change)
+        return located
 
     def _type(self, old: GraphQLNamedType, new: GraphQLNamedType) -> None:
         name = new.name
@@ -284,16 +303,20 @@ def _safe_input(old: Any, new: Any) -> bool:
     return is_named_type(new) and new.name == old.name
 
 
-def _location(node: Any, source: str) -> Location | None:
-    loc = getattr(node, "loc", None)
-    if loc is None or loc.source is None:
-        return None
-    starts = _line_starts(loc.source.body)
-    line = bisect.bisect_right(starts, loc.start)
-    return Location(source, line, loc.start - starts[line - 1] + 1)
+def _body(schema: GraphQLSchema) -> str:
+    """The SDL text a schema was built from ("" for an introspection result)."""
+    for kind in schema.type_map.values():
+        loc = getattr(kind.ast_node, "loc", None)
+        if loc is not None and loc.source is not None:
+            return str(loc.source.body)
+    return ""
 
 
-@functools.lru_cache(maxsize=4)
-def _line_starts(body: str) -> list[int]:
-    """Offsets where lines begin (graphql-core's own lookup rescans the text each time)."""
-    return [0, *(match.end() for match in _NEWLINE.finditer(body))]
+def _line_columns(body: str, offsets: list[int]) -> dict[int, tuple[int, int]]:
+    positions: dict[int, tuple[int, int]] = {}
+    line, previous = 1, 0
+    for offset in sorted(set(offsets)):
+        line += body.count("\n", previous, offset)
+        previous = offset
+        positions[offset] = (line, offset - body.rfind("\n", 0, offset))
+    return positions
