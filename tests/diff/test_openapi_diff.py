@@ -360,3 +360,10 @@ def test_a_cycle_that_looks_unchanged_halfway_is_not_remembered_as_unchanged() -
     found = {(c.operation, c.location.rsplit(" → ", 1)[1]) for c in report.changes}
     assert ("GET /b", "/a/c") in found
     assert ("GET /a", "/c") in found
+
+
+def test_messages_tell_a_string_from_the_value_it_spells() -> None:
+    report = contractkit.diff(contractkit.load(api(request=prop(default=True))),
+                              contractkit.load(api(request=prop(default="true"))))
+    [change] = report.changes
+    assert change.message.startswith('request property `amount` default changed (true → "true")')

@@ -71,5 +71,16 @@ def _values(name: str, old: JSON, new: JSON) -> str:
 def _short(value: JSON) -> str:
     if value is None:
         return "none"
-    text = value if isinstance(value, str) else json.dumps(value, sort_keys=True)
+    # a string is shown bare unless it would read as another JSON value ("true", "", "1")
+    bare = isinstance(value, str) and value.strip() == value and value != "" and not (
+        _looks_like_json(value))
+    text = value if bare else json.dumps(value, sort_keys=True)
     return text if len(text) <= 60 else text[:57] + "…"
+
+
+def _looks_like_json(text: str) -> bool:
+    try:
+        json.loads(text)
+    except ValueError:
+        return text == "none"
+    return True
