@@ -4,6 +4,8 @@ It is the source of truth for every consumer assertion, so each entry carries th
 measurement basis of DESIGN §6: one clock for all timestamps, the connection, the session,
 the operation, what was asked and answered, and the contract violations found.
 Entries live in bounded ring buffers (one overall, one per session); appending is O(1).
+The server appends a :class:`Record` (the raw exchange); hashing, redaction and the frozen
+:class:`JournalEntry` happen when someone reads it, off the request path.
 """
 
 from __future__ import annotations
@@ -12,9 +14,10 @@ import hashlib
 import threading
 from collections import deque
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any
 
+from contractkit._http import HttpRequest
 from contractkit.contract.validation import Violation
 
 DEFAULT_CAPACITY = 10_000
@@ -103,59 +106,107 @@ class JournalEntry:
         }
 
 
+@dataclass(eq=False, slots=True)
+class Record:
+    """One exchange as the server saw it, before redaction. The journal keeps these and
+    turns each into a :class:`JournalEntry` when read; ``t_resp_end`` and ``t_disconnect``
+    are filled in after the response left."""
+
+    session: str
+    connection_id: int
+    request: HttpRequest
+    operation_id: str | None
+    mount: str
+    status: int | None
+    response_headers: Mapping[str, str]
+    response_body: bytes
+    t_headers: float
+    t_body_end: float
+    t_resp_start: float | None
+    violations: tuple[Violation, ...] = ()
+    correlation_id: str = ""
+    client: str = ""
+    outcome: str = "served"
+    fault: str | None = None
+    rule: str | None = None
+    secret_headers: frozenset[str] = frozenset()
+    secret_query: frozenset[str] = frozenset()
+    t_resp_end: float | None = None
+    t_disconnect: float | None = None
+    seq: int = 0
+    _entry: JournalEntry | None = None
+
+    def entry(self) -> JournalEntry:
+        """The redacted, frozen entry (cached once the exchange is complete)."""
+        if self._entry is not None:
+            return self._entry
+        request = self.request
+        body_hash = hashlib.sha256(request.body).hexdigest()
+        idempotency = request.headers.get("idempotency-key")
+        entry = JournalEntry(
+            seq=self.seq, session=self.session, connection_id=self.connection_id,
+            method=request.method, path=request.path,
+            query=redact_query(request.query, self.secret_query),
+            request_headers=redact_headers(request.headers, self.secret_headers),
+            request_body_size=len(request.body), request_body_sha256=body_hash,
+            operation_id=self.operation_id, mount=self.mount, status=self.status,
+            response_headers=redact_headers(self.response_headers),
+            response_body_size=len(self.response_body),
+            response_body_sha256=hashlib.sha256(self.response_body).hexdigest(),
+            t_headers=self.t_headers, t_body_end=self.t_body_end,
+            t_resp_start=self.t_resp_start, t_resp_end=self.t_resp_end,
+            t_disconnect=self.t_disconnect, violations=self.violations,
+            correlation_id=self.correlation_id, client=self.client,
+            logical_key=idempotency or f"{request.method} {request.path} {body_hash[:16]}",
+            fault=self.fault, rule=self.rule, outcome=self.outcome,
+        )
+        if self.t_resp_end is not None:
+            self._entry = entry
+        return entry
+
+
+def _entry(item: JournalEntry | Record) -> JournalEntry:
+    return item.entry() if isinstance(item, Record) else item
+
+
 class Journal:
     """Thread-safe bounded record of exchanges, overall and per session."""
 
     def __init__(self, capacity: int = DEFAULT_CAPACITY) -> None:
         self.capacity = capacity
         self._lock = threading.Lock()
-        self._all: deque[JournalEntry] = deque(maxlen=capacity)
-        self._sessions: dict[str, deque[JournalEntry]] = {}
+        self._all: deque[JournalEntry | Record] = deque(maxlen=capacity)
+        self._sessions: dict[str, deque[JournalEntry | Record]] = {}
         self._seq = 0
         self.dropped = 0
 
-    def next_seq(self) -> int:
+    def append(self, item: JournalEntry | Record) -> int:
+        """Record an exchange; a :class:`Record` gets its sequence number here. Returns it."""
         with self._lock:
-            self._seq += 1
-            return self._seq
-
-    def append(self, entry: JournalEntry) -> None:
-        with self._lock:
+            if isinstance(item, Record):
+                self._seq += 1
+                item.seq = self._seq
+            else:
+                self._seq = max(self._seq, item.seq)
             if len(self._all) == self.capacity:
                 self.dropped += 1
-            self._all.append(entry)
-            session = self._sessions.get(entry.session)
+            self._all.append(item)
+            session = self._sessions.get(item.session)
             if session is None:
-                session = self._sessions[entry.session] = deque(maxlen=self.capacity)
-            session.append(entry)
-
-    def finish(self, entry: JournalEntry, t_resp_end: float) -> JournalEntry:
-        """Stamp the end of the response on an entry appended before it was sent.
-
-        Entries are appended *before* the response leaves, so a client that has its answer
-        always finds the exchange in the journal; the end time is filled in afterwards.
-        """
-        done = replace(entry, t_resp_end=t_resp_end)
-        with self._lock:
-            for queue in (self._all, self._sessions.get(entry.session)):
-                if queue is None:
-                    continue
-                for index in range(len(queue) - 1, -1, -1):
-                    if queue[index] is entry:
-                        queue[index] = done
-                        break
-        return done
+                session = self._sessions[item.session] = deque(maxlen=self.capacity)
+            session.append(item)
+            return item.seq
 
     def entries(
         self, *, session: str | None = None, operation_id: str | None = None,
         status: int | None = None, since_seq: int = 0, since_time: float | None = None,
     ) -> list[JournalEntry]:
         with self._lock:
-            source: Iterable[JournalEntry] = (
+            source: Iterable[JournalEntry | Record] = (
                 self._all if session is None else self._sessions.get(session, ()))
             snapshot = list(source)
         return [
-            e for e in snapshot
+            _entry(e) for e in snapshot
             if e.seq > since_seq
             and (operation_id is None or e.operation_id == operation_id)
             and (status is None or e.status == status)

@@ -24,11 +24,11 @@ class Admin:
         self.app = app
         self.started = started
 
-    async def __call__(self, request: web.Request, exchange: _Exchange) -> web.StreamResponse:
+    async def __call__(self, request: web.BaseRequest, exchange: _Exchange) -> web.StreamResponse:
         answer = self._answer(request, exchange)
         return await self.app._send(request, exchange, answer)
 
-    def _answer(self, request: web.Request, exchange: _Exchange) -> MockResponse:
+    def _answer(self, request: web.BaseRequest, exchange: _Exchange) -> MockResponse:
         token = self.app.config.admin_token
         if token is not None and not _authorised(request, token):
             answer = problem(401, "Unauthorized",
@@ -56,7 +56,7 @@ class Admin:
                            kind="admin-not-found")
         return route(request)
 
-    def _health(self, request: web.Request) -> MockResponse:
+    def _health(self, request: web.BaseRequest) -> MockResponse:
         return _json(200, {
             "status": "ok",
             "uptime_seconds": round(self.app.clock() - self.started, 3),
@@ -64,7 +64,7 @@ class Admin:
             "journal_entries": len(self.app.journal),
         })
 
-    def _journal(self, request: web.Request) -> MockResponse:
+    def _journal(self, request: web.BaseRequest) -> MockResponse:
         query = request.query
         try:
             status = int(query["status"]) if "status" in query else None
@@ -80,15 +80,15 @@ class Admin:
         return _json(200, {"entries": [e.to_dict() for e in entries],
                            "dropped": self.app.journal.dropped})
 
-    def _clear_journal(self, request: web.Request) -> MockResponse:
+    def _clear_journal(self, request: web.BaseRequest) -> MockResponse:
         self.app.journal.clear(request.query.get("session"))
         return MockResponse(204)
 
-    def _reset(self, request: web.Request) -> MockResponse:
+    def _reset(self, request: web.BaseRequest) -> MockResponse:
         self.app.reset(request.query.get("session"))
         return MockResponse(204)
 
-    def _contracts(self, request: web.Request) -> MockResponse:
+    def _contracts(self, request: web.BaseRequest) -> MockResponse:
         return _json(200, {"contracts": [
             {
                 "mount": mount.prefix or "/",
@@ -103,7 +103,7 @@ class Admin:
             for mount in self.app.mounts
         ]})
 
-    def _metrics(self, request: web.Request) -> MockResponse:
+    def _metrics(self, request: web.BaseRequest) -> MockResponse:
         return MockResponse(200, {"Content-Type": "text/plain; version=0.0.4; charset=utf-8"},
                             self.app.metrics.render().encode())
 
@@ -112,7 +112,7 @@ def _json(status: int, data: Any) -> MockResponse:
     return MockResponse(status, {"Content-Type": _JSON}, orjson.dumps(data))
 
 
-def _authorised(request: web.Request, token: str) -> bool:
+def _authorised(request: web.BaseRequest, token: str) -> bool:
     given = request.headers.get("Authorization", "")
     if given.lower().startswith("bearer "):
         given = given[7:].strip()

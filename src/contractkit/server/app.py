@@ -9,11 +9,10 @@ from __future__ import annotations
 
 import asyncio
 import difflib
-import hashlib
 import itertools
 import logging
+import secrets
 import time
-import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -24,8 +23,8 @@ from aiohttp import web
 
 from contractkit._http import HttpRequest
 from contractkit.contract.model import Contract, Operation
-from contractkit.contract.validation import Violation
-from contractkit.journal import Journal, JournalEntry, redact_headers, redact_query
+from contractkit.contract.validation import OperationValidator, Violation
+from contractkit.journal import Journal, Record
 from contractkit.server.admin import Admin
 from contractkit.server.graphql import GraphQLResponder
 from contractkit.server.guard import ConnectionIds
@@ -66,11 +65,21 @@ class Mount:
     graphql: GraphQLResponder | None = field(init=False, default=None)
     seed: int = 0
 
+    _validators: dict[int, OperationValidator] = field(init=False, default_factory=dict)
+
     def __post_init__(self) -> None:
         self.prefix = self.prefix.rstrip("/")
         self.responder = Responder(self.contract, seed=self.seed)
         if self.contract.kind == "graphql":
             self.graphql = GraphQLResponder(self.contract, seed=self.seed)
+
+    def validator(self, operation: Operation) -> OperationValidator:
+        """The operation's validator, looked up by identity (cheaper than the contract's
+        cache, which hashes the operation's method and path)."""
+        found = self._validators.get(id(operation))
+        if found is None:
+            found = self._validators[id(operation)] = self.contract.validator(operation)
+        return found
 
 
 @dataclass
@@ -103,22 +112,28 @@ class MockApp:
         self.journal = Journal(config.journal_capacity)
         self.metrics = Metrics()
         self._ordinals = itertools.count(1)
+        #: X-Request-Id for requests without one: unique per server run, cheaper than uuid4
+        self._request_ids = itertools.count(1)
+        self._request_id_prefix = secrets.token_hex(6)
         self.connections = ConnectionIds()
         #: Exceptions raised inside the mock's own code (a bug): the pytest plugin fails
         #: the test with them, so none is ever lost.
         self.errors: list[BaseException] = []
-        self._secret_headers = {
+        self._secret_headers = frozenset({
             scheme.parameter_name.lower()
             for mount in mounts for scheme in mount.contract.security_schemes.values()
             if scheme.type == "apiKey" and scheme.location == "header"
-        }
-        self._secret_query = {
+        })
+        self._secret_query = frozenset({
             scheme.parameter_name
             for mount in mounts for scheme in mount.contract.security_schemes.values()
             if scheme.type == "apiKey" and scheme.location == "query"
-        }
+        })
         self.started = clock()
-        self.admin: Callable[[web.Request, _Exchange], Any] | None = Admin(self, self.started)
+        self.admin: Callable[[web.BaseRequest, _Exchange], Any] | None = Admin(self, self.started)
+
+    def _new_request_id(self) -> str:
+        return f"{self._request_id_prefix}{next(self._request_ids):08x}"
 
     def replace_mount(self, old: Mount, new: Mount) -> None:
         """Swap a mount's contract (for --watch); requests in flight keep the old one."""
@@ -131,21 +146,29 @@ class MockApp:
         if session is None:
             self.metrics.reset()
 
-    def application(self) -> web.Application:
-        app = web.Application(client_max_size=self.config.max_body_bytes)
-        # [\s\S]: a decoded %0A in the path is still a path, and must reach our router
-        app.router.add_route("*", "/{tail:[\\s\\S]*}", self.handle)
-        return app
+    def server(self, **kwargs: Any) -> web.Server:
+        """aiohttp's low-level server with every request going to :meth:`handle`: the
+        contract's router does the routing, so aiohttp's router and middleware are skipped.
+        ``kwargs`` go to aiohttp's connection handler (``keepalive_timeout``...)."""
+        loop = asyncio.get_running_loop()
+        max_size = self.config.max_body_bytes
+
+        def make_request(message: Any, payload: Any, protocol: Any, writer: Any,
+                         task: Any) -> web.BaseRequest:
+            return web.BaseRequest(message, payload, protocol, writer, task, loop,
+                                   client_max_size=max_size)
+
+        return web.Server(self.handle, request_factory=make_request, **kwargs)
 
     # -- the request path ------------------------------------------------------------
 
-    async def handle(self, request: web.Request) -> web.StreamResponse:
+    async def handle(self, request: web.BaseRequest) -> web.StreamResponse:
         t_headers = self.clock()
         session = request.headers.get(SESSION_HEADER, DEFAULT_SESSION)
-        correlation_id = request.headers.get("x-request-id") or uuid.uuid4().hex
+        correlation_id = request.headers.get("x-request-id") or self._new_request_id()
         try:
             # wait_for costs a task per call: only bodies that are still to arrive need it
-            body = (await asyncio.wait_for(request.read(), self.config.body_timeout)
+            body = (await asyncio.wait_for(self._read(request), self.config.body_timeout)
                     if request.body_exists else b"")
         except asyncio.TimeoutError:  # not TimeoutError: on 3.10 they differ
             exchange = _Exchange(_http_request(request, b""), session, correlation_id,
@@ -184,7 +207,15 @@ class MockApp:
                              f"{error}); please report it", kind="mock-error")
         return await self._send(request, exchange, answer)
 
-    def _answer(self, exchange: _Exchange, request: web.Request) -> MockResponse:
+    @staticmethod
+    async def _read(request: web.BaseRequest) -> bytes:
+        if (request.headers.get("expect", "").lower() == "100-continue"
+                and request.version >= (1, 1)):
+            # what aiohttp's router would do: let the client send its body
+            await request.writer.write(b"HTTP/1.1 100 Continue\r\n\r\n")
+        return await request.read()
+
+    def _answer(self, exchange: _Exchange, request: web.BaseRequest) -> MockResponse:
         http_request = exchange.request
         if self.config.cors and http_request.method == "OPTIONS" and (
                 "access-control-request-method" in http_request.headers):
@@ -216,8 +247,8 @@ class MockApp:
                                          http_request.headers, http_request.body)
         mode = self.config.validate if preferences.validate else "off"
         if mode != "off":
-            result = contract.validator(operation).validate_request(validation_request,
-                                                                    match.path_params)
+            result = mount.validator(operation).validate_request(validation_request,
+                                                                 match.path_params)
             exchange.violations = result.violations
             if result.violations and mode == "strict":
                 exchange.outcome = "invalid"
@@ -287,67 +318,62 @@ class MockApp:
             detail += "; nearest: " + ", ".join(nearest)
         return problem(404, "Not Found", detail, kind="no-operation", nearest=nearest)
 
-    async def _send(self, request: web.Request, exchange: _Exchange,
+    async def _send(self, request: web.BaseRequest, exchange: _Exchange,
                     answer: MockResponse) -> web.StreamResponse:
         headers = {name: _header_safe(value) for name, value in answer.headers.items()}
         headers["X-Request-Id"] = exchange.correlation_id
-        if self.config.cors:
-            headers.setdefault("Access-Control-Allow-Origin",
-                               request.headers.get("origin", "*"))
+        origin = request.headers.get("origin")
+        if self.config.cors and origin is not None:  # browsers send Origin on CORS requests
+            headers.setdefault("Access-Control-Allow-Origin", origin)
             headers.setdefault("Access-Control-Expose-Headers", "*")
+            headers.setdefault("Vary", "Origin")
         # aiohttp sends Content-Length but no body for HEAD by itself
         response = web.Response(status=answer.status, body=answer.body, headers=headers)
-        entry = self.record(exchange, answer, headers, self.clock())
+        record = self.record(exchange, answer, headers, self.clock())
         await response.prepare(request)
         await response.write_eof()
-        self.journal.finish(entry, self.clock())
+        record.t_resp_end = self.clock()
         return response
 
     def record(self, exchange: _Exchange, answer: MockResponse, headers: dict[str, str],
-               t_resp_start: float) -> JournalEntry:
-        request = exchange.request
+               t_resp_start: float) -> Record:
+        """Journal the exchange (before the response leaves, so a client holding its answer
+        always finds it), count it in the metrics and log it."""
         operation = exchange.operation
-        idempotency = request.headers.get("idempotency-key")
-        body_hash = hashlib.sha256(request.body).hexdigest()
-        entry = JournalEntry(
-            seq=self.journal.next_seq(),
+        record = Record(
             session=exchange.session,
             connection_id=exchange.connection_id,
-            method=request.method,
-            path=request.path,
-            query=redact_query(request.query, self._secret_query),
-            request_headers=redact_headers(request.headers, self._secret_headers),
-            request_body_size=len(request.body),
-            request_body_sha256=body_hash,
+            request=exchange.request,
             operation_id=operation.id if operation else None,
             mount=exchange.mount.prefix if exchange.mount else "",
             status=answer.status,
-            response_headers=redact_headers(headers),
-            response_body_size=len(answer.body),
-            response_body_sha256=hashlib.sha256(answer.body).hexdigest(),
+            response_headers=headers,
+            response_body=answer.body,
             t_headers=exchange.t_headers,
             t_body_end=exchange.t_body_end,
             t_resp_start=t_resp_start,
-            t_resp_end=None,
             violations=exchange.violations,
             correlation_id=exchange.correlation_id,
             client=exchange.client,
-            logical_key=idempotency or f"{request.method} {request.path} {body_hash[:16]}",
             outcome=exchange.outcome,
+            secret_headers=self._secret_headers,
+            secret_query=self._secret_query,
         )
-        self.journal.append(entry)
+        self.journal.append(record)
         duration = t_resp_start - exchange.t_headers
-        self.metrics.observe(entry.operation_id or exchange.outcome, answer.status, duration,
+        self.metrics.observe(record.operation_id or exchange.outcome, answer.status, duration,
                              len(exchange.violations))
-        self._log(entry, duration)
-        return entry
+        if self.config.log_format != "off":
+            self._log(record, duration)
+        return record
 
-    def _log(self, entry: JournalEntry, duration: float) -> None:
-        if self.config.log_format == "off" or not log.isEnabledFor(logging.INFO):
+    def _log(self, entry: Record, duration: float) -> None:
+        if not log.isEnabledFor(logging.INFO):
             return
         if self.config.log_format == "json":
             log.info(orjson.dumps({
-                "method": entry.method, "path": entry.path, "status": entry.status,
+                "method": entry.request.method, "path": entry.request.path,
+                "status": entry.status,
                 "operation": entry.operation_id, "ms": round(duration * 1000, 2),
                 "session": entry.session, "request_id": entry.correlation_id,
                 "violations": len(entry.violations), "outcome": entry.outcome,
@@ -355,7 +381,8 @@ class MockApp:
             return
         operation = entry.operation_id or entry.outcome
         suffix = f"  {len(entry.violations)} violation(s)" if entry.violations else ""
-        log.info("%s %s → %s  %s  %.1f ms  id=%s%s", entry.method, entry.path, entry.status,
+        log.info("%s %s → %s  %s  %.1f ms  id=%s%s", entry.request.method, entry.request.path,
+                 entry.status,
                  operation, duration * 1000, entry.correlation_id, suffix)
 
 
@@ -366,7 +393,7 @@ def _header_safe(value: str) -> str:
     return "".join(c if " " <= c < "\x7f" else f"\\u{ord(c):04x}" for c in value)
 
 
-def _http_request(request: web.Request, body: bytes) -> HttpRequest:
+def _http_request(request: web.BaseRequest, body: bytes) -> HttpRequest:
     return HttpRequest(
         method=request.method.upper(),
         # the raw path: an encoded slash (%2F) inside a path parameter is not a separator

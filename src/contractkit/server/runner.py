@@ -32,7 +32,7 @@ from contractkit.server.app import (
     Mount,
     ValidationMode,
 )
-from contractkit.server.guard import HeaderDeadline
+from contractkit.server.guard import HeaderDeadline, HeaderWatch
 
 ContractSource = Contract | str | os.PathLike[str]
 _START_TIMEOUT_SECONDS = 60.0
@@ -111,7 +111,7 @@ class MockServer:
         self.app = MockApp(build_mounts(contracts, mounts or {}, seed), config)
         self.host = host
         self.port = port
-        self._runner: web.AppRunner | None = None
+        self._runner: web.ServerRunner | None = None
         self._listener: asyncio.Server | None = None
         self._thread: threading.Thread | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -144,15 +144,16 @@ class MockServer:
 
     async def start(self) -> None:
         _quiet_bad_clients()
-        runner = web.AppRunner(self.app.application(), access_log=None, handle_signals=False,
-                               keepalive_timeout=KEEPALIVE_SECONDS)
+        runner = web.ServerRunner(
+            self.app.server(access_log=None, keepalive_timeout=KEEPALIVE_SECONDS),
+            handle_signals=False)
         await runner.setup()
         factory = runner.server
         assert factory is not None
-        timeout = self.app.config.header_timeout
+        watch = HeaderWatch(self.app.config.header_timeout)
         connections = self.app.connections
         self._listener = await asyncio.get_running_loop().create_server(
-            lambda: HeaderDeadline(factory(), timeout, connections), self.host, self.port,
+            lambda: HeaderDeadline(factory(), watch, connections), self.host, self.port,
             reuse_address=True)
         self._runner = runner
         self.port = int(self._listener.sockets[0].getsockname()[1])
