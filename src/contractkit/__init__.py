@@ -37,6 +37,7 @@ from contractkit.errors import (
     ScenarioError,
 )
 from contractkit.journal import Journal, JournalEntry
+from contractkit.scenarios import Scenario, load_scenario
 
 if TYPE_CHECKING:
     from contractkit.server.runner import MockServer
@@ -75,6 +76,7 @@ __all__ = [
     "RequestValidation",
     "Response",
     "RouteMatch",
+    "Scenario",
     "ScenarioError",
     "Schema",
     "SecurityScheme",
@@ -83,4 +85,5 @@ __all__ = [
     "__version__",
     "generate",
     "load",
+    "load_scenario",
 ]

@@ -4,12 +4,14 @@ module (the tests validate every admin answer against it with contractkit itself
 from __future__ import annotations
 
 import hmac
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import orjson
 from aiohttp import web
 
+from contractkit.errors import ContractkitError
 from contractkit.server.responses import MockResponse, problem
 
 if TYPE_CHECKING:
@@ -38,23 +40,59 @@ class Admin:
             return answer
         name = request.path.removeprefix("/__contractkit/").strip("/")
         method = request.method
-        route = {
+        routes: dict[tuple[str, str], Callable[[web.BaseRequest], MockResponse]] = {
             ("GET", "health"): self._health,
             ("GET", "journal"): self._journal,
             ("DELETE", "journal"): self._clear_journal,
             ("POST", "reset"): self._reset,
             ("GET", "contracts"): self._contracts,
             ("GET", "metrics"): self._metrics,
-        }.get((method, name))
+            ("GET", "scenario"): self._scenario,
+            ("PUT", "scenario"): lambda r: self._set_scenario(r, exchange.request.body),
+            ("GET", "scenarios"): self._scenarios,
+        }
+        route = routes.get((method, name))
         if route is None:
-            known = sorted({n for m, n in (("GET", "health"), ("GET", "journal"),
-                                           ("DELETE", "journal"), ("POST", "reset"),
-                                           ("GET", "contracts"), ("GET", "metrics"))})
+            known = sorted({n for _, n in routes})
             return problem(404, "Not Found",
                            f"no admin endpoint {method} /__contractkit/{name}; endpoints: "
                            + ", ".join(f"/__contractkit/{k}" for k in known),
                            kind="admin-not-found")
         return route(request)
+
+    def _scenario(self, request: web.BaseRequest) -> MockResponse:
+        session = request.query.get("session")
+        library = self.app.scenarios
+        name = library.active(session)
+        rules = library.get(name).rules if name is not None else ()
+        return _json(200, {"active": name, "session": session, "rules": [
+            {"name": rule.name, "does": rule.describe(), "origin": rule.origin}
+            for rule in rules]})
+
+    def _set_scenario(self, request: web.BaseRequest, raw: bytes) -> MockResponse:
+        try:
+            body = orjson.loads(raw)
+        except orjson.JSONDecodeError as error:
+            return problem(400, "Bad Request", f"the body is not JSON: {error}",
+                           kind="admin-bad-body")
+        if not isinstance(body, dict) or not ({"name", "scenario"} & set(body)):
+            return problem(400, "Bad Request",
+                           'send {"name": "rate-limited"} (null turns scenarios off) or '
+                           '{"scenario": {...a scenario...}}', kind="admin-bad-body")
+        try:
+            name = (self.app.scenarios.add(body["scenario"]).name if body.get("scenario")
+                    else body.get("name"))
+            self.app.scenarios.activate(name, session=request.query.get("session"),
+                                        now=self.app.clock())
+        except ContractkitError as error:
+            return problem(400, "Bad Request", str(error), kind="admin-bad-scenario")
+        return self._scenario(request)
+
+    def _scenarios(self, request: web.BaseRequest) -> MockResponse:
+        library = self.app.scenarios
+        return _json(200, {"scenarios": [
+            {"name": name, "description": library.get(name).description}
+            for name in library.names()]})
 
     def _health(self, request: web.BaseRequest) -> MockResponse:
         return _json(200, {

@@ -11,6 +11,7 @@ import asyncio
 import difflib
 import itertools
 import logging
+import random
 import secrets
 import time
 from collections.abc import Callable, Sequence
@@ -24,9 +25,14 @@ from aiohttp import web
 from contractkit._http import HttpRequest
 from contractkit.contract.model import Contract, Operation
 from contractkit.contract.validation import OperationValidator, Violation
+from contractkit.errors import ScenarioError
 from contractkit.journal import Journal, Record
+from contractkit.scenarios.faults import GraphQLError, Hang, SlowBody, Transport
+from contractkit.scenarios.library import ScenarioLibrary
+from contractkit.scenarios.model import RequestFacts
 from contractkit.server.admin import Admin
-from contractkit.server.graphql import GraphQLResponder
+from contractkit.server.faults import Abandoned, FaultPlayer, delay_of
+from contractkit.server.graphql import FieldFailure, GraphQLResponder
 from contractkit.server.guard import ConnectionIds
 from contractkit.server.metrics import Metrics
 from contractkit.server.prefer import parse_preferences, strip_control_query
@@ -35,6 +41,7 @@ from contractkit.server.responses import MockResponse, Responder, problem, respo
 ValidationMode = Literal["strict", "warn", "off"]
 ADMIN_PREFIX = "/__contractkit/"
 SESSION_HEADER = "x-contractkit-session"
+SCENARIO_HEADER = "x-contractkit-scenario"
 DEFAULT_SESSION = "default"
 DEFAULT_MAX_BODY_BYTES = 10 * 1024 * 1024
 log = logging.getLogger("contractkit.server")
@@ -97,6 +104,8 @@ class _Exchange:
     outcome: str = "served"
     connection_id: int = 0
     client: str = ""
+    fault: str | None = None
+    rule: str | None = None
 
 
 class MockApp:
@@ -130,6 +139,10 @@ class MockApp:
             if scheme.type == "apiKey" and scheme.location == "query"
         })
         self.started = clock()
+        self.scenarios = ScenarioLibrary(
+            seed=config.seed, now=self.started,
+            operation_ids={op.id for mount in mounts for op in mount.contract.operations})
+        self.faults = FaultPlayer(disconnected=self.connections.disconnected)
         self.admin: Callable[[web.BaseRequest, _Exchange], Any] | None = Admin(self, self.started)
 
     def _new_request_id(self) -> str:
@@ -141,8 +154,10 @@ class MockApp:
         self.mounts = [new if m is old else m for m in self.mounts]
 
     def reset(self, session: str | None = None) -> None:
-        """Forget the journal (of one session, or all) and, for all, the metrics."""
+        """Forget the journal (of one session, or all) and, for all, the metrics; scenario
+        counters, sequences and buckets start over."""
         self.journal.clear(session)
+        self.scenarios.reset(self.clock(), session)
         if session is None:
             self.metrics.reset()
 
@@ -205,7 +220,104 @@ class MockApp:
             answer = problem(500, "contractkit internal error",
                              f"the mock failed on this request ({type(error).__name__}: "
                              f"{error}); please report it", kind="mock-error")
+            return await self._send(request, exchange, answer)
+        if exchange.operation is not None and self.scenarios.in_use:
+            return await self._scenario(request, exchange, answer)
         return await self._send(request, exchange, answer)
+
+    async def _scenario(self, request: web.BaseRequest, exchange: _Exchange,
+                        answer: MockResponse) -> web.StreamResponse:
+        """Let the active scenario decide; play the fault it picks."""
+        http_request = exchange.request
+        now = self.clock()
+        try:
+            engine = self.scenarios.engine(
+                exchange.session, http_request.headers.get(SCENARIO_HEADER), now)
+        except ScenarioError as error:
+            exchange.outcome = "unknown-scenario"
+            return await self._send(request, exchange, problem(
+                400, "Unknown scenario", str(error), kind="unknown-scenario"))
+        if engine is None:
+            return await self._send(request, exchange, answer)
+        decision = engine.decide(self._facts(exchange), now)
+        if decision.rule is None and not decision.headers:
+            return await self._send(request, exchange, answer)
+        assert exchange.mount is not None
+        assert exchange.operation is not None
+        exchange.fault = decision.fault
+        exchange.rule = decision.rule.name if decision.rule and decision.fault else None
+        if exchange.fault:
+            self.metrics.fault(exchange.fault.split(" ", 1)[0],
+                               exchange.operation.id)
+        rng = decision.rng()
+        wait = delay_of(decision, rng)
+        if wait > 0:
+            await self.faults.sleep(wait)
+        failures = [FieldFailure(f.path, f.message, f.code) for f in decision.step.faults
+                    if isinstance(f, GraphQLError)]
+        if failures and exchange.mount.graphql is not None:
+            answer, _ = exchange.mount.graphql.respond(http_request, failures)
+        played = self.faults.answer(
+            decision, answer, contract=exchange.mount.contract,
+            responder=exchange.mount.responder, operation=exchange.operation,
+            accept=http_request.headers.get("accept"), rng=rng)
+        if isinstance(played, Transport | Hang):
+            return await self._break(request, exchange, played, answer, rng)
+        slow = next((f for f in decision.step.faults if isinstance(f, SlowBody)), None)
+        if slow is not None:
+            headers = self._headers(request, exchange, played)
+            record = self.record(exchange, played, headers, self.clock())
+            response = await self.faults.slow(slow, request, played, headers)
+            record.t_resp_end = self.clock()
+            if response is None:
+                record.t_disconnect = record.t_resp_end
+                return Abandoned("client left during a slow body")
+            return response
+        return await self._send(request, exchange, played)
+
+    async def _break(self, request: web.BaseRequest, exchange: _Exchange,
+                     fault: Transport | Hang, answer: MockResponse,
+                     rng: random.Random) -> web.StreamResponse:
+        exchange.outcome = "fault"
+        record = self.record(exchange, MockResponse(0), {}, self.clock(), status=None)
+
+        def cap_reached() -> None:
+            record.outcome = "hang-cap-reached"
+
+        result = await self.faults.transport(fault, request, answer, rng, cap_reached)
+        record.t_resp_end = self.clock()
+        if isinstance(fault, Hang) and record.outcome != "hang-cap-reached":
+            record.t_disconnect = record.t_resp_end
+        return result
+
+    def _facts(self, exchange: _Exchange) -> RequestFacts:
+        request = exchange.request
+        operation = exchange.operation
+        body: Any = None
+        if request.body and "json" in request.headers.get("content-type", ""):
+            try:
+                body = orjson.loads(request.body)
+            except orjson.JSONDecodeError:
+                body = None
+        return RequestFacts(
+            method=request.method, path=request.path,
+            operation_id=operation.id if operation else None,
+            template=operation.path if operation else None,
+            headers=request.headers, query=request.query, body=body,
+            session=exchange.session, credential=self._credential(request))
+
+    def _credential(self, request: HttpRequest) -> str | None:
+        """The credential a request carries (keys rate limits and token expiry)."""
+        found = request.headers.get("authorization")
+        if found:
+            return found
+        for name in self._secret_headers:
+            if request.headers.get(name):
+                return request.headers[name]
+        for name, value in request.query:
+            if name in self._secret_query:
+                return value
+        return None
 
     @staticmethod
     async def _read(request: web.BaseRequest) -> bytes:
@@ -320,13 +432,7 @@ class MockApp:
 
     async def _send(self, request: web.BaseRequest, exchange: _Exchange,
                     answer: MockResponse) -> web.StreamResponse:
-        headers = {name: _header_safe(value) for name, value in answer.headers.items()}
-        headers["X-Request-Id"] = exchange.correlation_id
-        origin = request.headers.get("origin")
-        if self.config.cors and origin is not None:  # browsers send Origin on CORS requests
-            headers.setdefault("Access-Control-Allow-Origin", origin)
-            headers.setdefault("Access-Control-Expose-Headers", "*")
-            headers.setdefault("Vary", "Origin")
+        headers = self._headers(request, exchange, answer)
         # aiohttp sends Content-Length but no body for HEAD by itself
         response = web.Response(status=answer.status, body=answer.body, headers=headers)
         record = self.record(exchange, answer, headers, self.clock())
@@ -335,8 +441,19 @@ class MockApp:
         record.t_resp_end = self.clock()
         return response
 
+    def _headers(self, request: web.BaseRequest, exchange: _Exchange,
+                 answer: MockResponse) -> dict[str, str]:
+        headers = {name: _header_safe(value) for name, value in answer.headers.items()}
+        headers["X-Request-Id"] = exchange.correlation_id
+        origin = request.headers.get("origin")
+        if self.config.cors and origin is not None:  # browsers send Origin on CORS requests
+            headers.setdefault("Access-Control-Allow-Origin", origin)
+            headers.setdefault("Access-Control-Expose-Headers", "*")
+            headers.setdefault("Vary", "Origin")
+        return headers
+
     def record(self, exchange: _Exchange, answer: MockResponse, headers: dict[str, str],
-               t_resp_start: float) -> Record:
+               t_resp_start: float, *, status: int | None = -1) -> Record:
         """Journal the exchange (before the response leaves, so a client holding its answer
         always finds it), count it in the metrics and log it."""
         operation = exchange.operation
@@ -346,7 +463,7 @@ class MockApp:
             request=exchange.request,
             operation_id=operation.id if operation else None,
             mount=exchange.mount.prefix if exchange.mount else "",
-            status=answer.status,
+            status=answer.status if status == -1 else status,
             response_headers=headers,
             response_body=answer.body,
             t_headers=exchange.t_headers,
@@ -356,13 +473,15 @@ class MockApp:
             correlation_id=exchange.correlation_id,
             client=exchange.client,
             outcome=exchange.outcome,
+            fault=exchange.fault,
+            rule=exchange.rule,
             secret_headers=self._secret_headers,
             secret_query=self._secret_query,
         )
         self.journal.append(record)
         duration = t_resp_start - exchange.t_headers
-        self.metrics.observe(record.operation_id or exchange.outcome, answer.status, duration,
-                             len(exchange.violations))
+        self.metrics.observe(record.operation_id or exchange.outcome, record.status or 0,
+                             duration, len(exchange.violations))
         if self.config.log_format != "off":
             self._log(record, duration)
         return record

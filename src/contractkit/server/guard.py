@@ -25,12 +25,25 @@ class ConnectionIds:
     def __init__(self) -> None:
         self._ids: dict[int, int] = {}
         self._counter = itertools.count(1)
+        self._waiters: dict[int, asyncio.Future[None]] = {}
 
     def opened(self, transport: asyncio.BaseTransport) -> None:
         self._ids[id(transport)] = next(self._counter)
 
     def closed(self, transport: asyncio.BaseTransport) -> None:
         self._ids.pop(id(transport), None)
+        waiter = self._waiters.pop(id(transport), None)
+        if waiter is not None and not waiter.done():
+            waiter.set_result(None)
+
+    def disconnected(self, transport: asyncio.BaseTransport | None) -> asyncio.Future[None]:
+        """A future that completes when the client closes this connection (a hanging
+        answer waits on it)."""
+        waiter = asyncio.get_running_loop().create_future()
+        if transport is None or id(transport) not in self._ids or transport.is_closing():
+            waiter.set_result(None)
+            return waiter
+        return self._waiters.setdefault(id(transport), waiter)
 
     def of(self, transport: asyncio.BaseTransport | None) -> int:
         return self._ids.get(id(transport), 0)

@@ -25,6 +25,7 @@ from contractkit.contract.loader import load
 from contractkit.contract.model import Contract
 from contractkit.errors import ConfigError
 from contractkit.journal import Journal
+from contractkit.scenarios.model import Scenario
 from contractkit.server.app import (
     DEFAULT_MAX_BODY_BYTES,
     MockApp,
@@ -35,6 +36,7 @@ from contractkit.server.app import (
 from contractkit.server.guard import HeaderDeadline, HeaderWatch
 
 ContractSource = Contract | str | os.PathLike[str]
+ScenarioSource = Scenario | str | os.PathLike[str] | Mapping[str, Any]
 _START_TIMEOUT_SECONDS = 60.0
 #: Idle keep-alive connections are closed after this long (aiohttp's default is an hour).
 KEEPALIVE_SECONDS = 75.0
@@ -103,12 +105,18 @@ class MockServer:
         log_format: str = "off",
         header_timeout: float = 10.0,
         body_timeout: float = 30.0,
+        scenario: ScenarioSource | None = None,
+        scenarios: Sequence[ScenarioSource] = (),
     ) -> None:
         config = MockConfig(seed=seed, validate=validate, cors=cors, admin_token=admin_token,
                             log_format=log_format,  # type: ignore[arg-type]
                             max_body_bytes=max_body_bytes, header_timeout=header_timeout,
                             body_timeout=body_timeout)
         self.app = MockApp(build_mounts(contracts, mounts or {}, seed), config)
+        for source in scenarios:
+            self.app.scenarios.add(source)
+        if scenario is not None:
+            self.use_scenario(scenario)
         self.host = host
         self.port = port
         self._runner: web.ServerRunner | None = None
@@ -138,7 +146,22 @@ class MockServer:
         return self.app.journal
 
     def reset(self, session: str | None = None) -> None:
+        """Forget the journal and metrics; scenario counters and sequences start over."""
         self.app.reset(session)
+
+    def use_scenario(self, scenario: ScenarioSource | None, *,
+                     session: str | None = None) -> Scenario | None:
+        """Make a scenario active for the whole server (or one session); None: none.
+
+        ``scenario``: a built-in name (``"flaky"``), a scenario file, a mapping as in a file,
+        or a :class:`~contractkit.scenarios.Scenario`.
+        """
+        library = self.app.scenarios
+        if scenario is None:
+            return library.activate(None, session=session, now=self.app.clock())
+        name = (scenario if isinstance(scenario, str) and scenario in library.names()
+                else library.add(scenario).name)
+        return library.activate(name, session=session, now=self.app.clock())
 
     # -- lifecycle ---------------------------------------------------------------------
 
