@@ -60,3 +60,16 @@ def test_console_examples_print_what_the_docs_show(where: str, command: str,
     assert result.returncode == 0, result.stdout + result.stderr
     if expected:
         assert result.stdout.splitlines() == expected
+
+
+SCENARIO_BLOCKS = [(where, block) for where, block in _blocks("yaml") if "\nrules:" in block]
+
+
+@pytest.mark.parametrize(("where", "text"), SCENARIO_BLOCKS, ids=[w for w, _ in SCENARIO_BLOCKS])
+def test_scenario_examples_are_valid(where: str, text: str) -> None:
+    import yaml
+
+    from contractkit import load, load_scenario
+
+    operations = {op.id for op in load(ROOT / "contracts" / "payments.yaml").operations}
+    load_scenario(yaml.safe_load(text), operation_ids=operations)

@@ -26,8 +26,15 @@ from contractkit.server.runner import MockServer
 DOCS = ROOT / "docs" / "reference" / "faults.md"
 TIMEOUT = 0.5  # the clients' timeout in the timing rows; the faults last longer
 
-#: label → (rule faults, {client: outcome}); "returns ..." when the client raises nothing
-OUTCOMES: dict[str, tuple[dict[str, Any], dict[str, str]]] = {
+#: label → (rule faults, or the MockServer URL attribute to call; {client: outcome});
+#: "returns ..." when the client raises nothing
+OUTCOMES: dict[str, tuple[dict[str, Any] | str, dict[str, str]]] = {
+    "server.refused_url": ("refused_url", {
+        "httpx": "httpx.ConnectError", "requests": "requests.ConnectionError",
+        "aiohttp": "aiohttp.ClientConnectorError"}),
+    "server.connect_timeout_url (client timeout 0.5 s)": ("connect_timeout_url", {
+        "httpx": "httpx.ConnectTimeout", "requests": "requests.ConnectTimeout",
+        "aiohttp": "TimeoutError"}),
     "fault: reset": ({"fault": "reset"}, {
         "httpx": "httpx.ReadError", "requests": "requests.ConnectionError",
         "aiohttp": "aiohttp.ClientOSError"}),
@@ -121,14 +128,22 @@ def no_server_errors(caplog: pytest.LogCaptureFixture) -> Iterator[None]:
 @pytest.mark.parametrize("label", list(OUTCOMES))
 def test_client_outcome(payments: MockServer, label: str, client: str) -> None:
     faults, expected = OUTCOMES[label]
-    payments.use_scenario({"name": "fidelity", "rules": [{"match": {"any": True}, **faults}]})
+    if isinstance(faults, str):
+        payments.use_scenario(None)
+        url = getattr(payments, faults)
+    else:
+        payments.use_scenario({"name": "fidelity", "rules": [{"match": {"any": True},
+                                                              **faults}]})
+        url = payments.url
     try:
-        value = CALLS[client](payments.url + PAYMENT)
+        value = CALLS[client](url + PAYMENT)
     except Exception as error:
         seen = outcome_name(error)
     else:
         seen = "returns None" if value is None else "returns the data"
     assert seen == expected[client]
+    if isinstance(faults, str):
+        return
     entry = payments.journal.entries()[-1]
     assert entry.rule == "rules[0]"
     assert entry.fault is not None

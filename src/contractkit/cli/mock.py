@@ -105,6 +105,8 @@ async def _serve(server: MockServer, watch: bool) -> None:
     if active is not None:
         click.echo(f"scenario {active}: " + "; ".join(
             f"{rule.name}: {rule.describe()}" for rule in server.app.scenarios.get(active).rules))
+    click.echo(f"unreachable on purpose: refused at {server.refused_url}, connect timeout at "
+               f"{server.connect_timeout_url}")
     click.echo(f"admin API at {server.admin_url}/  (Ctrl-C to stop)")
     sys.stdout.flush()
     watcher = asyncio.create_task(watch_contracts(server.app)) if watch else None

@@ -29,9 +29,6 @@ class ScenarioLibrary:
         self._server: str | None = None
         self._sessions: dict[str, str] = {}
         self._now = now
-        #: requests may pick a scenario by header (the server sets this False to save
-        #: the lookup on every request when it should never happen)
-        self._header_allowed = True
 
     # -- what exists -------------------------------------------------------------------
 
@@ -82,8 +79,9 @@ class ScenarioLibrary:
 
     @property
     def in_use(self) -> bool:
-        """Whether any request could meet a scenario (the server skips all this if not)."""
-        return bool(self._server or self._sessions or self._header_allowed)
+        """Whether a scenario is active for the server or a session (if not, only a request
+        that names one by header meets one)."""
+        return bool(self._server or self._sessions)
 
     def active(self, session: str | None = None) -> str | None:
         with self._lock:

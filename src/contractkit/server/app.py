@@ -221,7 +221,8 @@ class MockApp:
                              f"the mock failed on this request ({type(error).__name__}: "
                              f"{error}); please report it", kind="mock-error")
             return await self._send(request, exchange, answer)
-        if exchange.operation is not None and self.scenarios.in_use:
+        if exchange.operation is not None and (
+                self.scenarios.in_use or SCENARIO_HEADER in exchange.request.headers):
             return await self._scenario(request, exchange, answer)
         return await self._send(request, exchange, answer)
 
@@ -250,7 +251,9 @@ class MockApp:
             self.metrics.fault(exchange.fault.split(" ", 1)[0],
                                exchange.operation.id)
         rng = decision.rng()
-        wait = delay_of(decision, rng)
+        # a delay counts from the request's headers: the answer starts `latency` after
+        # the request, whatever routing and validation took
+        wait = delay_of(decision, rng) - (self.clock() - exchange.t_headers)
         if wait > 0:
             await self.faults.sleep(wait)
         failures = [FieldFailure(f.path, f.message, f.code) for f in decision.step.faults

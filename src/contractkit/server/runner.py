@@ -34,6 +34,7 @@ from contractkit.server.app import (
     ValidationMode,
 )
 from contractkit.server.guard import HeaderDeadline, HeaderWatch
+from contractkit.server.unreachable import Unreachable
 
 ContractSource = Contract | str | os.PathLike[str]
 ScenarioSource = Scenario | str | os.PathLike[str] | Mapping[str, Any]
@@ -119,6 +120,7 @@ class MockServer:
             self.use_scenario(scenario)
         self.host = host
         self.port = port
+        self._unreachable = Unreachable(host)
         self._runner: web.ServerRunner | None = None
         self._listener: asyncio.Server | None = None
         self._thread: threading.Thread | None = None
@@ -140,6 +142,22 @@ class MockServer:
     @property
     def admin_url(self) -> str:
         return self.root_url + "/__contractkit"
+
+    @property
+    def refused_url(self) -> str:
+        """A URL whose connections are refused (the provider is down): same path as
+        :attr:`url`, on a port bound but not listening."""
+        return self._unreachable_url(self._unreachable.refused_port())
+
+    @property
+    def connect_timeout_url(self) -> str:
+        """A URL where connecting times out (the provider's host is unreachable): a port
+        whose accept queue is kept full. Linux-specific; see the fault catalogue."""
+        return self._unreachable_url(self._unreachable.connect_timeout_port())
+
+    def _unreachable_url(self, port: int) -> str:
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"http://{host}:{port}{self.app.mounts_in_order[0].prefix}"
 
     @property
     def journal(self) -> Journal:
@@ -182,6 +200,7 @@ class MockServer:
         self.port = int(self._listener.sockets[0].getsockname()[1])
 
     async def stop(self) -> None:
+        self._unreachable.close()
         if self._listener is not None:
             self._listener.close()
             self._listener = None
