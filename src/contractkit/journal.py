@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import hashlib
 import threading
+import time
 from collections import deque
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -40,10 +41,12 @@ def redact_headers(headers: Mapping[str, str], extra: Iterable[str] = ()) -> dic
             for name, value in headers.items()}
 
 
+_SECRET_QUERY = frozenset({"api_key", "apikey", "access_token", "token"})
+
+
 def redact_query(query: Iterable[tuple[str, str]],
                  secret_names: Iterable[str] = ()) -> tuple[tuple[str, str], ...]:
-    names = {name.lower() for name in secret_names} | {"api_key", "apikey", "access_token",
-                                                        "token"}
+    names = {name.lower() for name in secret_names} | _SECRET_QUERY
     return tuple((k, fingerprint(v) if k.lower() in names else v) for k, v in query)
 
 
@@ -175,6 +178,7 @@ class Journal:
     def __init__(self, capacity: int = DEFAULT_CAPACITY) -> None:
         self.capacity = capacity
         self._lock = threading.Lock()
+        self._changed = threading.Condition(self._lock)
         self._all: deque[JournalEntry | Record] = deque(maxlen=capacity)
         self._sessions: dict[str, deque[JournalEntry | Record]] = {}
         self._seq = 0
@@ -195,6 +199,7 @@ class Journal:
             if session is None:
                 session = self._sessions[item.session] = deque(maxlen=self.capacity)
             session.append(item)
+            self._changed.notify_all()
             return item.seq
 
     def entries(
@@ -212,6 +217,39 @@ class Journal:
             and (status is None or e.status == status)
             and (since_time is None or e.t_headers >= since_time)
         ]
+
+    def received_secrets(self) -> set[str]:
+        """Every credential value the journalled requests carried (raw, for checking that
+        a client does not leak them; never rendered)."""
+        with self._lock:
+            records = [r for r in self._all if isinstance(r, Record)]
+        found: set[str] = set()
+        for record in records:
+            headers = record.request.headers
+            names = SECRET_HEADERS | record.secret_headers
+            for name, value in headers.items():
+                if name in names and value:
+                    found.add(value)
+                    scheme, _, token = value.partition(" ")
+                    if token and scheme.lower() in ("bearer", "basic", "token"):
+                        found.add(token.strip())
+            found.update(v for k, v in record.request.query
+                         if v and (k in record.secret_query or k.lower() in _SECRET_QUERY))
+        return {s for s in found if len(s) >= 4}
+
+    def wait_for(self, predicate: Callable[[list[JournalEntry]], bool], timeout: float, *,
+                 session: str | None = None) -> list[JournalEntry]:
+        """Block until ``predicate(entries)`` holds (checked at each append) or ``timeout``
+        seconds pass; return the entries either way."""
+        deadline = time.monotonic() + timeout
+        with self._changed:
+            while True:
+                source = self._all if session is None else self._sessions.get(session, ())
+                entries = [_entry(e) for e in source]
+                remaining = deadline - time.monotonic()
+                if predicate(entries) or remaining <= 0:
+                    return entries
+                self._changed.wait(remaining)
 
     def clear(self, session: str | None = None) -> None:
         with self._lock:

@@ -12,7 +12,8 @@ import asyncio
 import logging
 import os
 import threading
-from collections.abc import Mapping, Sequence
+import time
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -108,12 +109,13 @@ class MockServer:
         body_timeout: float = 30.0,
         scenario: ScenarioSource | None = None,
         scenarios: Sequence[ScenarioSource] = (),
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         config = MockConfig(seed=seed, validate=validate, cors=cors, admin_token=admin_token,
                             log_format=log_format,  # type: ignore[arg-type]
                             max_body_bytes=max_body_bytes, header_timeout=header_timeout,
                             body_timeout=body_timeout)
-        self.app = MockApp(build_mounts(contracts, mounts or {}, seed), config)
+        self.app = MockApp(build_mounts(contracts, mounts or {}, seed), config, clock=clock)
         for source in scenarios:
             self.app.scenarios.add(source)
         if scenario is not None:
@@ -126,6 +128,8 @@ class MockServer:
         self._thread: threading.Thread | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._stopping: asyncio.Event | None = None
+        #: the thread serving requests (``with``), or the loop's thread (``async with``)
+        self.thread_ident: int | None = None
 
     # -- addresses ---------------------------------------------------------------------
 
@@ -185,6 +189,7 @@ class MockServer:
 
     async def start(self) -> None:
         _quiet_bad_clients()
+        self.thread_ident = threading.get_ident()
         runner = web.ServerRunner(
             self.app.server(access_log=None, keepalive_timeout=KEEPALIVE_SECONDS),
             handle_signals=False)
