@@ -11,6 +11,7 @@ deadlines, breakers' reset timeouts and the journal's timestamps all agree: a
 from __future__ import annotations
 
 import asyncio
+import datetime
 import threading
 import time
 import traceback
@@ -62,6 +63,7 @@ class VirtualTime:
         #: threads whose sleeps are real (the mock server's)
         self.exempt: set[int] = set()
         self._lock = threading.Lock()
+        self._datetime_patches: list[tuple[Any, Any]] = []
 
     def _record(self, seconds: float) -> None:
         caller = _caller()
@@ -111,6 +113,34 @@ class VirtualTime:
         finally:
             for owner, name, original in saved:
                 setattr(owner, name, original)
+            for module, original in reversed(self._datetime_patches):
+                module.datetime = original
+            self._datetime_patches.clear()
+
+    def datetime_class(self) -> type[datetime.datetime]:
+        """A ``datetime`` whose ``now()``/``utcnow()`` read the virtual clock, for libraries
+        that measure time with datetime (pybreaker's reset timeout)::
+
+            monkeypatch.setattr(pybreaker, "datetime", virtual_time.datetime_class())
+        """
+        offset = self.clock
+
+        class VirtualDatetime(datetime.datetime):
+            @classmethod
+            def now(cls, tz: datetime.tzinfo | None = None) -> VirtualDatetime:
+                real = datetime.datetime.now(tz) + datetime.timedelta(seconds=offset.offset)
+                return cls.fromtimestamp(real.timestamp(), tz)
+
+            @classmethod
+            def utcnow(cls) -> VirtualDatetime:
+                return cls.now(datetime.timezone.utc).replace(tzinfo=None)
+
+        return VirtualDatetime
+
+    def patch_datetime(self, module: Any) -> None:
+        """Make ``module.datetime`` the virtual one until virtual time ends."""
+        self._datetime_patches.append((module, module.datetime))
+        module.datetime = self.datetime_class()
 
     def slept(self) -> float:
         """Total seconds slept virtually so far."""
