@@ -1,0 +1,65 @@
+"""Grouping requests into logical operations, and the timeline failures print."""
+
+from __future__ import annotations
+
+from tests.assertions.synthetic import entry, retry_after
+
+from contractkit.assertions.attempts import group, retry_after_seconds
+from contractkit.assertions.timeline import render_timeline
+from contractkit.assertions.virtual_time import Sleep
+
+
+def test_a_success_closes_an_operation_and_a_failure_keeps_it_open() -> None:
+    entries = [entry(0.0, 503), entry(1.0, 200), entry(2.0, 200)]
+    assert [len(op.attempts) for op in group(entries)] == [2, 1]
+
+
+def test_a_retry_with_a_new_key_or_token_stays_in_its_operation() -> None:
+    post = {"method": "POST", "path": "/v1/payments", "body": b'{"amount": 1}'}
+    entries = [entry(0.0, 503, headers={"Idempotency-Key": "a"}, **post),  # type: ignore[arg-type]
+               entry(1.0, 201, headers={"Idempotency-Key": "b"}, **post),  # type: ignore[arg-type]
+               entry(2.0, 401, headers={"Authorization": "old"}),
+               entry(3.0, 200, headers={"Authorization": "new"})]
+    assert [len(op.attempts) for op in group(entries)] == [2, 2]
+
+
+def test_different_requests_are_different_operations() -> None:
+    entries = [entry(0.0, 503), entry(0.1, 503, path="/v1/payments/other"), entry(1.0, 200)]
+    operations = group(entries)
+    assert [[e.path for e in op.attempts] for op in operations] == [
+        ["/v1/payments/pay_3Nf8aZq2LkP0sT7x"] * 2, ["/v1/payments/other"]]
+
+
+def test_retry_after_reads_seconds_and_http_dates() -> None:
+    assert retry_after_seconds("2", sent_at_unix=0.0) == 2.0
+    sent = 1_795_000_000.0  # Wed, 18 Nov 2026 11:06:40 GMT
+    assert retry_after_seconds("Wed, 18 Nov 2026 11:07:40 GMT", sent_at_unix=sent) == 60.0
+    assert retry_after_seconds("soon", sent_at_unix=sent) is None
+
+
+def test_the_timeline_shows_answers_gaps_sleeps_and_rules() -> None:
+    first = entry(10.0, 503, answer=retry_after("1"), rule="fail-three-times", took=0.005)
+    second = entry(10.2, None, fault="reset", rule="flaps", took=0.0)
+    third = entry(11.0, 200)
+    sleeps = [Sleep(10.05, 0.1, "MainThread", "/src/client.py:12 in fetch")]
+    text = render_timeline([first, second, third], sleeps, marked={second.seq})
+    lines = text.splitlines()
+    assert lines[0].startswith("timeline (3 requests")
+    assert "+0.000 s" in lines[2]
+    assert "503 Retry-After: 1" in lines[2]
+    assert "fail-three-times" in lines[2]
+    assert lines[3].strip() == "client slept 0.100 s in client.py:12 fetch"
+    assert lines[4].startswith(">")
+    assert "reset" in lines[4]
+    assert "0.195 s" in lines[4]
+    assert "+1.000 s" in lines[5]
+    assert "0.800 s" in lines[5]
+
+
+def test_the_timeline_says_how_a_hang_ended() -> None:
+    capped = entry(0.0, None, fault="hang (max 30s)", outcome="hang-cap-reached", took=30.0)
+    left = entry(31.0, None, fault="hang (max 30s)", disconnect_after=0.5)
+    text = render_timeline([capped, left])
+    assert "hang (max 30s): cap reached, the client never gave up" in text
+    assert "hang (max 30s): client left after 0.500 s" in text
+    assert render_timeline([]) == "timeline: no requests were recorded"
