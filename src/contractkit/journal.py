@@ -137,6 +137,8 @@ class Record:
     t_resp_end: float | None = None
     t_disconnect: float | None = None
     seq: int = 0
+    #: the real monotonic time at ``t_resp_start`` (the server measures the send with it)
+    real_start: float = 0.0
     _entry: JournalEntry | None = None
 
     def entry(self) -> JournalEntry:

@@ -115,7 +115,8 @@ def test_report_option_writes_json(pytester: pytest.Pytester) -> None:
 def test_one(contract_server):
     httpx.get(contract_server.url + PAYMENT, headers=AUTH)
 ''')
-    result = pytester.runpytest_subprocess("-p", "no:cacheprovider", "--contractkit-report=cov.json")
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider",
+                                           "--contractkit-report=cov.json")
     result.assert_outcomes(passed=1)
     report = json.loads((pytester.path / "cov.json").read_text())
     assert report["version"] == 1
@@ -181,3 +182,25 @@ def test_one(contract_server):
     assert report["scenarios"] == {"flaky": 1, "outage": 1, "schema-drift": 1,
                                    "server-errors": 1}
     result.stdout.fnmatch_lines(["*contractkit coverage*", "*scenarios: flaky (1 test)*"])
+
+
+def test_async_clients_from_anyio_tests(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(HEADER + '''
+import aiohttp
+
+@pytest.fixture
+def anyio_backend():
+    return "asyncio"
+
+@pytest.mark.anyio
+@pytest.mark.contract(PAYMENTS)
+@pytest.mark.scenarios("server-errors")
+async def test_async(contract_server, virtual_time):
+    async with httpx.AsyncClient(base_url=contract_server.url, headers=AUTH) as client:
+        statuses = [(await client.get(PAYMENT)).status_code for _ in range(2)]
+    async with aiohttp.ClientSession(headers=AUTH) as session:
+        async with session.get(contract_server.url + PAYMENT) as answer:
+            statuses.append(answer.status)
+    assert statuses == [503, 500, 502]
+''')
+    pytester.runpytest_subprocess("-p", "no:cacheprovider").assert_outcomes(passed=1)

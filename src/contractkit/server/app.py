@@ -45,6 +45,8 @@ SCENARIO_HEADER = "x-contractkit-scenario"
 DEFAULT_SESSION = "default"
 DEFAULT_MAX_BODY_BYTES = 10 * 1024 * 1024
 log = logging.getLogger("contractkit.server")
+#: bound at import: virtual time patches ``time.monotonic``, and this must stay real
+_real_monotonic = time.monotonic
 
 
 @dataclass(frozen=True)
@@ -271,7 +273,7 @@ class MockApp:
             headers = self._headers(request, exchange, played)
             record = self.record(exchange, played, headers, self.clock())
             response = await self.faults.slow(slow, request, played, headers)
-            record.t_resp_end = self.clock()
+            record.t_resp_end = self._since_start(record)
             if response is None:
                 record.t_disconnect = record.t_resp_end
                 return Abandoned("client left during a slow body")
@@ -288,7 +290,7 @@ class MockApp:
             record.outcome = "hang-cap-reached"
 
         result = await self.faults.transport(fault, request, answer, rng, cap_reached)
-        record.t_resp_end = self.clock()
+        record.t_resp_end = self._since_start(record)
         if isinstance(fault, Hang) and record.outcome != "hang-cap-reached":
             record.t_disconnect = record.t_resp_end
         return result
@@ -441,8 +443,14 @@ class MockApp:
         record = self.record(exchange, answer, headers, self.clock())
         await response.prepare(request)
         await response.write_eof()
-        record.t_resp_end = self.clock()
+        record.t_resp_end = self._since_start(record)
         return response
+
+    def _since_start(self, record: Record) -> float:
+        """Now, as ``t_resp_start`` plus the real time since it. With virtual time the
+        server's clock jumps when a client sleeps; a client can have its answer and sleep
+        before this line runs, and the end of the response must not move with that."""
+        return (record.t_resp_start or 0.0) + (_real_monotonic() - record.real_start)
 
     def _headers(self, request: web.BaseRequest, exchange: _Exchange,
                  answer: MockResponse) -> dict[str, str]:
@@ -481,6 +489,7 @@ class MockApp:
             secret_headers=self._secret_headers,
             secret_query=self._secret_query,
         )
+        record.real_start = _real_monotonic()
         self.journal.append(record)
         duration = t_resp_start - exchange.t_headers
         self.metrics.observe(record.operation_id or exchange.outcome, record.status or 0,
