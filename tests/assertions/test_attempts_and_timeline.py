@@ -56,6 +56,12 @@ def test_the_timeline_shows_answers_gaps_sleeps_and_rules() -> None:
     assert "0.800 s" in lines[5]
 
 
+def test_the_timeline_counts_repeated_sleeps() -> None:
+    sleeps = [Sleep(1.0 + i, 1.0, "MainThread") for i in range(30)]
+    text = render_timeline([entry(0.0, 503, took=1.0), entry(31.0, 503)], sleeps)
+    assert "client slept 1.000 s x 30 (total 30.000 s)" in text
+
+
 def test_the_timeline_says_how_a_hang_ended() -> None:
     capped = entry(0.0, None, fault="hang (max 30s)", outcome="hang-cap-reached", took=30.0)
     left = entry(31.0, None, fault="hang (max 30s)", disconnect_after=0.5)

@@ -73,6 +73,13 @@ def answer_end(entry: JournalEntry) -> float:
     return entry.t_body_end
 
 
+def answer_start(entry: JournalEntry) -> float:
+    """When the answer began (else when the request arrived): the client cannot have slept
+    for a retry before this, even if the server records the answer's end a moment after the
+    client has it."""
+    return entry.t_resp_start if entry.t_resp_start is not None else entry.t_headers
+
+
 def in_order(entries: Iterable[JournalEntry]) -> list[JournalEntry]:
     return sorted(entries, key=lambda e: (e.t_headers, e.seq))
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 from collections.abc import Collection, Sequence
 
-from contractkit.assertions.attempts import answer_end, header
+from contractkit.assertions.attempts import answer_end, answer_start, header
 from contractkit.assertions.virtual_time import Sleep
 from contractkit.journal import JournalEntry
 
@@ -43,7 +43,14 @@ def _sleeps_between(sleeps: Sequence[Sleep], start: float, end: float) -> list[S
 
 
 def _describe_sleeps(sleeps: Sequence[Sleep]) -> str:
-    durations = ", ".join(f"{s.seconds:.3f} s" for s in sleeps)
+    runs: list[list[float]] = []  # equal durations in a row, as [seconds, count]
+    for sleep in sleeps:
+        if runs and runs[-1][0] == sleep.seconds:
+            runs[-1][1] += 1
+        else:
+            runs.append([sleep.seconds, 1])
+    durations = ", ".join(f"{seconds:.3f} s" + (f" x {count:g}" if count > 1 else "")
+                          for seconds, count in runs)
     text = f"client slept {durations}"
     if len(sleeps) > 1:
         text += f" (total {sum(s.seconds for s in sleeps):.3f} s)"
@@ -81,7 +88,7 @@ def render_timeline(entries: Sequence[JournalEntry], sleeps: Sequence[Sleep] = (
         if previous is not None:
             end = answer_end(previous)
             gap = f"{entry.t_headers - end:.3f} s"
-            between = _sleeps_between(sleeps, end, entry.t_headers)
+            between = _sleeps_between(sleeps, answer_start(previous), entry.t_headers)
             if between:
                 rows.append(_describe_sleeps(between))
         rows.append((">" if entry.seq in marked else " ", f"+{entry.t_headers - origin:.3f} s",

@@ -13,12 +13,16 @@ import math
 from itertools import pairwise
 from typing import Literal
 
-from contractkit.assertions.attempts import answer_end, failed, header
+from contractkit.assertions.attempts import answer_end, answer_start, failed, header
 from contractkit.assertions.observation import Finding, Observation
+from contractkit.assertions.tolerance import Tolerance
 from contractkit.errors import ConfigError
 from contractkit.journal import JournalEntry
 
 BackoffKind = Literal["exponential", "linear", "constant"]
+#: socket timeouts, network and scheduling run in real time even under virtual time, so
+#: measurements that include them get the real-time tolerance
+REAL_TIME = Tolerance(virtual=False)
 #: without ``reset_timeout``, a pause must be this many times the longest earlier gap
 PAUSE_FACTOR = 3.0
 
@@ -58,7 +62,7 @@ def backed_off(seen: Observation, kind: BackoffKind, base: float | None,
         for index, (previous, attempt) in enumerate(operation.retries):
             if header(previous, "Retry-After", response=True):
                 continue  # the server set this delay: honoured_retry_after checks it
-            wait = (seen.slept_between(answer_end(previous), attempt.t_headers)
+            wait = (seen.slept_between(answer_start(previous), attempt.t_headers)
                     if seen.tolerance.virtual else _gap(previous, attempt))
             waits.append((index, previous, attempt, wait))
         if not waits:
@@ -122,6 +126,9 @@ def circuit_opened(seen: Observation, after: int,
     first = opened - after + 1
     earlier = [_gap(p, a) for p, a in pairwise(entries[first:opened + 1])]
     pause = reset_timeout
+    # a pause read off the journal includes some real time; later pauses are held to it
+    # with the real-time slack
+    judge = seen.tolerance if reset_timeout is not None else REAL_TIME
     previous = entries[opened]
     for attempt in entries[opened + 1:]:
         gap = _gap(previous, attempt)
@@ -135,7 +142,7 @@ def circuit_opened(seen: Observation, after: int,
                     "fails fast without calling the provider (pass reset_timeout= to be exact)",
                     (previous, attempt))
             pause = gap
-        elif not seen.tolerance.at_least(gap, pause):
+        elif not judge.at_least(gap, pause):
             return Finding(
                 f"called the provider {gap:.3f} s after failure {after} in a row, while its "
                 f"breaker should be open (reset timeout {pause:g} s); an open breaker fails "
@@ -149,6 +156,7 @@ def circuit_opened(seen: Observation, after: int,
 def half_open_probe(seen: Observation, count: int,
                     reset_timeout: float | None) -> Finding | None:
     entries = seen.entries
+    judge = seen.tolerance if reset_timeout is not None else REAL_TIME
     earlier: list[float] = []
     probes = 0
     index = 1
@@ -166,8 +174,7 @@ def half_open_probe(seen: Observation, count: int,
         while following < len(entries):
             attempt = entries[following]
             concurrent = attempt.t_headers < answer_end(probe)
-            too_soon = failed(last) and not seen.tolerance.at_least(_gap(last, attempt),
-                                                                     threshold)
+            too_soon = failed(last) and not judge.at_least(_gap(last, attempt), threshold)
             if not (concurrent or too_soon):
                 break
             window.append(attempt)
@@ -204,7 +211,7 @@ def timeout_at_most(seen: Observation, seconds: float) -> Finding | None:
                 f"{seconds:g} s", (entry,))
         assert entry.t_disconnect is not None
         waited = entry.t_disconnect - entry.t_headers
-        if not seen.tolerance.at_most(waited, seconds):
+        if not REAL_TIME.at_most(waited, seconds):
             return Finding(
                 f"gave up on {entry.method} {entry.path} after {waited:.3f} s, later than "
                 f"{seconds:g} s; lower its timeout", (entry,))
@@ -223,7 +230,7 @@ def retry_budget(seen: Observation, total: float | None,
                 f"more than the budget of {attempts}; give up after {attempts}",
                 operation.attempts[attempts:])
         spent = answer_end(last) - first.t_headers
-        if total is not None and not seen.tolerance.at_most(spent, total):
+        if total is not None and not REAL_TIME.at_most(spent, total):
             return Finding(
                 f"kept trying {first.method} {first.path} for {spent:.2f} s, longer than the "
                 f"budget of {total:g} s; stop retrying once the budget is spent", (last,))
@@ -234,7 +241,7 @@ def max_concurrency(seen: Observation, limit: int) -> Finding | None:
     # an interval ends a little early: a request sent right after an answer, on another
     # connection, may be journaled a moment before that answer's end was recorded
     events = sorted([(e.t_headers, 1, e.seq) for e in seen.entries]
-                    + [(answer_end(e) - seen.tolerance.early(), -1, e.seq)
+                    + [(answer_end(e) - REAL_TIME.early(), -1, e.seq)
                        for e in seen.entries])
     in_flight: set[int] = set()
     peak: tuple[int, float, frozenset[int]] = (0, 0.0, frozenset())
