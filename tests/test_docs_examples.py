@@ -95,5 +95,6 @@ def test_scenario_examples_are_valid(where: str, text: str) -> None:
 
     from contractkit import load, load_scenario
 
-    operations = {op.id for op in load(ROOT / "contracts" / "payments.yaml").operations}
+    operations = {op.id for name in ("payments.yaml", "payments.graphql")
+                  for op in load(ROOT / "contracts" / name).operations}
     load_scenario(yaml.safe_load(text), operation_ids=operations)

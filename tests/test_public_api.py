@@ -5,9 +5,11 @@ from __future__ import annotations
 import contractkit
 
 PUBLIC = [
+    "Calls",
     "ConfigError",
     "Contract",
     "ContractLoadError",
+    "ContractServer",
     "ContractViolation",
     "ContractkitError",
     "Example",
@@ -34,11 +36,15 @@ PUBLIC = [
     "Schema",
     "SecurityScheme",
     "Server",
+    "Sleep",
     "Violation",
+    "VirtualTime",
     "__version__",
     "generate",
     "load",
     "load_scenario",
+    "raises_typed",
+    "tolerates",
 ]
 
 

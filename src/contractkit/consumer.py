@@ -12,14 +12,17 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, TypeVar
 
+from contractkit.assertions.calls import Calls
+from contractkit.assertions.outcomes import raises_typed, tolerates
 from contractkit.assertions.virtual_time import Sleep
 from contractkit.errors import ContractViolation
 from contractkit.journal import JournalEntry
 from contractkit.server.runner import MockServer
 
 Predicate = Callable[[list[JournalEntry]], bool]
+T = TypeVar("T")
 
 
 class ContractServer:
@@ -66,12 +69,9 @@ class ContractServer:
         """The client's sleeps, when the test runs in virtual time."""
         return self._sleeps()
 
-    def expect(self, operation: str) -> Any:
+    def expect(self, operation: str) -> Calls:
         """The behaviour assertions over this operation's calls (``.called()``,
         ``.honoured_retry_after()``, ``.backed_off()``...)."""
-        from contractkit.assertions.calls import (  # type: ignore[import-not-found, unused-ignore]  # noqa: PLC0415
-            Calls,
-        )
 
         known = {op.id for m in self.server.app.mounts for op in m.contract.operations}
         if operation not in known:
@@ -97,6 +97,18 @@ class ContractServer:
                 f"waited {timeout:g} s for {wanted}; the mock received {len(mine)}:\n"
                 + _listing(mine))
         return mine
+
+    def tolerates(self, call: Callable[[], T], *, scenario: Any = "schema-drift") -> T:
+        """``call()`` gives the same result under ``scenario`` as without it."""
+        __tracebackhide__ = True
+        return tolerates(call, scenario=scenario, server=self)
+
+    def raises_typed(self, call: Callable[[], object], errors: tuple[type[BaseException], ...],
+                     *, scenario: Any = None, within: float = 5.0) -> BaseException:
+        """``call()`` raises one of ``errors`` (not another exception), in one attempt,
+        within ``within`` seconds."""
+        __tracebackhide__ = True
+        return raises_typed(call, errors, server=self, scenario=scenario, within=within)
 
     def use_scenario(self, scenario: Any, *, session: str | None = None) -> None:
         self.server.use_scenario(scenario, session=session)
