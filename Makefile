@@ -17,9 +17,11 @@ $(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e ".[test,docs]"
 	touch $(VENV)/.installed $@
 
-## run: install, then serve the bundled payments contract as a mock API (Ctrl-C stops it)
+## run: install, then serve the bundled payments contract as a mock API (Ctrl-C stops it),
+## misbehaving as the `flaky` scenario (`make run SCENARIO=` for none, or another name/file)
+SCENARIO ?= flaky
 run: $(VENV)/.installed
-	$(BIN)/contractkit mock contracts/payments.yaml --port 8080
+	$(BIN)/contractkit mock contracts/payments.yaml --port 8080 $(if $(SCENARIO),--scenario $(SCENARIO))
 
 ## test: install with test extras, lint, type-check, run the suite, build the docs
 test: lint typecheck $(VENV)/.installed-dev
