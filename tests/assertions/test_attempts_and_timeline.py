@@ -69,3 +69,10 @@ def test_the_timeline_says_how_a_hang_ended() -> None:
     assert "hang (max 30s): cap reached, the client never gave up" in text
     assert "hang (max 30s): client left after 0.500 s" in text
     assert render_timeline([]) == "timeline: no requests were recorded"
+
+
+def test_the_timeline_shows_overlaps_and_auth_errors() -> None:
+    expired = {"WWW-Authenticate": 'Bearer error="invalid_token"'}
+    text = render_timeline([entry(0.0, 401, answer=expired, took=0.5), entry(0.1, 200)])
+    assert '401 error="invalid_token"' in text
+    assert "overlaps" in text

@@ -100,8 +100,9 @@ def test_circuit_opened_after_n_failures() -> None:
     calls(*entries).circuit_opened(after=3)
     calls(*entries).circuit_opened(after=3, reset_timeout=30)
     message = fails(calls(*entries), "circuit_opened", after=3, reset_timeout=60)
-    assert message.startswith("getPayment: called the provider 30.000 s after failure 3 in a "
-                              "row, while its breaker should be open (reset timeout 60 s)")
+    assert message.startswith("getPayment: called the provider again 30.000 s after a "
+                              "failure, while its breaker should be open (it opens after 3 "
+                              "failures in a row, for 60 s)")
 
 
 def test_circuit_opened_fails_for_a_client_that_keeps_calling() -> None:

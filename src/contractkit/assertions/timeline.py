@@ -9,12 +9,14 @@ Lines an assertion blames are marked with ``>``.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Collection, Sequence
 
 from contractkit.assertions.attempts import answer_end, answer_start, header
 from contractkit.assertions.virtual_time import Sleep
 from contractkit.journal import JournalEntry
 
+_AUTH_ERROR = re.compile(r'error="[^"]*"')
 #: beyond this many requests, only the first and last half are shown
 MAX_LINES = 40
 
@@ -27,6 +29,10 @@ def describe_answer(entry: JournalEntry) -> str:
         retry_after = header(entry, "Retry-After", response=True)
         if retry_after is not None:
             text += f" Retry-After: {retry_after}"
+        challenge = header(entry, "WWW-Authenticate", response=True) or ""
+        error = _AUTH_ERROR.search(challenge)
+        if error is not None:
+            text += f" {error.group(0)}"
         if entry.fault and not entry.fault.startswith("status"):
             text += f" ({entry.fault})"
     else:
@@ -87,7 +93,8 @@ def render_timeline(entries: Sequence[JournalEntry], sleeps: Sequence[Sleep] = (
         gap = "-"
         if previous is not None:
             end = answer_end(previous)
-            gap = f"{entry.t_headers - end:.3f} s"
+            gap = (f"{entry.t_headers - end:.3f} s" if entry.t_headers >= end
+                   else "overlaps")
             between = _sleeps_between(sleeps, answer_start(previous), entry.t_headers)
             if between:
                 rows.append(_describe_sleeps(between))

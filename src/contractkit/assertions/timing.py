@@ -144,9 +144,9 @@ def circuit_opened(seen: Observation, after: int,
             pause = gap
         elif not judge.at_least(gap, pause):
             return Finding(
-                f"called the provider {gap:.3f} s after failure {after} in a row, while its "
-                f"breaker should be open (reset timeout {pause:g} s); an open breaker fails "
-                "fast without calling", (previous, attempt))
+                f"called the provider again {gap:.3f} s after a failure, while its breaker "
+                f"should be open (it opens after {after} failures in a row, for "
+                f"{pause:g} s); an open breaker fails fast without calling", (previous, attempt))
         if not failed(attempt):
             break
         previous = attempt
