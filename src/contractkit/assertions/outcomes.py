@@ -36,14 +36,21 @@ class ScenarioServer(Protocol):
 
 
 def _active_scenario(server: ScenarioServer) -> str | None:
-    """The server-wide scenario's name, if the server can tell (to restore it)."""
+    """The server-wide scenario's name, to restore it: ``server.active_scenario`` if the
+    server offers it, else read from a ``MockServer`` (``server`` itself, or the one a view
+    such as the pytest plugin's wraps as ``server.server``). None if it cannot tell."""
     named = getattr(server, "active_scenario", None)
-    if isinstance(named, str) or callable(named):
-        return named() if callable(named) else named
-    library = getattr(getattr(server, "app", None), "scenarios", None)
-    active = getattr(library, "active", None)
-    result = active() if callable(active) else None
-    return result if isinstance(result, str) else None
+    if callable(named):
+        named = named()
+    if isinstance(named, str):
+        return named
+    for holder in (server, getattr(server, "server", None)):
+        library = getattr(getattr(holder, "app", None), "scenarios", None)
+        active = getattr(library, "active", None)
+        if callable(active):
+            result = active()
+            return result if isinstance(result, str) else None
+    return None
 
 
 @contextmanager
