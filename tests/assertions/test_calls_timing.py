@@ -113,6 +113,21 @@ def test_circuit_opened_fails_for_a_client_that_keeps_calling() -> None:
         calls(*attempts_after(0.1, 0.1)), "circuit_opened", after=9)
 
 
+def test_circuit_opened_checks_every_outage() -> None:
+    first = attempts_after(0.1, 0.1, 30.0)  # opens, probes after 30 s, recovers
+    then = [entry(100.0 + i * 0.1, 503, took=0.0) for i in range(6)]  # hammers next time
+    message = fails(calls(*first, *then), "circuit_opened", after=3)
+    assert "called the provider again 0.100 s after a failure" in message
+    assert "(it opens after 3 failures in a row, for 30 s)" in message  # inferred
+
+
+def test_half_open_probe_checks_every_probe() -> None:
+    # pause, one probe (fails), pause, two probes back to back: the second window is wrong
+    entries = attempts_after(0.1, 0.1, 30.0, 30.0, 0.1, 30.0)
+    message = fails(calls(*entries), "half_open_probe")
+    assert "sent 2 request(s) while half-open (after a 30.000 s pause)" in message
+
+
 def test_half_open_probe() -> None:
     calls(*attempts_after(0.1, 0.1, 30.0, 30.0)).half_open_probe()
     calls(*attempts_after(0.1, 0.1, 30.0)).half_open_probe(reset_timeout=30)

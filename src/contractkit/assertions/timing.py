@@ -111,26 +111,37 @@ def _is_pause(seen: Observation, gap: float, earlier: list[float],
 def circuit_opened(seen: Observation, after: int,
                    reset_timeout: float | None) -> Finding | None:
     entries = seen.entries
-    streak = 0
-    opened = None
-    for index, entry in enumerate(entries):
-        streak = streak + 1 if failed(entry) else 0
+    pause = reset_timeout
+    streak, index, opened = 0, 0, False
+    while index < len(entries):
+        streak = streak + 1 if failed(entries[index]) else 0
         if streak == after:
-            opened = index
-            break
-    if opened is None:
+            opened = True
+            finding, index, pause = _while_open(seen, index, after, pause, reset_timeout)
+            if finding is not None:
+                return finding
+            streak = 0
+        index += 1
+    if not opened:
         return Finding(
             f"the provider never failed {after} times in a row, so a breaker with "
             f"after={after} had no reason to open; keep failing longer (e.g. `status: 503` "
             "on every call, or the outage scenario)")
-    first = opened - after + 1
-    earlier = [_gap(p, a) for p, a in pairwise(entries[first:opened + 1])]
-    pause = reset_timeout
-    # a pause read off the journal includes some real time; later pauses are held to it
-    # with the real-time slack
+    return None
+
+
+def _while_open(seen: Observation, opened: int, after: int, pause: float | None,
+                reset_timeout: float | None) -> tuple[Finding | None, int, float | None]:
+    """Check the requests after the breaker opened at ``opened``, until one succeeds (the
+    breaker closes). Returns a finding, the index of the last request checked, and the
+    pause (the reset timeout, inferred from the first pause when not given)."""
+    entries = seen.entries
+    # an inferred pause includes some real time: later pauses get the real-time slack
     judge = seen.tolerance if reset_timeout is not None else REAL_TIME
-    previous = entries[opened]
-    for attempt in entries[opened + 1:]:
+    earlier = [_gap(p, a) for p, a in pairwise(entries[opened - after + 1:opened + 1])]
+    index = opened
+    for index in range(opened + 1, len(entries)):
+        previous, attempt = entries[index - 1], entries[index]
         gap = _gap(previous, attempt)
         if pause is None:
             paused = _is_pause(seen, gap, earlier, None) if earlier else gap > 0
@@ -140,34 +151,38 @@ def circuit_opened(seen: Observation, after: int,
                     f"{gap:.3f} s later, no real pause (the gaps before were "
                     f"{', '.join(f'{g:.3f} s' for g in earlier) or 'none'}); an open breaker "
                     "fails fast without calling the provider (pass reset_timeout= to be exact)",
-                    (previous, attempt))
+                    (previous, attempt)), index, pause
             pause = gap
         elif not judge.at_least(gap, pause):
             return Finding(
                 f"called the provider again {gap:.3f} s after a failure, while its breaker "
                 f"should be open (it opens after {after} failures in a row, for "
-                f"{pause:g} s); an open breaker fails fast without calling", (previous, attempt))
+                f"{pause:.4g} s); an open breaker fails fast without calling",
+                (previous, attempt)), index, pause
         if not failed(attempt):
             break
-        previous = attempt
-    return None
+    return None, index, pause
 
 
 def half_open_probe(seen: Observation, count: int,
                     reset_timeout: float | None) -> Finding | None:
     entries = seen.entries
     judge = seen.tolerance if reset_timeout is not None else REAL_TIME
+    threshold = reset_timeout  # inferred from the first pause when not given
     earlier: list[float] = []
     probes = 0
     index = 1
     while index < len(entries):
         previous, probe = entries[index - 1], entries[index]
         gap = _gap(previous, probe)
-        if not (failed(previous) and _is_pause(seen, gap, earlier, reset_timeout)):
+        paused = (judge.at_least(gap, threshold) if threshold is not None
+                  else _is_pause(seen, gap, earlier, None))
+        if not (failed(previous) and paused):
             earlier = [*earlier, gap] if failed(previous) else []
             index += 1
             continue
-        threshold = reset_timeout if reset_timeout is not None else gap
+        if threshold is None:
+            threshold = gap
         window = [probe]
         last = probe
         following = index + 1
