@@ -129,8 +129,9 @@ class Calls:
 
     def circuit_opened(self, after: int, *, reset_timeout: float | None = None) -> Calls:
         """After ``after`` failures in a row (5xx or no answer), the client stops calling
-        for ``reset_timeout`` (if not given: the next request must come after a pause
-        longer than 3 × every gap between the failures, and sets the reset timeout)."""
+        for ``reset_timeout`` after each failure until a request succeeds; every outage is
+        checked (if not given: the next request must come after a pause longer than 3 ×
+        every gap between the failures, and that pause is the reset timeout from then on)."""
         __tracebackhide__ = True
         return self._check(timing.circuit_opened(self.observation, after, reset_timeout))
 
