@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from hypothesis import given
+from hypothesis import strategies as st
 from tests.assertions.synthetic import entry, retry_after
 
 from contractkit.assertions.attempts import group, retry_after_seconds
@@ -28,6 +30,27 @@ def test_different_requests_are_different_operations() -> None:
     operations = group(entries)
     assert [[e.path for e in op.attempts] for op in operations] == [
         ["/v1/payments/pay_3Nf8aZq2LkP0sT7x"] * 2, ["/v1/payments/other"]]
+
+
+@given(st.lists(st.tuples(st.sampled_from(["/v1/payments/a", "/v1/payments/b"]),
+                          st.sampled_from([None, 200, 404, 503]),
+                          st.sampled_from(["", "k1", "k2"])), max_size=30))
+def test_grouping_partitions_the_requests_and_only_failures_are_retried(
+        specs: list[tuple[str, int | None, str]]) -> None:
+    entries = [entry(float(i), status, path=path,
+                     headers={"Idempotency-Key": key} if key else None)
+               for i, (path, status, key) in enumerate(specs)]
+    operations = group(entries)
+    assert sorted(e.seq for op in operations for e in op.attempts) == [e.seq for e in entries]
+    for operation in operations:
+        assert [e.t_headers for e in operation.attempts] == sorted(
+            e.t_headers for e in operation.attempts)
+        assert all(e.status is None or e.status >= 400 for e in operation.attempts[:-1])
+
+
+def test_grouping_is_linear_in_the_journal_size() -> None:
+    entries = [entry(float(i), 503, path=f"/v1/payments/{i}") for i in range(10_000)]
+    assert len(group(entries)) == 10_000
 
 
 def test_retry_after_reads_seconds_and_http_dates() -> None:

@@ -87,20 +87,29 @@ def in_order(entries: Iterable[JournalEntry]) -> list[JournalEntry]:
 def group(entries: Sequence[JournalEntry]) -> list[LogicalOperation]:
     """Group entries (already in order) into logical operations (see the module docstring)."""
     groups: list[list[JournalEntry]] = []
-    open_groups: list[int] = []  # indexes into groups, most recent last
-    for entry in entries:
+    # the open operations by the keys of their last attempt, and when that was (O(1) each)
+    by_key: dict[str, int] = {}
+    by_identity: dict[tuple[str, str, tuple[tuple[str, str], ...], str], int] = {}
+    last_seen: dict[int, int] = {}
+    for position, entry in enumerate(entries):
         identity = request_identity(entry)
-        joined = next((index for index in reversed(open_groups)
-                       if groups[index][-1].logical_key == entry.logical_key
-                       or request_identity(groups[index][-1]) == identity), None)
-        if joined is None:
+        candidates = [i for i in (by_key.get(entry.logical_key), by_identity.get(identity))
+                      if i is not None]
+        if candidates:
+            joined = max(candidates, key=last_seen.__getitem__)
+            last = groups[joined][-1]
+            if by_key.get(last.logical_key) == joined:
+                del by_key[last.logical_key]
+            if by_identity.get(request_identity(last)) == joined:
+                del by_identity[request_identity(last)]
+            groups[joined].append(entry)
+        else:
             groups.append([entry])
             joined = len(groups) - 1
-        else:
-            groups[joined].append(entry)
-            open_groups.remove(joined)
+        last_seen[joined] = position
         if unsuccessful(entry):
-            open_groups.append(joined)
+            by_key[entry.logical_key] = joined
+            by_identity[identity] = joined
     return [LogicalOperation(tuple(attempts)) for attempts in groups]
 
 
