@@ -74,6 +74,12 @@ def test_backed_off_from_virtual_sleeps() -> None:
     assert "client slept 0.998 s" in message
 
 
+def test_backed_off_in_virtual_time_without_sleeps_says_why() -> None:
+    message = fails(calls(*attempts_after(1.0, 2.0), virtual=True), "backed_off", base=1)
+    assert "slept 0.000 s before retrying" in message
+    assert "no sleep was recorded at all: pass virtual time's sleeps to Calls" in message
+
+
 def test_backed_off_leaves_retry_after_waits_alone() -> None:
     entries = [entry(0.0, 503, answer=retry_after("5"), took=0.0), entry(5.0, 503, took=0.0),
                entry(5.2, 503, took=0.0), entry(5.6, 200)]

@@ -75,9 +75,12 @@ def backed_off(seen: Observation, kind: BackoffKind, base: float | None,
         for expected, previous, attempt, wait in expectations:
             low = 0.0 if jitter else expected
             if not seen.tolerance.at_least(wait, low):
+                hint = (" (no sleep was recorded at all: pass virtual time's sleeps to Calls, "
+                        "and check that the client sleeps with time.sleep or asyncio.sleep)"
+                        if seen.tolerance.virtual and not seen.sleeps else "")
                 return Finding(
                     f"{verb} {wait:.3f} s before retrying after {previous.status or previous.fault}"
-                    f", {kind} backoff expects {expected:.3f} s: it retries too fast",
+                    f", {kind} backoff expects {expected:.3f} s: it retries too fast{hint}",
                     (previous, attempt))
             if not seen.tolerance.at_most(wait, expected):
                 return Finding(
