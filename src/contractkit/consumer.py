@@ -110,6 +110,10 @@ class ContractServer:
         __tracebackhide__ = True
         return raises_typed(call, errors, server=self, scenario=scenario, within=within)
 
+    @property
+    def active_scenario(self) -> str | None:
+        return self.server.active_scenario
+
     def use_scenario(self, scenario: Any, *, session: str | None = None) -> None:
         self.server.use_scenario(scenario, session=session)
 

@@ -11,6 +11,7 @@ import pytest
 from tests.conftest import ROOT
 
 from contractkit.assertions import raises_typed, tolerates
+from contractkit.consumer import ContractServer
 from contractkit.errors import ContractViolation
 from contractkit.server.runner import MockServer
 
@@ -81,29 +82,15 @@ def test_tolerates_restores_the_scenario(server: MockServer, client: httpx.Clien
     assert server.app.scenarios.active() == "flaky"
 
 
-class View:
-    """A wrapper like the pytest plugin's ``contract_server``: the server is inside."""
-
-    def __init__(self, server: MockServer) -> None:
-        self.server = server
-
-    @property
-    def journal(self) -> Any:
-        return self.server.journal
-
-    def use_scenario(self, scenario: Any, *, session: str | None = None) -> None:
-        self.server.use_scenario(scenario, session=session)
-
-
 def test_outcomes_restore_the_scenario_through_a_view(server: MockServer,
                                                       client: httpx.Client) -> None:
     server.use_scenario("flaky")
-    tolerates(lambda: payment(client)["id"], server=View(server),
+    tolerates(lambda: payment(client)["id"], server=ContractServer(server),
               scenario={"name": "extra", "rules": [
                   {"match": {"any": True}, "mutate": {"extra_fields": 1}}]})
     assert server.app.scenarios.active() == "flaky"
     server.use_scenario(None)
-    raises_typed(lambda: careful(client), (PaymentsError,), server=View(server),
+    raises_typed(lambda: careful(client), (PaymentsError,), server=ContractServer(server),
                  scenario=INVALID_JSON)
     assert server.app.scenarios.active() is None
 

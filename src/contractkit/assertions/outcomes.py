@@ -32,30 +32,15 @@ class ScenarioServer(Protocol):
     @property
     def journal(self) -> _Journal: ...
 
+    @property
+    def active_scenario(self) -> str | None: ...
+
     def use_scenario(self, scenario: Any, *, session: str | None = None) -> object: ...
-
-
-def _active_scenario(server: ScenarioServer) -> str | None:
-    """The server-wide scenario's name, to restore it: ``server.active_scenario`` if the
-    server offers it, else read from a ``MockServer`` (``server`` itself, or the one a view
-    such as the pytest plugin's wraps as ``server.server``). None if it cannot tell."""
-    named = getattr(server, "active_scenario", None)
-    if callable(named):
-        named = named()
-    if isinstance(named, str):
-        return named
-    for holder in (server, getattr(server, "server", None)):
-        library = getattr(getattr(holder, "app", None), "scenarios", None)
-        active = getattr(library, "active", None)
-        if callable(active):
-            result = active()
-            return result if isinstance(result, str) else None
-    return None
 
 
 @contextmanager
 def _scenario(server: ScenarioServer, scenario: ScenarioChoice) -> Iterator[None]:
-    previous = _active_scenario(server)
+    previous = server.active_scenario
     server.use_scenario(scenario)
     try:
         yield

@@ -47,6 +47,7 @@ DEFAULT_MAX_BODY_BYTES = 10 * 1024 * 1024
 log = logging.getLogger("contractkit.server")
 #: bound at import: virtual time patches ``time.monotonic``, and this must stay real
 _real_monotonic = time.monotonic
+_real_time = time.time
 
 
 @dataclass(frozen=True)
@@ -144,7 +145,9 @@ class MockApp:
         self.scenarios = ScenarioLibrary(
             seed=config.seed, now=self.started,
             operation_ids={op.id for mount in mounts for op in mount.contract.operations})
-        self.faults = FaultPlayer(disconnected=self.connections.disconnected)
+        self.faults = FaultPlayer(
+            disconnected=self.connections.disconnected,
+            wall_clock=lambda: _real_time() + (self.clock() - _real_monotonic()))
         self.admin: Callable[[web.BaseRequest, _Exchange], Any] | None = Admin(self, self.started)
 
     def _new_request_id(self) -> str:

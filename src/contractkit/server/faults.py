@@ -102,10 +102,12 @@ class FaultPlayer:
     time); ``disconnected`` gives a future that completes when a connection closes."""
 
     def __init__(self, *, sleep: Sleep = asyncio.sleep,
-                 disconnected: Callable[[asyncio.BaseTransport | None], asyncio.Future[None]]
-                 ) -> None:
+                 disconnected: Callable[[asyncio.BaseTransport | None], asyncio.Future[None]],
+                 wall_clock: Callable[[], float] = time.time) -> None:
         self.sleep = sleep
         self.disconnected = disconnected
+        #: epoch seconds on the server's clock (virtual time moves it): for HTTP-dates
+        self.wall_clock = wall_clock
 
     def answer(self, decision: Decision, normal: MockResponse, *, contract: Contract,
                responder: Responder, operation: Operation, accept: str | None,
@@ -118,8 +120,8 @@ class FaultPlayer:
             if isinstance(fault, Status):
                 answer = answer_for_status(responder, operation, fault.code, accept, detail)
                 if fault.retry_after is not None:
-                    answer.headers["Retry-After"] = _retry_after(fault.retry_after.seconds,
-                                                                 fault.retry_after.format)
+                    answer.headers["Retry-After"] = _retry_after(
+                        fault.retry_after.seconds, fault.retry_after.format, self.wall_clock())
                 answer.headers.update(fault.headers)
             elif isinstance(fault, RateLimit):
                 answer = answer_for_status(responder, operation, fault.status, accept,
@@ -127,7 +129,7 @@ class FaultPlayer:
                                            f"{detail}")
                 if decision.admission is not None:
                     answer.headers.update(decision.admission.headers(
-                        fault.headers, time.time()))
+                        fault.headers, self.wall_clock()))
             elif isinstance(fault, TokenExpired):
                 answer = answer_for_status(responder, operation, 401, accept,
                                            f"the access token expired; {detail}")
@@ -208,9 +210,9 @@ class FaultPlayer:
         return response
 
 
-def _retry_after(seconds: float, kind: str) -> str:
+def _retry_after(seconds: float, kind: str, now: float) -> str:
     if kind == "http-date":
-        return http_date(time.time() + seconds)
+        return http_date(now + seconds)
     return str(max(0, round(seconds)))
 
 

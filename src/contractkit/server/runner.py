@@ -171,6 +171,11 @@ class MockServer:
         """Forget the journal and metrics; scenario counters and sequences start over."""
         self.app.reset(session)
 
+    @property
+    def active_scenario(self) -> str | None:
+        """The name of the server-wide scenario, if one is active."""
+        return self.app.scenarios.active()
+
     def use_scenario(self, scenario: ScenarioSource | None, *,
                      session: str | None = None) -> Scenario | None:
         """Make a scenario active for the whole server (or one session); None: none.
