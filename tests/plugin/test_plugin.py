@@ -204,3 +204,57 @@ async def test_async(contract_server, virtual_time):
     assert statuses == [503, 500, 502]
 ''')
     pytester.runpytest_subprocess("-p", "no:cacheprovider").assert_outcomes(passed=1)
+
+
+def test_factory_contracts_dir_seed_and_virtual_time_options(pytester: pytest.Pytester) -> None:
+    (pytester.path / "apis").mkdir()
+    (pytester.path / "apis" / "payments.yaml").write_text(
+        (ROOT / "contracts" / "payments.yaml").read_text())
+    pytester.makeconftest('''
+import pytest
+
+@pytest.fixture
+def contractkit_contracts_dir(request):
+    return request.config.rootpath / "apis"
+''')
+    pytester.makepyfile(HEADER + '''
+import time
+
+@pytest.mark.contract("payments.yaml")  # found through contractkit_contracts_dir
+def test_time_is_virtual_for_every_test(contract_server, request):
+    contract_server.use_scenario("server-errors")
+    assert httpx.get(contract_server.url + PAYMENT, headers=AUTH).status_code == 503
+    time.sleep(30)  # instant: --contractkit-time=virtual
+    assert contract_server.sleeps[0].seconds == 30
+    assert request.config.getoption("contractkit_seed") == 11
+
+def test_factory_starts_fresh_servers(make_contract_server):
+    one = make_contract_server("payments.yaml", scenario="outage")
+    two = make_contract_server("payments.yaml")
+    assert one.url != two.url
+    assert httpx.get(one.url + PAYMENT, headers=AUTH).status_code == 503
+    assert httpx.get(two.url + PAYMENT, headers=AUTH).status_code == 200
+''')
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider", "--contractkit-seed=11",
+                                           "--contractkit-time=virtual", "--durations=2")
+    result.assert_outcomes(passed=2)
+
+
+def test_strict_fails_on_deprecated_operations(pytester: pytest.Pytester) -> None:
+    (pytester.path / "old.yaml").write_text(
+        "openapi: 3.0.3\ninfo: {title: Old, version: '1'}\npaths:\n"
+        "  /pets/{id}:\n    delete:\n      operationId: deletePet\n      deprecated: true\n"
+        "      parameters: [{name: id, in: path, required: true, schema: {type: integer}}]\n"
+        "      responses: {'204': {description: gone}}\n")
+    pytester.makepyfile('''
+import httpx, pytest
+
+@pytest.mark.contract("old.yaml")
+def test_deprecated(contract_server):
+    assert httpx.delete(contract_server.url + "/pets/1").status_code == 204
+''')
+    loose = pytester.runpytest_subprocess("-p", "no:cacheprovider")
+    strict = pytester.runpytest_subprocess("-p", "no:cacheprovider", "--contractkit-strict")
+    loose.assert_outcomes(passed=1)
+    strict.assert_outcomes(failed=1)
+    strict.stdout.fnmatch_lines(["*the client calls deprecated operation(s) deletePet*"])
