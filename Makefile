@@ -17,9 +17,11 @@ $(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e ".[test,docs]"
 	touch $(VENV)/.installed $@
 
-## run: install, then serve the bundled payments contract as a mock API (Ctrl-C stops it)
+## run: install, then serve the bundled payments contract as a mock API (Ctrl-C stops it),
+## misbehaving as the `flaky` scenario (`make run SCENARIO=` for none, or another name/file)
+SCENARIO ?= flaky
 run: $(VENV)/.installed
-	$(BIN)/contractkit mock contracts/payments.yaml --port 8080
+	$(BIN)/contractkit mock contracts/payments.yaml --port 8080 $(if $(SCENARIO),--scenario $(SCENARIO))
 
 ## test: install with test extras, lint, type-check, run the suite, build the docs
 test: lint typecheck $(VENV)/.installed-dev
@@ -43,6 +45,8 @@ bench: $(VENV)/.installed-dev
 	$(BIN)/python benchmarks/bench_validate.py
 	$(BIN)/python benchmarks/bench_server.py
 	$(BIN)/python benchmarks/bench_diff.py
+	$(BIN)/python benchmarks/bench_faults.py
+	$(BIN)/python benchmarks/bench_plugin.py
 
 clean:
 	rm -rf $(VENV) build .pytest_cache .mypy_cache .ruff_cache .hypothesis

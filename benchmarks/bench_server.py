@@ -20,6 +20,7 @@ import shutil
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -34,13 +35,14 @@ BARE = Path(__file__).with_name("bare_aiohttp.py")
 @contextmanager
 def serving(command: list[str]) -> Iterator[str]:
     """Start a server process that prints 'serving ... at URL' or 'listening URL'; yield
-    its root URL; stop it (by its PID) afterwards."""
+    that URL (the mock's includes the contract's base path, e.g. /v1); stop it (by its
+    PID) afterwards."""
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
                                text=True, cwd=ROOT)
     try:
         assert process.stdout is not None
         line = process.stdout.readline()
-        match = re.search(r"(http://127\.0\.0\.1:\d+)", line)
+        match = re.search(r"(http://127\.0\.0\.1:\d+\S*)", line)
         if match is None:
             raise SystemExit(f"server did not start: {line!r}")
         yield match.group(1)
@@ -52,13 +54,26 @@ def serving(command: list[str]) -> Iterator[str]:
             process.kill()
 
 
-def wrk(url: str, seconds: int, connections: int = 16) -> tuple[float, float, float]:
-    """(requests/s, p50 ms, p99 ms)."""
+def wrk(url: str, seconds: int, status: int = 200,
+        connections: int = 16) -> tuple[float, float, float]:
+    """(requests/s, p50 ms, p99 ms), after checking that ``url`` answers ``status`` (a
+    benchmark of the wrong path, a 404, once measured nothing but the 404 page)."""
+    _expect_status(url, status)
     output = subprocess.run(
         ["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "--latency", url],
         capture_output=True, text=True, check=True).stdout
     rate = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))  # type: ignore[union-attr]
     return rate, _latency(output, "50%"), _latency(output, "99%")
+
+
+def _expect_status(url: str, status: int) -> None:
+    try:
+        with urllib.request.urlopen(url, timeout=10) as response:
+            got = response.status
+    except urllib.error.HTTPError as error:
+        got = error.code
+    if got != status:
+        raise SystemExit(f"bench_server: {url} answered {got}, expected {status}")
 
 
 def _latency(output: str, percentile: str) -> float:
@@ -91,7 +106,8 @@ def main() -> int:
         rows.append(("baseline: bare aiohttp", *wrk(root + "/pets/1", args.seconds)))
     with serving([*mock, str(PETSTORE)]) as root:
         rows.append(("(a) petstore valid", *wrk(root + "/pets/1", args.seconds)))
-        rows.append(("(b) petstore invalid", *wrk(root + "/pets/not-a-number", args.seconds)))
+        rows.append(("(b) petstore invalid", *wrk(root + "/pets/not-a-number", args.seconds,
+                                                     status=400)))
     if GITHUB.is_file():
         with serving([*mock, str(GITHUB)]) as root:
             rows.append(("(c) GitHub issue", *wrk(root + "/repos/octo/hello/issues/7",

@@ -15,7 +15,7 @@ LAYERS = {
     "contract": 1,
     "scenarios": 2, "diff": 2, "journal": 2,
     "server": 3, "verify": 3, "assertions": 3,
-    "reporting": 4,
+    "reporting": 4, "consumer": 4,
     "cli": 5, "pytest_plugin": 5,
 }
 #: third-party package → the top-level parts of contractkit allowed to import it

@@ -4,8 +4,10 @@ commands are `contractkit validate ...` are run and compared with the output sho
 from __future__ import annotations
 
 import re
+import shutil
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from tests.conftest import ROOT
@@ -14,13 +16,35 @@ DOCS = ROOT / "docs"
 FENCE = re.compile(r"```(\w+)\n(.*?)```", re.DOTALL)
 
 
+FILE_MARK = re.compile(r"<!-- file: (\S+) -->\n```python\n(.*?)```", re.DOTALL)
+
+
 def _blocks(language: str) -> list[tuple[str, str]]:
+    """Code blocks, except those marked ``<!-- file: NAME -->``: those are files of a
+    small project that a page builds up (a tutorial), run as such below."""
     found = []
     for page in sorted(DOCS.rglob("*.md")):
-        for index, match in enumerate(FENCE.finditer(page.read_text())):
+        text = FILE_MARK.sub("", page.read_text())
+        for index, match in enumerate(FENCE.finditer(text)):
             if match.group(1) == language:
                 found.append((f"{page.relative_to(DOCS)}#{index}", match.group(2)))
     return found
+
+
+PROJECTS = [(str(page.relative_to(DOCS)), FILE_MARK.findall(page.read_text()))
+            for page in sorted(DOCS.rglob("*.md")) if FILE_MARK.search(page.read_text())]
+
+
+@pytest.mark.parametrize(("where", "files"), PROJECTS, ids=[w for w, _ in PROJECTS])
+def test_pages_that_build_a_project_pass_their_tests(where: str, files: list[tuple[str, str]],
+                                                     tmp_path: Path) -> None:
+    shutil.copytree(ROOT / "contracts", tmp_path / "contracts")
+    for name, code in files:
+        (tmp_path / name).write_text(code)
+    result = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
+                             "-p", "no:randomly"], cwd=tmp_path, capture_output=True,
+                            text=True, timeout=300, check=False)
+    assert result.returncode == 0, result.stdout + result.stderr
 
 
 PYTHON_BLOCKS = _blocks("python")
@@ -60,3 +84,17 @@ def test_console_examples_print_what_the_docs_show(where: str, command: str,
     assert result.returncode == 0, result.stdout + result.stderr
     if expected:
         assert result.stdout.splitlines() == expected
+
+
+SCENARIO_BLOCKS = [(where, block) for where, block in _blocks("yaml") if "\nrules:" in block]
+
+
+@pytest.mark.parametrize(("where", "text"), SCENARIO_BLOCKS, ids=[w for w, _ in SCENARIO_BLOCKS])
+def test_scenario_examples_are_valid(where: str, text: str) -> None:
+    import yaml
+
+    from contractkit import load, load_scenario
+
+    operations = {op.id for name in ("payments.yaml", "payments.graphql")
+                  for op in load(ROOT / "contracts" / name).operations}
+    load_scenario(yaml.safe_load(text), operation_ids=operations)

@@ -8,6 +8,9 @@ from typing import TYPE_CHECKING, Any
 
 from contractkit._http import HttpRequest, HttpResponse
 from contractkit._version import __version__
+from contractkit.assertions.calls import Calls
+from contractkit.assertions.outcomes import raises_typed, tolerates
+from contractkit.assertions.virtual_time import Sleep, VirtualTime
 from contractkit.contract import (
     Contract,
     Example,
@@ -39,8 +42,10 @@ from contractkit.errors import (
     ScenarioError,
 )
 from contractkit.journal import Journal, JournalEntry
+from contractkit.scenarios import Scenario, load_scenario
 
 if TYPE_CHECKING:
+    from contractkit.consumer import ContractServer
     from contractkit.server.runner import MockServer
 
 
@@ -49,14 +54,20 @@ def __getattr__(name: str) -> Any:
         from contractkit.server.runner import MockServer  # noqa: PLC0415 - lazy on purpose
 
         return MockServer
+    if name == "ContractServer":
+        from contractkit.consumer import ContractServer  # noqa: PLC0415 - lazy on purpose
+
+        return ContractServer
     raise AttributeError(f"module 'contractkit' has no attribute {name!r}")
 
 
 __all__ = [
+    "Calls",
     "Change",
     "ConfigError",
     "Contract",
     "ContractLoadError",
+    "ContractServer",
     "ContractViolation",
     "ContractkitError",
     "DiffReport",
@@ -79,13 +90,19 @@ __all__ = [
     "RequestValidation",
     "Response",
     "RouteMatch",
+    "Scenario",
     "ScenarioError",
     "Schema",
     "SecurityScheme",
     "Server",
+    "Sleep",
     "Violation",
+    "VirtualTime",
     "__version__",
     "diff",
     "generate",
     "load",
+    "load_scenario",
+    "raises_typed",
+    "tolerates",
 ]

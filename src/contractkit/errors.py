@@ -56,11 +56,9 @@ class ContractkitError(Exception):
     """Base class of every error about using contractkit or about its inputs."""
 
 
-class ContractLoadError(ContractkitError):
-    """A contract could not be read, parsed or resolved.
-
-    ``str(error)`` is one line: ``file:line:col  /json/pointer  message``.
-    """
+class _LocatedError(ContractkitError):
+    """An error about an input file; ``str(error)`` is one line:
+    ``file:line:col  /json/pointer  message``."""
 
     def __init__(self, message: str, location: Location | None = None) -> None:
         self.message = message
@@ -77,8 +75,15 @@ class ContractLoadError(ContractkitError):
         return "  ".join(parts)
 
 
-class ScenarioError(ContractkitError):
-    """A scenario file or object is invalid."""
+class ContractLoadError(_LocatedError):
+    """A contract could not be read, parsed or resolved.
+
+    ``str(error)`` is one line: ``file:line:col  /json/pointer  message``.
+    """
+
+
+class ScenarioError(_LocatedError):
+    """A scenario file or object is invalid (same one-line form as ContractLoadError)."""
 
 
 class ConfigError(ContractkitError):

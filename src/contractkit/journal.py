@@ -4,17 +4,21 @@ It is the source of truth for every consumer assertion, so each entry carries th
 measurement basis of DESIGN §6: one clock for all timestamps, the connection, the session,
 the operation, what was asked and answered, and the contract violations found.
 Entries live in bounded ring buffers (one overall, one per session); appending is O(1).
+The server appends a :class:`Record` (the raw exchange); hashing, redaction and the frozen
+:class:`JournalEntry` happen when someone reads it, off the request path.
 """
 
 from __future__ import annotations
 
 import hashlib
 import threading
+import time
 from collections import deque
-from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass, field, replace
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
+from contractkit._http import HttpRequest
 from contractkit.contract.validation import Violation
 
 DEFAULT_CAPACITY = 10_000
@@ -37,10 +41,12 @@ def redact_headers(headers: Mapping[str, str], extra: Iterable[str] = ()) -> dic
             for name, value in headers.items()}
 
 
+_SECRET_QUERY = frozenset({"api_key", "apikey", "access_token", "token"})
+
+
 def redact_query(query: Iterable[tuple[str, str]],
                  secret_names: Iterable[str] = ()) -> tuple[tuple[str, str], ...]:
-    names = {name.lower() for name in secret_names} | {"api_key", "apikey", "access_token",
-                                                        "token"}
+    names = {name.lower() for name in secret_names} | _SECRET_QUERY
     return tuple((k, fingerprint(v) if k.lower() in names else v) for k, v in query)
 
 
@@ -103,64 +109,149 @@ class JournalEntry:
         }
 
 
+@dataclass(eq=False, slots=True)
+class Record:
+    """One exchange as the server saw it, before redaction. The journal keeps these and
+    turns each into a :class:`JournalEntry` when read; ``t_resp_end`` and ``t_disconnect``
+    are filled in after the response left."""
+
+    session: str
+    connection_id: int
+    request: HttpRequest
+    operation_id: str | None
+    mount: str
+    status: int | None
+    response_headers: Mapping[str, str]
+    response_body: bytes
+    t_headers: float
+    t_body_end: float
+    t_resp_start: float | None
+    violations: tuple[Violation, ...] = ()
+    correlation_id: str = ""
+    client: str = ""
+    outcome: str = "served"
+    fault: str | None = None
+    rule: str | None = None
+    secret_headers: frozenset[str] = frozenset()
+    secret_query: frozenset[str] = frozenset()
+    t_resp_end: float | None = None
+    t_disconnect: float | None = None
+    seq: int = 0
+    #: the real monotonic time at ``t_resp_start`` (the server measures the send with it)
+    real_start: float = 0.0
+    _entry: JournalEntry | None = None
+
+    def entry(self) -> JournalEntry:
+        """The redacted, frozen entry (cached once the exchange is complete)."""
+        if self._entry is not None:
+            return self._entry
+        request = self.request
+        body_hash = hashlib.sha256(request.body).hexdigest()
+        idempotency = request.headers.get("idempotency-key")
+        entry = JournalEntry(
+            seq=self.seq, session=self.session, connection_id=self.connection_id,
+            method=request.method, path=request.path,
+            query=redact_query(request.query, self.secret_query),
+            request_headers=redact_headers(request.headers, self.secret_headers),
+            request_body_size=len(request.body), request_body_sha256=body_hash,
+            operation_id=self.operation_id, mount=self.mount, status=self.status,
+            response_headers=redact_headers(self.response_headers),
+            response_body_size=len(self.response_body),
+            response_body_sha256=hashlib.sha256(self.response_body).hexdigest(),
+            t_headers=self.t_headers, t_body_end=self.t_body_end,
+            t_resp_start=self.t_resp_start, t_resp_end=self.t_resp_end,
+            t_disconnect=self.t_disconnect, violations=self.violations,
+            correlation_id=self.correlation_id, client=self.client,
+            logical_key=idempotency or f"{request.method} {request.path} {body_hash[:16]}",
+            fault=self.fault, rule=self.rule, outcome=self.outcome,
+        )
+        if self.t_resp_end is not None:
+            self._entry = entry
+        return entry
+
+
+def _entry(item: JournalEntry | Record) -> JournalEntry:
+    return item.entry() if isinstance(item, Record) else item
+
+
 class Journal:
     """Thread-safe bounded record of exchanges, overall and per session."""
 
     def __init__(self, capacity: int = DEFAULT_CAPACITY) -> None:
         self.capacity = capacity
         self._lock = threading.Lock()
-        self._all: deque[JournalEntry] = deque(maxlen=capacity)
-        self._sessions: dict[str, deque[JournalEntry]] = {}
+        self._changed = threading.Condition(self._lock)
+        self._all: deque[JournalEntry | Record] = deque(maxlen=capacity)
+        self._sessions: dict[str, deque[JournalEntry | Record]] = {}
         self._seq = 0
         self.dropped = 0
 
-    def next_seq(self) -> int:
+    def append(self, item: JournalEntry | Record) -> int:
+        """Record an exchange; a :class:`Record` gets its sequence number here. Returns it."""
         with self._lock:
-            self._seq += 1
-            return self._seq
-
-    def append(self, entry: JournalEntry) -> None:
-        with self._lock:
+            if isinstance(item, Record):
+                self._seq += 1
+                item.seq = self._seq
+            else:
+                self._seq = max(self._seq, item.seq)
             if len(self._all) == self.capacity:
                 self.dropped += 1
-            self._all.append(entry)
-            session = self._sessions.get(entry.session)
+            self._all.append(item)
+            session = self._sessions.get(item.session)
             if session is None:
-                session = self._sessions[entry.session] = deque(maxlen=self.capacity)
-            session.append(entry)
-
-    def finish(self, entry: JournalEntry, t_resp_end: float) -> JournalEntry:
-        """Stamp the end of the response on an entry appended before it was sent.
-
-        Entries are appended *before* the response leaves, so a client that has its answer
-        always finds the exchange in the journal; the end time is filled in afterwards.
-        """
-        done = replace(entry, t_resp_end=t_resp_end)
-        with self._lock:
-            for queue in (self._all, self._sessions.get(entry.session)):
-                if queue is None:
-                    continue
-                for index in range(len(queue) - 1, -1, -1):
-                    if queue[index] is entry:
-                        queue[index] = done
-                        break
-        return done
+                session = self._sessions[item.session] = deque(maxlen=self.capacity)
+            session.append(item)
+            self._changed.notify_all()
+            return item.seq
 
     def entries(
         self, *, session: str | None = None, operation_id: str | None = None,
         status: int | None = None, since_seq: int = 0, since_time: float | None = None,
     ) -> list[JournalEntry]:
         with self._lock:
-            source: Iterable[JournalEntry] = (
+            source: Iterable[JournalEntry | Record] = (
                 self._all if session is None else self._sessions.get(session, ()))
             snapshot = list(source)
         return [
-            e for e in snapshot
+            _entry(e) for e in snapshot
             if e.seq > since_seq
             and (operation_id is None or e.operation_id == operation_id)
             and (status is None or e.status == status)
             and (since_time is None or e.t_headers >= since_time)
         ]
+
+    def received_secrets(self) -> set[str]:
+        """Every credential value the journalled requests carried (raw, for checking that
+        a client does not leak them; never rendered)."""
+        with self._lock:
+            records = [r for r in self._all if isinstance(r, Record)]
+        found: set[str] = set()
+        for record in records:
+            headers = record.request.headers
+            names = SECRET_HEADERS | record.secret_headers
+            for name, value in headers.items():
+                if name in names and value:
+                    found.add(value)
+                    scheme, _, token = value.partition(" ")
+                    if token and scheme.lower() in ("bearer", "basic", "token"):
+                        found.add(token.strip())
+            found.update(v for k, v in record.request.query
+                         if v and (k in record.secret_query or k.lower() in _SECRET_QUERY))
+        return {s for s in found if len(s) >= 4}
+
+    def wait_for(self, predicate: Callable[[list[JournalEntry]], bool], timeout: float, *,
+                 session: str | None = None) -> list[JournalEntry]:
+        """Block until ``predicate(entries)`` holds (checked at each append) or ``timeout``
+        seconds pass; return the entries either way."""
+        deadline = time.monotonic() + timeout
+        with self._changed:
+            while True:
+                source = self._all if session is None else self._sessions.get(session, ())
+                entries = [_entry(e) for e in source]
+                remaining = deadline - time.monotonic()
+                if predicate(entries) or remaining <= 0:
+                    return entries
+                self._changed.wait(remaining)
 
     def clear(self, session: str | None = None) -> None:
         with self._lock:

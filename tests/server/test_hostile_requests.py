@@ -77,3 +77,16 @@ def test_slow_body_gets_408(shop_contract: contractkit.Contract) -> None:
             reply = raw.recv(4096)
         assert reply.startswith(b"HTTP/1.1 408")
         assert server.journal.entries()[-1].outcome == "body-timeout"
+
+
+def test_expect_100_continue_is_answered_before_the_body(shop: MockServer) -> None:
+    body = b'{"name": "lamp", "price": 12.5}'
+    with socket.create_connection(("127.0.0.1", shop.port), timeout=10) as raw:
+        raw.sendall(b"POST /api/items HTTP/1.1\r\nHost: x\r\nX-Shop-Key: k\r\n"
+                    b"Idempotency-Key: k2\r\nContent-Type: application/json\r\n"
+                    b"Expect: 100-continue\r\n"
+                    b"Content-Length: " + str(len(body)).encode() + b"\r\n\r\n")
+        # a client like curl waits for this before it sends the body
+        assert raw.recv(1024).startswith(b"HTTP/1.1 100 Continue")
+        raw.sendall(body)
+        assert raw.recv(4096).startswith(b"HTTP/1.1 201")

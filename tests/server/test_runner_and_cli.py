@@ -105,8 +105,13 @@ def test_mock_command_serves_and_stops_on_sigterm(tmp_path: Path) -> None:
         assert line.startswith(f"serving {path} (OpenAPI 3.0.3, Pets 1, 1 operations) at "
                                "http://127.0.0.1:"), line
         url = line.rsplit(" at ", 1)[1].strip().rstrip("/")
+        unreachable = process.stdout.readline()
+        assert unreachable.startswith("unreachable on purpose: refused at http://127.0.0.1:")
         assert process.stdout.readline().startswith("admin API at ")
         assert httpx.get(url + "/pets").json() == ["rex"]
+        refused = unreachable.split(" refused at ")[1].split(",")[0]
+        with pytest.raises(httpx.ConnectError):
+            httpx.get(refused + "/pets")
         process.send_signal(signal.SIGTERM)
         out, err = process.communicate(timeout=30)
     finally:

@@ -13,6 +13,7 @@ import click
 from contractkit._version import __version__
 from contractkit.cli.diff import diff
 from contractkit.cli.mock import mock
+from contractkit.cli.scenarios import scenarios
 from contractkit.cli.validate import validate
 
 
@@ -24,6 +25,7 @@ def cli() -> None:
 
 cli.add_command(diff)
 cli.add_command(mock)
+cli.add_command(scenarios)
 cli.add_command(validate)
 
 

@@ -49,9 +49,15 @@ def _mounts(values: tuple[str, ...]) -> dict[str, str]:
               show_default=True, help="Larger request bodies get 413.")
 @click.option("--watch", is_flag=True,
               help="Reload a contract when its files change (a broken edit keeps the last good).")
+@click.option("--scenario", "scenario", metavar="NAME|FILE", default=None,
+              help="Misbehave as this scenario: a built-in name (contractkit scenarios list) "
+                   "or a scenario file.")
+@click.option("--scenarios", "scenario_files", metavar="FILE", multiple=True,
+              help="Load more scenario files, to switch to at runtime (repeatable).")
 def mock(contracts: tuple[str, ...], host: str, port: int, mount_values: tuple[str, ...],
          seed: int, validate_mode: str, admin_token: str | None, no_cors: bool,
-         log_format: str, max_body_bytes: int, watch: bool) -> None:
+         log_format: str, max_body_bytes: int, watch: bool, scenario: str | None,
+         scenario_files: tuple[str, ...]) -> None:
     """Serve CONTRACTS as a mock API: routed, validated, answered from examples or schemas."""
     mounts = _mounts(mount_values)
     if not contracts and not mounts:
@@ -64,7 +70,8 @@ def mock(contracts: tuple[str, ...], host: str, port: int, mount_values: tuple[s
         server = MockServer(*loaded, mounts=mounted, host=host, port=port, seed=seed,
                             validate=validate_mode,  # type: ignore[arg-type]
                             admin_token=admin_token, cors=not no_cors,
-                            max_body_bytes=max_body_bytes, log_format=log_format)
+                            max_body_bytes=max_body_bytes, log_format=log_format,
+                            scenarios=scenario_files, scenario=scenario)
     except ContractkitError as error:
         click.echo(f"contractkit mock: {error}", err=True)
         sys.exit(2)
@@ -94,6 +101,12 @@ async def _serve(server: MockServer, watch: bool) -> None:
         click.echo(f"serving {contract.source} ({kind}, {contract.title or 'untitled'} "
                    f"{contract.version}, {len(contract.operations)} operations) at "
                    f"{server.root_url}{mount.prefix or '/'}")
+    active = server.app.scenarios.active()
+    if active is not None:
+        click.echo(f"scenario {active}: " + "; ".join(
+            f"{rule.name}: {rule.describe()}" for rule in server.app.scenarios.get(active).rules))
+    click.echo(f"unreachable on purpose: refused at {server.refused_url}, connect timeout at "
+               f"{server.connect_timeout_url}")
     click.echo(f"admin API at {server.admin_url}/  (Ctrl-C to stop)")
     sys.stdout.flush()
     watcher = asyncio.create_task(watch_contracts(server.app)) if watch else None

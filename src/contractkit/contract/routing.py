@@ -35,6 +35,8 @@ _Entry = tuple["Operation", tuple[str, ...], tuple[str, str] | None]
 class _Node:
     literal: dict[str, _Node] = field(default_factory=dict)
     templated: list[tuple[re.Pattern[str], _Node]] = field(default_factory=list)
+    #: the child for a segment that is one whole variable (``{id}``): tried last, no regex
+    variable: _Node | None = None
     #: method → [(operation, its variable names, header discriminator)], for templates
     #: ending here. Names belong to the operation: /a/{id} and /a/{accountId} share a node.
     operations: dict[str, list[_Entry]] = field(default_factory=dict)
@@ -54,6 +56,13 @@ class Router:
         for segment in _segments(_routable(operation.path)):
             if "{" not in segment:
                 node = node.literal.setdefault(segment, _Node())
+                continue
+            whole = _VARIABLE.fullmatch(segment)
+            if whole is not None:
+                names.append(whole.group(1))
+                if node.variable is None:
+                    node.variable = _Node()
+                node = node.variable
                 continue
             pattern, segment_names = _compile_segment(segment)
             names.extend(segment_names)
@@ -81,7 +90,8 @@ class Router:
             entries = node.operations.get("GET")
         if not entries:
             return None
-        operation, names, _ = _choose(entries, headers or {})
+        operation, names, _ = (entries[0] if len(entries) == 1
+                               else _choose(entries, headers or {}))
         return RouteMatch(operation, dict(zip(names, values, strict=False)))
 
     def allowed_methods(self, path: str) -> tuple[str, ...]:
@@ -111,6 +121,9 @@ def _walk(
                       [*values, *(unquote(v) for v in matched.groups())])
         if found is not None:
             return found
+    if node.variable is not None and segment:
+        return _walk(node.variable, segments, index + 1,
+                     [*values, unquote(segment) if "%" in segment else segment])
     return None
 
 

@@ -14,7 +14,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-import jsonschema
 import jsonschema_rs
 
 from contractkit._types import JSON
@@ -68,6 +67,9 @@ class CompiledSchema:
         try:
             self._rust = jsonschema_rs.Draft202012Validator(schema, validate_formats=True)
         except Exception:  # any refusal (a regex it rejects, say): the Python validator
+            # imported here: with its format extras it takes about a second to import
+            import jsonschema  # noqa: PLC0415
+
             self._fallback = jsonschema.Draft202012Validator(
                 _python_safe(schema),
                 format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER,

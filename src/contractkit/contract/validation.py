@@ -96,6 +96,14 @@ def find_response(operation: Operation, status: int) -> Response | None:
             or responses.get("DEFAULT"))
 
 
+@dataclass(frozen=True)
+class _ParameterPlan:
+    parameter: Parameter
+    pointer: str
+    schema: JSON
+    compiled: CompiledSchema | None
+
+
 class OperationValidator:
     """Validates requests to, and responses from, one operation."""
 
@@ -103,6 +111,8 @@ class OperationValidator:
         self.contract = contract
         self.operation = operation
         self._compiled: dict[tuple[str, str, Direction], tuple[JSON, CompiledSchema]] = {}
+        self._parameter_plan: list[_ParameterPlan] | None = None
+        self._reads_cookies = any(p.location == "cookie" for p in operation.parameters)
 
     def compiled(self, schema: Schema, direction: Direction) -> tuple[JSON, CompiledSchema]:
         key = (schema.uri, schema.pointer, direction)
@@ -120,26 +130,37 @@ class OperationValidator:
         violations: list[Violation] = []
         values: dict[str, dict[str, JSON]] = {"path": {}, "query": {}, "header": {},
                                               "cookie": {}}
-        cookies = request.cookies()
-        for parameter in self.operation.parameters:
-            self._parameter(parameter, request, dict(path_params or {}), cookies, values,
-                            violations)
+        cookies = request.cookies() if self._reads_cookies else {}
+        path = dict(path_params or {})
+        for plan in self._plan():
+            self._parameter(plan, request, path, cookies, values, violations)
         violations.extend(self._security(request))
         body, media_type = self._body(request, violations)
         return RequestValidation(tuple(violations), values, body, media_type)
 
+    def _plan(self) -> list[_ParameterPlan]:
+        """Per parameter, what every request needs: its pointer and compiled schema."""
+        if self._parameter_plan is None:
+            plan = []
+            for parameter in self.operation.parameters:
+                schema = parameter.schema
+                if schema is None and parameter.content:
+                    schema = next(iter(parameter.content.values())).schema
+                bundled, compiled = (self.compiled(schema, "request") if schema
+                                     else ({}, None))
+                where = "/" + parameter.name.replace("~", "~0").replace("/", "~1")
+                plan.append(_ParameterPlan(parameter, where, bundled, compiled))
+            self._parameter_plan = plan
+        return self._parameter_plan
+
     def _parameter(
-        self, parameter: Parameter, request: HttpRequest, path_params: dict[str, str],
+        self, plan: _ParameterPlan, request: HttpRequest, path_params: dict[str, str],
         cookies: dict[str, str], values: dict[str, dict[str, JSON]],
         violations: list[Violation],
     ) -> None:
-        where = "/" + parameter.name.replace("~", "~0").replace("/", "~1")
-        schema = parameter.schema
-        if schema is None and parameter.content:
-            schema = next(iter(parameter.content.values())).schema
-        bundled, compiled = self.compiled(schema, "request") if schema else ({}, None)
+        parameter, where = plan.parameter, plan.pointer
         try:
-            value = read_parameter(parameter, request, path_params, cookies, bundled)
+            value = read_parameter(parameter, request, path_params, cookies, plan.schema)
         except ParameterError as error:
             violations.append(Violation(parameter.location, where, str(error)))
             return
@@ -150,9 +171,9 @@ class OperationValidator:
                     f"required {parameter.location} parameter {parameter.name!r} is missing"))
             return
         values[parameter.location][parameter.name] = value
-        if compiled is not None:
+        if plan.compiled is not None:
             violations.extend(Violation(parameter.location, where + found.pointer, found.message)
-                              for found in compiled.errors(value))
+                              for found in plan.compiled.errors(value))
 
     def _security(self, request: HttpRequest) -> list[Violation]:
         alternatives = self.operation.security

@@ -4,12 +4,14 @@ module (the tests validate every admin answer against it with contractkit itself
 from __future__ import annotations
 
 import hmac
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import orjson
 from aiohttp import web
 
+from contractkit.errors import ContractkitError
 from contractkit.server.responses import MockResponse, problem
 
 if TYPE_CHECKING:
@@ -24,11 +26,11 @@ class Admin:
         self.app = app
         self.started = started
 
-    async def __call__(self, request: web.Request, exchange: _Exchange) -> web.StreamResponse:
+    async def __call__(self, request: web.BaseRequest, exchange: _Exchange) -> web.StreamResponse:
         answer = self._answer(request, exchange)
         return await self.app._send(request, exchange, answer)
 
-    def _answer(self, request: web.Request, exchange: _Exchange) -> MockResponse:
+    def _answer(self, request: web.BaseRequest, exchange: _Exchange) -> MockResponse:
         token = self.app.config.admin_token
         if token is not None and not _authorised(request, token):
             answer = problem(401, "Unauthorized",
@@ -38,25 +40,61 @@ class Admin:
             return answer
         name = request.path.removeprefix("/__contractkit/").strip("/")
         method = request.method
-        route = {
+        routes: dict[tuple[str, str], Callable[[web.BaseRequest], MockResponse]] = {
             ("GET", "health"): self._health,
             ("GET", "journal"): self._journal,
             ("DELETE", "journal"): self._clear_journal,
             ("POST", "reset"): self._reset,
             ("GET", "contracts"): self._contracts,
             ("GET", "metrics"): self._metrics,
-        }.get((method, name))
+            ("GET", "scenario"): self._scenario,
+            ("PUT", "scenario"): lambda r: self._set_scenario(r, exchange.request.body),
+            ("GET", "scenarios"): self._scenarios,
+        }
+        route = routes.get((method, name))
         if route is None:
-            known = sorted({n for m, n in (("GET", "health"), ("GET", "journal"),
-                                           ("DELETE", "journal"), ("POST", "reset"),
-                                           ("GET", "contracts"), ("GET", "metrics"))})
+            known = sorted({n for _, n in routes})
             return problem(404, "Not Found",
                            f"no admin endpoint {method} /__contractkit/{name}; endpoints: "
                            + ", ".join(f"/__contractkit/{k}" for k in known),
                            kind="admin-not-found")
         return route(request)
 
-    def _health(self, request: web.Request) -> MockResponse:
+    def _scenario(self, request: web.BaseRequest) -> MockResponse:
+        session = request.query.get("session")
+        library = self.app.scenarios
+        name = library.active(session)
+        rules = library.get(name).rules if name is not None else ()
+        return _json(200, {"active": name, "session": session, "rules": [
+            {"name": rule.name, "does": rule.describe(), "origin": rule.origin}
+            for rule in rules]})
+
+    def _set_scenario(self, request: web.BaseRequest, raw: bytes) -> MockResponse:
+        try:
+            body = orjson.loads(raw)
+        except orjson.JSONDecodeError as error:
+            return problem(400, "Bad Request", f"the body is not JSON: {error}",
+                           kind="admin-bad-body")
+        if not isinstance(body, dict) or not ({"name", "scenario"} & set(body)):
+            return problem(400, "Bad Request",
+                           'send {"name": "rate-limited"} (null turns scenarios off) or '
+                           '{"scenario": {...a scenario...}}', kind="admin-bad-body")
+        try:
+            name = (self.app.scenarios.add(body["scenario"]).name if body.get("scenario")
+                    else body.get("name"))
+            self.app.scenarios.activate(name, session=request.query.get("session"),
+                                        now=self.app.clock())
+        except ContractkitError as error:
+            return problem(400, "Bad Request", str(error), kind="admin-bad-scenario")
+        return self._scenario(request)
+
+    def _scenarios(self, request: web.BaseRequest) -> MockResponse:
+        library = self.app.scenarios
+        return _json(200, {"scenarios": [
+            {"name": name, "description": library.get(name).description}
+            for name in library.names()]})
+
+    def _health(self, request: web.BaseRequest) -> MockResponse:
         return _json(200, {
             "status": "ok",
             "uptime_seconds": round(self.app.clock() - self.started, 3),
@@ -64,7 +102,7 @@ class Admin:
             "journal_entries": len(self.app.journal),
         })
 
-    def _journal(self, request: web.Request) -> MockResponse:
+    def _journal(self, request: web.BaseRequest) -> MockResponse:
         query = request.query
         try:
             status = int(query["status"]) if "status" in query else None
@@ -80,15 +118,15 @@ class Admin:
         return _json(200, {"entries": [e.to_dict() for e in entries],
                            "dropped": self.app.journal.dropped})
 
-    def _clear_journal(self, request: web.Request) -> MockResponse:
+    def _clear_journal(self, request: web.BaseRequest) -> MockResponse:
         self.app.journal.clear(request.query.get("session"))
         return MockResponse(204)
 
-    def _reset(self, request: web.Request) -> MockResponse:
+    def _reset(self, request: web.BaseRequest) -> MockResponse:
         self.app.reset(request.query.get("session"))
         return MockResponse(204)
 
-    def _contracts(self, request: web.Request) -> MockResponse:
+    def _contracts(self, request: web.BaseRequest) -> MockResponse:
         return _json(200, {"contracts": [
             {
                 "mount": mount.prefix or "/",
@@ -103,7 +141,7 @@ class Admin:
             for mount in self.app.mounts
         ]})
 
-    def _metrics(self, request: web.Request) -> MockResponse:
+    def _metrics(self, request: web.BaseRequest) -> MockResponse:
         return MockResponse(200, {"Content-Type": "text/plain; version=0.0.4; charset=utf-8"},
                             self.app.metrics.render().encode())
 
@@ -112,7 +150,7 @@ def _json(status: int, data: Any) -> MockResponse:
     return MockResponse(status, {"Content-Type": _JSON}, orjson.dumps(data))
 
 
-def _authorised(request: web.Request, token: str) -> bool:
+def _authorised(request: web.BaseRequest, token: str) -> bool:
     given = request.headers.get("Authorization", "")
     if given.lower().startswith("bearer "):
         given = given[7:].strip()

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import asyncio
 import difflib
-import hashlib
 import itertools
 import logging
+import random
+import secrets
 import time
-import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -24,10 +24,15 @@ from aiohttp import web
 
 from contractkit._http import HttpRequest
 from contractkit.contract.model import Contract, Operation
-from contractkit.contract.validation import Violation
-from contractkit.journal import Journal, JournalEntry, redact_headers, redact_query
+from contractkit.contract.validation import OperationValidator, Violation
+from contractkit.errors import ScenarioError
+from contractkit.journal import Journal, Record
+from contractkit.scenarios.faults import GraphQLError, Hang, SlowBody, Transport
+from contractkit.scenarios.library import ScenarioLibrary
+from contractkit.scenarios.model import RequestFacts
 from contractkit.server.admin import Admin
-from contractkit.server.graphql import GraphQLResponder
+from contractkit.server.faults import Abandoned, FaultPlayer, delay_of
+from contractkit.server.graphql import FieldFailure, GraphQLResponder
 from contractkit.server.guard import ConnectionIds
 from contractkit.server.metrics import Metrics
 from contractkit.server.prefer import parse_preferences, strip_control_query
@@ -36,9 +41,13 @@ from contractkit.server.responses import MockResponse, Responder, problem, respo
 ValidationMode = Literal["strict", "warn", "off"]
 ADMIN_PREFIX = "/__contractkit/"
 SESSION_HEADER = "x-contractkit-session"
+SCENARIO_HEADER = "x-contractkit-scenario"
 DEFAULT_SESSION = "default"
 DEFAULT_MAX_BODY_BYTES = 10 * 1024 * 1024
 log = logging.getLogger("contractkit.server")
+#: bound at import: virtual time patches ``time.monotonic``, and this must stay real
+_real_monotonic = time.monotonic
+_real_time = time.time
 
 
 @dataclass(frozen=True)
@@ -66,11 +75,21 @@ class Mount:
     graphql: GraphQLResponder | None = field(init=False, default=None)
     seed: int = 0
 
+    _validators: dict[int, OperationValidator] = field(init=False, default_factory=dict)
+
     def __post_init__(self) -> None:
         self.prefix = self.prefix.rstrip("/")
         self.responder = Responder(self.contract, seed=self.seed)
         if self.contract.kind == "graphql":
             self.graphql = GraphQLResponder(self.contract, seed=self.seed)
+
+    def validator(self, operation: Operation) -> OperationValidator:
+        """The operation's validator, looked up by identity (cheaper than the contract's
+        cache, which hashes the operation's method and path)."""
+        found = self._validators.get(id(operation))
+        if found is None:
+            found = self._validators[id(operation)] = self.contract.validator(operation)
+        return found
 
 
 @dataclass
@@ -88,6 +107,8 @@ class _Exchange:
     outcome: str = "served"
     connection_id: int = 0
     client: str = ""
+    fault: str | None = None
+    rule: str | None = None
 
 
 class MockApp:
@@ -103,22 +124,34 @@ class MockApp:
         self.journal = Journal(config.journal_capacity)
         self.metrics = Metrics()
         self._ordinals = itertools.count(1)
+        #: X-Request-Id for requests without one: unique per server run, cheaper than uuid4
+        self._request_ids = itertools.count(1)
+        self._request_id_prefix = secrets.token_hex(6)
         self.connections = ConnectionIds()
         #: Exceptions raised inside the mock's own code (a bug): the pytest plugin fails
         #: the test with them, so none is ever lost.
         self.errors: list[BaseException] = []
-        self._secret_headers = {
+        self._secret_headers = frozenset({
             scheme.parameter_name.lower()
             for mount in mounts for scheme in mount.contract.security_schemes.values()
             if scheme.type == "apiKey" and scheme.location == "header"
-        }
-        self._secret_query = {
+        })
+        self._secret_query = frozenset({
             scheme.parameter_name
             for mount in mounts for scheme in mount.contract.security_schemes.values()
             if scheme.type == "apiKey" and scheme.location == "query"
-        }
+        })
         self.started = clock()
-        self.admin: Callable[[web.Request, _Exchange], Any] | None = Admin(self, self.started)
+        self.scenarios = ScenarioLibrary(
+            seed=config.seed, now=self.started,
+            operation_ids={op.id for mount in mounts for op in mount.contract.operations})
+        self.faults = FaultPlayer(
+            disconnected=self.connections.disconnected,
+            wall_clock=lambda: _real_time() + (self.clock() - _real_monotonic()))
+        self.admin: Callable[[web.BaseRequest, _Exchange], Any] | None = Admin(self, self.started)
+
+    def _new_request_id(self) -> str:
+        return f"{self._request_id_prefix}{next(self._request_ids):08x}"
 
     def replace_mount(self, old: Mount, new: Mount) -> None:
         """Swap a mount's contract (for --watch); requests in flight keep the old one."""
@@ -126,26 +159,36 @@ class MockApp:
         self.mounts = [new if m is old else m for m in self.mounts]
 
     def reset(self, session: str | None = None) -> None:
-        """Forget the journal (of one session, or all) and, for all, the metrics."""
+        """Forget the journal (of one session, or all) and, for all, the metrics; scenario
+        counters, sequences and buckets start over."""
         self.journal.clear(session)
+        self.scenarios.reset(self.clock(), session)
         if session is None:
             self.metrics.reset()
 
-    def application(self) -> web.Application:
-        app = web.Application(client_max_size=self.config.max_body_bytes)
-        # [\s\S]: a decoded %0A in the path is still a path, and must reach our router
-        app.router.add_route("*", "/{tail:[\\s\\S]*}", self.handle)
-        return app
+    def server(self, **kwargs: Any) -> web.Server:
+        """aiohttp's low-level server with every request going to :meth:`handle`: the
+        contract's router does the routing, so aiohttp's router and middleware are skipped.
+        ``kwargs`` go to aiohttp's connection handler (``keepalive_timeout``...)."""
+        loop = asyncio.get_running_loop()
+        max_size = self.config.max_body_bytes
+
+        def make_request(message: Any, payload: Any, protocol: Any, writer: Any,
+                         task: Any) -> web.BaseRequest:
+            return web.BaseRequest(message, payload, protocol, writer, task, loop,
+                                   client_max_size=max_size)
+
+        return web.Server(self.handle, request_factory=make_request, **kwargs)
 
     # -- the request path ------------------------------------------------------------
 
-    async def handle(self, request: web.Request) -> web.StreamResponse:
+    async def handle(self, request: web.BaseRequest) -> web.StreamResponse:
         t_headers = self.clock()
         session = request.headers.get(SESSION_HEADER, DEFAULT_SESSION)
-        correlation_id = request.headers.get("x-request-id") or uuid.uuid4().hex
+        correlation_id = request.headers.get("x-request-id") or self._new_request_id()
         try:
             # wait_for costs a task per call: only bodies that are still to arrive need it
-            body = (await asyncio.wait_for(request.read(), self.config.body_timeout)
+            body = (await asyncio.wait_for(self._read(request), self.config.body_timeout)
                     if request.body_exists else b"")
         except asyncio.TimeoutError:  # not TimeoutError: on 3.10 they differ
             exchange = _Exchange(_http_request(request, b""), session, correlation_id,
@@ -182,9 +225,117 @@ class MockApp:
             answer = problem(500, "contractkit internal error",
                              f"the mock failed on this request ({type(error).__name__}: "
                              f"{error}); please report it", kind="mock-error")
+            return await self._send(request, exchange, answer)
+        if exchange.operation is not None and (
+                self.scenarios.in_use or SCENARIO_HEADER in exchange.request.headers):
+            return await self._scenario(request, exchange, answer)
         return await self._send(request, exchange, answer)
 
-    def _answer(self, exchange: _Exchange, request: web.Request) -> MockResponse:
+    async def _scenario(self, request: web.BaseRequest, exchange: _Exchange,
+                        answer: MockResponse) -> web.StreamResponse:
+        """Let the active scenario decide; play the fault it picks."""
+        http_request = exchange.request
+        now = self.clock()
+        try:
+            engine = self.scenarios.engine(
+                exchange.session, http_request.headers.get(SCENARIO_HEADER), now)
+        except ScenarioError as error:
+            exchange.outcome = "unknown-scenario"
+            return await self._send(request, exchange, problem(
+                400, "Unknown scenario", str(error), kind="unknown-scenario"))
+        if engine is None:
+            return await self._send(request, exchange, answer)
+        decision = engine.decide(self._facts(exchange), now)
+        if decision.rule is None and not decision.headers:
+            return await self._send(request, exchange, answer)
+        assert exchange.mount is not None
+        assert exchange.operation is not None
+        exchange.fault = decision.fault
+        exchange.rule = decision.rule.name if decision.rule and decision.fault else None
+        if exchange.fault:
+            self.metrics.fault(exchange.fault.split(" ", 1)[0],
+                               exchange.operation.id)
+        rng = decision.rng()
+        # a delay counts from the request's headers: the answer starts `latency` after
+        # the request, whatever routing and validation took
+        wait = delay_of(decision, rng) - (self.clock() - exchange.t_headers)
+        if wait > 0:
+            await self.faults.sleep(wait)
+        failures = [FieldFailure(f.path, f.message, f.code) for f in decision.step.faults
+                    if isinstance(f, GraphQLError)]
+        if failures and exchange.mount.graphql is not None:
+            answer, _ = exchange.mount.graphql.respond(http_request, failures)
+        played = self.faults.answer(
+            decision, answer, contract=exchange.mount.contract,
+            responder=exchange.mount.responder, operation=exchange.operation,
+            accept=http_request.headers.get("accept"), rng=rng)
+        if isinstance(played, Transport | Hang):
+            return await self._break(request, exchange, played, answer, rng)
+        slow = next((f for f in decision.step.faults if isinstance(f, SlowBody)), None)
+        if slow is not None:
+            headers = self._headers(request, exchange, played)
+            record = self.record(exchange, played, headers, self.clock())
+            response = await self.faults.slow(slow, request, played, headers)
+            record.t_resp_end = self._since_start(record)
+            if response is None:
+                record.t_disconnect = record.t_resp_end
+                return Abandoned("client left during a slow body")
+            return response
+        return await self._send(request, exchange, played)
+
+    async def _break(self, request: web.BaseRequest, exchange: _Exchange,
+                     fault: Transport | Hang, answer: MockResponse,
+                     rng: random.Random) -> web.StreamResponse:
+        exchange.outcome = "fault"
+        record = self.record(exchange, MockResponse(0), {}, self.clock(), status=None)
+
+        def cap_reached() -> None:
+            record.outcome = "hang-cap-reached"
+
+        result = await self.faults.transport(fault, request, answer, rng, cap_reached)
+        record.t_resp_end = self._since_start(record)
+        if isinstance(fault, Hang) and record.outcome != "hang-cap-reached":
+            record.t_disconnect = record.t_resp_end
+        return result
+
+    def _facts(self, exchange: _Exchange) -> RequestFacts:
+        request = exchange.request
+        operation = exchange.operation
+        body: Any = None
+        if request.body and "json" in request.headers.get("content-type", ""):
+            try:
+                body = orjson.loads(request.body)
+            except orjson.JSONDecodeError:
+                body = None
+        return RequestFacts(
+            method=request.method, path=request.path,
+            operation_id=operation.id if operation else None,
+            template=operation.path if operation else None,
+            headers=request.headers, query=request.query, body=body,
+            session=exchange.session, credential=self._credential(request))
+
+    def _credential(self, request: HttpRequest) -> str | None:
+        """The credential a request carries (keys rate limits and token expiry)."""
+        found = request.headers.get("authorization")
+        if found:
+            return found
+        for name in self._secret_headers:
+            if request.headers.get(name):
+                return request.headers[name]
+        for name, value in request.query:
+            if name in self._secret_query:
+                return value
+        return None
+
+    @staticmethod
+    async def _read(request: web.BaseRequest) -> bytes:
+        if (request.headers.get("expect", "").lower() == "100-continue"
+                and request.version >= (1, 1)):
+            # what aiohttp's router would do: let the client send its body
+            await request.writer.write(b"HTTP/1.1 100 Continue\r\n\r\n")
+        return await request.read()
+
+    def _answer(self, exchange: _Exchange, request: web.BaseRequest) -> MockResponse:
         http_request = exchange.request
         if self.config.cors and http_request.method == "OPTIONS" and (
                 "access-control-request-method" in http_request.headers):
@@ -216,8 +367,8 @@ class MockApp:
                                          http_request.headers, http_request.body)
         mode = self.config.validate if preferences.validate else "off"
         if mode != "off":
-            result = contract.validator(operation).validate_request(validation_request,
-                                                                    match.path_params)
+            result = mount.validator(operation).validate_request(validation_request,
+                                                                 match.path_params)
             exchange.violations = result.violations
             if result.violations and mode == "strict":
                 exchange.outcome = "invalid"
@@ -287,67 +438,76 @@ class MockApp:
             detail += "; nearest: " + ", ".join(nearest)
         return problem(404, "Not Found", detail, kind="no-operation", nearest=nearest)
 
-    async def _send(self, request: web.Request, exchange: _Exchange,
+    async def _send(self, request: web.BaseRequest, exchange: _Exchange,
                     answer: MockResponse) -> web.StreamResponse:
-        headers = {name: _header_safe(value) for name, value in answer.headers.items()}
-        headers["X-Request-Id"] = exchange.correlation_id
-        if self.config.cors:
-            headers.setdefault("Access-Control-Allow-Origin",
-                               request.headers.get("origin", "*"))
-            headers.setdefault("Access-Control-Expose-Headers", "*")
+        headers = self._headers(request, exchange, answer)
         # aiohttp sends Content-Length but no body for HEAD by itself
         response = web.Response(status=answer.status, body=answer.body, headers=headers)
-        entry = self.record(exchange, answer, headers, self.clock())
+        record = self.record(exchange, answer, headers, self.clock())
         await response.prepare(request)
         await response.write_eof()
-        self.journal.finish(entry, self.clock())
+        record.t_resp_end = self._since_start(record)
         return response
 
+    def _since_start(self, record: Record) -> float:
+        """Now, as ``t_resp_start`` plus the real time since it. With virtual time the
+        server's clock jumps when a client sleeps; a client can have its answer and sleep
+        before this line runs, and the end of the response must not move with that."""
+        return (record.t_resp_start or 0.0) + (_real_monotonic() - record.real_start)
+
+    def _headers(self, request: web.BaseRequest, exchange: _Exchange,
+                 answer: MockResponse) -> dict[str, str]:
+        headers = {name: _header_safe(value) for name, value in answer.headers.items()}
+        headers["X-Request-Id"] = exchange.correlation_id
+        origin = request.headers.get("origin")
+        if self.config.cors and origin is not None:  # browsers send Origin on CORS requests
+            headers.setdefault("Access-Control-Allow-Origin", origin)
+            headers.setdefault("Access-Control-Expose-Headers", "*")
+            headers.setdefault("Vary", "Origin")
+        return headers
+
     def record(self, exchange: _Exchange, answer: MockResponse, headers: dict[str, str],
-               t_resp_start: float) -> JournalEntry:
-        request = exchange.request
+               t_resp_start: float, *, status: int | None = -1) -> Record:
+        """Journal the exchange (before the response leaves, so a client holding its answer
+        always finds it), count it in the metrics and log it."""
         operation = exchange.operation
-        idempotency = request.headers.get("idempotency-key")
-        body_hash = hashlib.sha256(request.body).hexdigest()
-        entry = JournalEntry(
-            seq=self.journal.next_seq(),
+        record = Record(
             session=exchange.session,
             connection_id=exchange.connection_id,
-            method=request.method,
-            path=request.path,
-            query=redact_query(request.query, self._secret_query),
-            request_headers=redact_headers(request.headers, self._secret_headers),
-            request_body_size=len(request.body),
-            request_body_sha256=body_hash,
+            request=exchange.request,
             operation_id=operation.id if operation else None,
             mount=exchange.mount.prefix if exchange.mount else "",
-            status=answer.status,
-            response_headers=redact_headers(headers),
-            response_body_size=len(answer.body),
-            response_body_sha256=hashlib.sha256(answer.body).hexdigest(),
+            status=answer.status if status == -1 else status,
+            response_headers=headers,
+            response_body=answer.body,
             t_headers=exchange.t_headers,
             t_body_end=exchange.t_body_end,
             t_resp_start=t_resp_start,
-            t_resp_end=None,
             violations=exchange.violations,
             correlation_id=exchange.correlation_id,
             client=exchange.client,
-            logical_key=idempotency or f"{request.method} {request.path} {body_hash[:16]}",
             outcome=exchange.outcome,
+            fault=exchange.fault,
+            rule=exchange.rule,
+            secret_headers=self._secret_headers,
+            secret_query=self._secret_query,
         )
-        self.journal.append(entry)
+        record.real_start = _real_monotonic()
+        self.journal.append(record)
         duration = t_resp_start - exchange.t_headers
-        self.metrics.observe(entry.operation_id or exchange.outcome, answer.status, duration,
-                             len(exchange.violations))
-        self._log(entry, duration)
-        return entry
+        self.metrics.observe(record.operation_id or exchange.outcome, record.status or 0,
+                             duration, len(exchange.violations))
+        if self.config.log_format != "off":
+            self._log(record, duration)
+        return record
 
-    def _log(self, entry: JournalEntry, duration: float) -> None:
-        if self.config.log_format == "off" or not log.isEnabledFor(logging.INFO):
+    def _log(self, entry: Record, duration: float) -> None:
+        if not log.isEnabledFor(logging.INFO):
             return
         if self.config.log_format == "json":
             log.info(orjson.dumps({
-                "method": entry.method, "path": entry.path, "status": entry.status,
+                "method": entry.request.method, "path": entry.request.path,
+                "status": entry.status,
                 "operation": entry.operation_id, "ms": round(duration * 1000, 2),
                 "session": entry.session, "request_id": entry.correlation_id,
                 "violations": len(entry.violations), "outcome": entry.outcome,
@@ -355,7 +515,8 @@ class MockApp:
             return
         operation = entry.operation_id or entry.outcome
         suffix = f"  {len(entry.violations)} violation(s)" if entry.violations else ""
-        log.info("%s %s → %s  %s  %.1f ms  id=%s%s", entry.method, entry.path, entry.status,
+        log.info("%s %s → %s  %s  %.1f ms  id=%s%s", entry.request.method, entry.request.path,
+                 entry.status,
                  operation, duration * 1000, entry.correlation_id, suffix)
 
 
@@ -366,7 +527,7 @@ def _header_safe(value: str) -> str:
     return "".join(c if " " <= c < "\x7f" else f"\\u{ord(c):04x}" for c in value)
 
 
-def _http_request(request: web.Request, body: bytes) -> HttpRequest:
+def _http_request(request: web.BaseRequest, body: bytes) -> HttpRequest:
     return HttpRequest(
         method=request.method.upper(),
         # the raw path: an encoded slash (%2F) inside a path parameter is not a separator

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import random
 import zlib
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import graphql
@@ -25,13 +26,26 @@ LIST_LENGTH = 2
 _WORDS = ("alpha", "bravo", "charlie", "delta", "echo", "foxtrot", "golf", "hotel")
 
 
+@dataclass(frozen=True)
+class FieldFailure:
+    path: str
+    message: str
+    code: str | None = None
+
+
 class GraphQLResponder:
     def __init__(self, contract: Contract, *, seed: int = 0) -> None:
         self.schema = graphql_schema(contract)
         self.seed = seed
 
-    def respond(self, request: HttpRequest) -> tuple[MockResponse, str | None]:
-        """The answer, and the first root field asked for (``Query.payment``)."""
+    def respond(self, request: HttpRequest, failures: Sequence[FieldFailure] = (),
+                ) -> tuple[MockResponse, str | None]:
+        """The answer, and the first root field asked for (``Query.payment``).
+
+        ``failures``: fields (by response path without list indexes, ``payment.amount``)
+        whose resolver fails, so the error, its path and the null propagation are exactly
+        what a GraphQL server produces.
+        """
         try:
             query, variables, operation_name = _read(request)
         except ValueError as error:
@@ -50,9 +64,21 @@ class GraphQLResponder:
         if request.method == "GET" and operation.operation != graphql.OperationType.QUERY:
             return _json(405, {"errors": [{"message": "only queries can be sent with GET"}]}), (
                 None)
+        failing = {f.path: f for f in failures}
+
+        def resolve(source: Any, info: graphql.GraphQLResolveInfo[Any], **arguments: Any) -> Any:
+            if failing:
+                where = ".".join(str(k) for k in info.path.as_list() if isinstance(k, str))
+                failure = failing.get(where)
+                if failure is not None:
+                    raise graphql.GraphQLError(
+                        failure.message,
+                        extensions={"code": failure.code} if failure.code else None)
+            return self._resolve_field(source, info, **arguments)
+
         result = graphql.execute(
             self.schema, document, variable_values=variables, operation_name=operation_name,
-            field_resolver=self._resolve_field, type_resolver=self._resolve_type,
+            field_resolver=resolve, type_resolver=self._resolve_type,
         )
         if not isinstance(result, graphql.ExecutionResult):  # pragma: no cover - no async here
             return _json(500, {"errors": [{"message": "asynchronous execution"}]}), None

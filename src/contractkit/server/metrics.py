@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import itertools
 import threading
+from bisect import bisect_left
 from collections import Counter
 
 #: Latency histogram buckets, seconds.
@@ -33,9 +35,10 @@ class Metrics:
                 self.violations[operation] += violations
             self._count += 1
             self._sum += seconds
-            for index, bound in enumerate(BUCKETS):
-                if seconds <= bound:
-                    self._bucket_counts[index] += 1
+            # one bucket per observation; render() accumulates them as Prometheus wants
+            index = bisect_left(BUCKETS, seconds)
+            if index < len(BUCKETS):
+                self._bucket_counts[index] += 1
 
     def fault(self, fault: str, operation: str) -> None:
         with self._lock:
@@ -78,7 +81,8 @@ class Metrics:
             ]
             lines += [
                 f'contractkit_request_duration_seconds_bucket{{le="{bound}"}} {count}'
-                for bound, count in zip(BUCKETS, self._bucket_counts, strict=True)
+                for bound, count in zip(BUCKETS, itertools.accumulate(self._bucket_counts),
+                                        strict=True)
             ]
             lines += [
                 f'contractkit_request_duration_seconds_bucket{{le="+Inf"}} {self._count}',

@@ -20,15 +20,20 @@ class Preferences:
     validate: bool = True
 
 
+DEFAULT = Preferences()
+_CONTROLS = ("code", "example", "dynamic", "seed", "validate")
+
+
 def parse_preferences(header: str | None, query: Iterable[tuple[str, str]]) -> Preferences:
+    if header is None and not query:
+        return DEFAULT
     values: dict[str, str] = {}
     for part in (header or "").replace(";", ",").split(","):
         name, _, value = part.strip().partition("=")
         if name:
             values[name.strip().lower()] = value.strip().strip('"')
     for name, value in query:
-        if name.startswith("__") and name[2:] in ("code", "example", "dynamic", "seed",
-                                                  "validate"):
+        if name.startswith("__") and name[2:] in _CONTROLS:
             values.setdefault(name[2:], value)
     return _from_values(values)
 
@@ -44,8 +49,10 @@ def _from_values(values: Mapping[str, str]) -> Preferences:
     )
 
 
-def strip_control_query(query: Iterable[tuple[str, str]]) -> tuple[tuple[str, str], ...]:
+def strip_control_query(
+    query: tuple[tuple[str, str], ...],
+) -> tuple[tuple[str, str], ...]:
     """The query without the ``__code``-style controls (they are not API parameters)."""
-    return tuple((k, v) for k, v in query
-                 if not (k.startswith("__") and k[2:] in ("code", "example", "dynamic", "seed",
-                                                          "validate")))
+    if not any(k.startswith("__") for k, _ in query):
+        return query
+    return tuple((k, v) for k, v in query if not (k.startswith("__") and k[2:] in _CONTROLS))

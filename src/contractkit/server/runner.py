@@ -12,7 +12,8 @@ import asyncio
 import logging
 import os
 import threading
-from collections.abc import Mapping, Sequence
+import time
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -25,6 +26,7 @@ from contractkit.contract.loader import load
 from contractkit.contract.model import Contract
 from contractkit.errors import ConfigError
 from contractkit.journal import Journal
+from contractkit.scenarios.model import Scenario
 from contractkit.server.app import (
     DEFAULT_MAX_BODY_BYTES,
     MockApp,
@@ -32,9 +34,11 @@ from contractkit.server.app import (
     Mount,
     ValidationMode,
 )
-from contractkit.server.guard import HeaderDeadline
+from contractkit.server.guard import HeaderDeadline, HeaderWatch
+from contractkit.server.unreachable import Unreachable
 
 ContractSource = Contract | str | os.PathLike[str]
+ScenarioSource = Scenario | str | os.PathLike[str] | Mapping[str, Any]
 _START_TIMEOUT_SECONDS = 60.0
 #: Idle keep-alive connections are closed after this long (aiohttp's default is an hour).
 KEEPALIVE_SECONDS = 75.0
@@ -103,19 +107,29 @@ class MockServer:
         log_format: str = "off",
         header_timeout: float = 10.0,
         body_timeout: float = 30.0,
+        scenario: ScenarioSource | None = None,
+        scenarios: Sequence[ScenarioSource] = (),
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         config = MockConfig(seed=seed, validate=validate, cors=cors, admin_token=admin_token,
                             log_format=log_format,  # type: ignore[arg-type]
                             max_body_bytes=max_body_bytes, header_timeout=header_timeout,
                             body_timeout=body_timeout)
-        self.app = MockApp(build_mounts(contracts, mounts or {}, seed), config)
+        self.app = MockApp(build_mounts(contracts, mounts or {}, seed), config, clock=clock)
+        for source in scenarios:
+            self.app.scenarios.add(source)
+        if scenario is not None:
+            self.use_scenario(scenario)
         self.host = host
         self.port = port
-        self._runner: web.AppRunner | None = None
+        self._unreachable = Unreachable(host)
+        self._runner: web.ServerRunner | None = None
         self._listener: asyncio.Server | None = None
         self._thread: threading.Thread | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._stopping: asyncio.Event | None = None
+        #: the thread serving requests (``with``), or the loop's thread (``async with``)
+        self.thread_ident: int | None = None
 
     # -- addresses ---------------------------------------------------------------------
 
@@ -134,30 +148,69 @@ class MockServer:
         return self.root_url + "/__contractkit"
 
     @property
+    def refused_url(self) -> str:
+        """A URL whose connections are refused (the provider is down): same path as
+        :attr:`url`, on a port bound but not listening."""
+        return self._unreachable_url(self._unreachable.refused_port())
+
+    @property
+    def connect_timeout_url(self) -> str:
+        """A URL where connecting times out (the provider's host is unreachable): a port
+        whose accept queue is kept full. Linux-specific; see the fault catalogue."""
+        return self._unreachable_url(self._unreachable.connect_timeout_port())
+
+    def _unreachable_url(self, port: int) -> str:
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"http://{host}:{port}{self.app.mounts_in_order[0].prefix}"
+
+    @property
     def journal(self) -> Journal:
         return self.app.journal
 
     def reset(self, session: str | None = None) -> None:
+        """Forget the journal and metrics; scenario counters and sequences start over."""
         self.app.reset(session)
+
+    @property
+    def active_scenario(self) -> str | None:
+        """The name of the server-wide scenario, if one is active."""
+        return self.app.scenarios.active()
+
+    def use_scenario(self, scenario: ScenarioSource | None, *,
+                     session: str | None = None) -> Scenario | None:
+        """Make a scenario active for the whole server (or one session); None: none.
+
+        ``scenario``: a built-in name (``"flaky"``), a scenario file, a mapping as in a file,
+        or a :class:`~contractkit.scenarios.Scenario`.
+        """
+        library = self.app.scenarios
+        if scenario is None:
+            return library.activate(None, session=session, now=self.app.clock())
+        name = (scenario if isinstance(scenario, str) and scenario in library.names()
+                else library.add(scenario).name)
+        return library.activate(name, session=session, now=self.app.clock())
 
     # -- lifecycle ---------------------------------------------------------------------
 
     async def start(self) -> None:
         _quiet_bad_clients()
-        runner = web.AppRunner(self.app.application(), access_log=None, handle_signals=False,
-                               keepalive_timeout=KEEPALIVE_SECONDS)
+        self.thread_ident = threading.get_ident()
+        runner = web.ServerRunner(
+            self.app.server(access_log=None, keepalive_timeout=KEEPALIVE_SECONDS),
+            handle_signals=False)
         await runner.setup()
         factory = runner.server
         assert factory is not None
-        timeout = self.app.config.header_timeout
+        watch = HeaderWatch(self.app.config.header_timeout)
         connections = self.app.connections
         self._listener = await asyncio.get_running_loop().create_server(
-            lambda: HeaderDeadline(factory(), timeout, connections), self.host, self.port,
+            lambda: HeaderDeadline(factory(), watch, connections), self.host, self.port,
             reuse_address=True)
         self._runner = runner
         self.port = int(self._listener.sockets[0].getsockname()[1])
 
     async def stop(self) -> None:
+        self._unreachable.close()
         if self._listener is not None:
             self._listener.close()
             self._listener = None

@@ -1,0 +1,143 @@
+"""Assertions on what a client call *returns or raises* under a scenario (DESIGN §6).
+
+``tolerates``: the call gives the same result with the scenario (schema drift by default)
+as without one. ``raises_typed``: under a broken answer, the call raises the client's own
+error type, promptly, without retrying. Both take the server duck-typed (anything with
+``use_scenario`` and ``journal``), so they work with ``MockServer`` and the pytest
+plugin's fixture alike, and restore the scenario that was active before.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from typing import Any, Protocol, TypeVar
+
+from contractkit.assertions.timeline import render_timeline
+from contractkit.errors import ContractViolation
+from contractkit.journal import JournalEntry
+
+T = TypeVar("T")
+ScenarioChoice = str | Mapping[str, Any] | None
+
+
+class _Journal(Protocol):
+    def entries(self) -> list[JournalEntry]: ...
+
+
+class ScenarioServer(Protocol):
+    """What the outcome assertions need from a server (``MockServer`` has it)."""
+
+    @property
+    def journal(self) -> _Journal: ...
+
+    @property
+    def active_scenario(self) -> str | None: ...
+
+    def use_scenario(self, scenario: Any, *, session: str | None = None) -> object: ...
+
+
+@contextmanager
+def _scenario(server: ScenarioServer, scenario: ScenarioChoice) -> Iterator[None]:
+    previous = server.active_scenario
+    server.use_scenario(scenario)
+    try:
+        yield
+    finally:
+        server.use_scenario(previous)
+
+
+def _name(scenario: ScenarioChoice) -> str:
+    if isinstance(scenario, Mapping):
+        return repr(scenario.get("name", "the scenario"))
+    return "no scenario" if scenario is None else repr(scenario)
+
+
+def _last_seq(server: ScenarioServer) -> int:
+    return max((e.seq for e in server.journal.entries()), default=0)
+
+
+def _since(server: ScenarioServer, seq: int) -> list[JournalEntry]:
+    return [e for e in server.journal.entries() if e.seq > seq and e.outcome != "admin"]
+
+
+def _error(error: BaseException) -> str:
+    return f"{type(error).__module__}.{type(error).__qualname__}: {error}"
+
+
+def tolerates(call: Callable[[], T], *, scenario: ScenarioChoice = "schema-drift",
+              server: ScenarioServer) -> T:
+    """Run ``call()`` without a scenario (the baseline), then under ``scenario``; the second
+    run must neither raise nor return something different. Returns its result."""
+    __tracebackhide__ = True
+    with _scenario(server, None):
+        try:
+            baseline = call()
+        except Exception as error:
+            raise ContractViolation(
+                f"the call failed with no scenario active ({_error(error)}), so there is no "
+                "baseline to compare with; make the call work against the plain mock first"
+            ) from error
+    start = _last_seq(server)
+    with _scenario(server, scenario):
+        try:
+            result = call()
+        except Exception as error:
+            raise ContractViolation(
+                f"the call raised {_error(error)} under {_name(scenario)}, but returned "
+                f"{baseline!r} without it: a tolerant reader ignores unknown fields, treats "
+                "missing optionals and nulls as absent, and maps unknown enum values to a "
+                "fallback\n\n" + render_timeline(_since(server, start))) from error
+    if result != baseline:
+        raise ContractViolation(
+            f"the call returned {result!r} under {_name(scenario)}, but {baseline!r} without "
+            "it: the drifted answer changed what the client understood\n\n"
+            + render_timeline(_since(server, start)))
+    return result
+
+
+def raises_typed(call: Callable[[], object],
+                 errors: tuple[type[BaseException], ...], *,
+                 server: ScenarioServer, scenario: ScenarioChoice = None,
+                 within: float = 5.0) -> BaseException:
+    """``call()`` must raise one of ``errors`` (not another type), after at most one
+    request, within ``within`` seconds. With ``scenario``, it runs under that scenario
+    (restoring the previous one after). Returns the error raised."""
+    __tracebackhide__ = True
+    expected = " or ".join(e.__qualname__ for e in errors)
+    start = _last_seq(server)
+    began = time.monotonic()
+    with _scenario(server, scenario) if scenario is not None else _unchanged():
+        try:
+            result = call()
+        except errors as error:
+            raised: BaseException | None = error
+        except Exception as error:
+            raise ContractViolation(
+                f"the call raised {_error(error)} instead of {expected}: a library error "
+                f"from deep inside leaked out; catch it in the client and raise {expected} "
+                "from it\n\n" + render_timeline(_since(server, start))) from error
+        else:
+            raised = None
+    elapsed = time.monotonic() - began
+    sent = _since(server, start)
+    if raised is None:
+        raise ContractViolation(
+            f"the call returned {result!r} instead of raising {expected}: the broken answer "
+            "was taken for a good one\n\n" + render_timeline(sent))
+    if len(sent) > 1:
+        raise ContractViolation(
+            f"the call sent {len(sent)} requests before raising {type(raised).__qualname__}: "
+            "a broken answer is not transient, so do not retry it\n\n" + render_timeline(sent))
+    if elapsed > within:
+        raise ContractViolation(
+            f"the call took {elapsed:.2f} s to raise {type(raised).__qualname__}, more than "
+            f"{within:g} s: set a timeout so a broken provider cannot stall the caller\n\n"
+            + render_timeline(sent))
+    return raised
+
+
+@contextmanager
+def _unchanged() -> Iterator[None]:
+    yield

@@ -1,0 +1,195 @@
+"""What a consumer's test holds: a mock server's view for one test, with the assertions.
+
+:class:`ContractServer` is what the pytest fixture ``contract_server`` yields, and what a
+unittest suite can build itself around a :class:`~contractkit.MockServer`. It adds to the
+server: this test's journal, ``expect(operation)`` (the behaviour assertions),
+``wait_for`` (clients that run in the background), ``no_secrets_in`` and the checks run
+after the test (requests that broke the contract, requests no operation matched, errors in
+the mock).
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
+
+from contractkit.assertions.calls import Calls
+from contractkit.assertions.outcomes import raises_typed, tolerates
+from contractkit.assertions.virtual_time import Sleep
+from contractkit.errors import ContractViolation
+from contractkit.journal import JournalEntry
+from contractkit.server.runner import MockServer
+
+Predicate = Callable[[list[JournalEntry]], bool]
+T = TypeVar("T")
+
+
+class ContractServer:
+    def __init__(self, server: MockServer, *, scenario: str | None = None,
+                 sleeps: Callable[[], Sequence[Sleep]] = lambda: (),
+                 virtual: Callable[[], bool] = lambda: False, strict: bool = False) -> None:
+        self.server = server
+        self.scenario = scenario
+        self._sleeps = sleeps
+        self._virtual = virtual
+        self.strict = strict
+
+    # -- addresses -----------------------------------------------------------------------
+
+    @property
+    def url(self) -> str:
+        return self.server.url
+
+    @property
+    def root_url(self) -> str:
+        return self.server.root_url
+
+    @property
+    def admin_url(self) -> str:
+        return self.server.admin_url
+
+    @property
+    def refused_url(self) -> str:
+        return self.server.refused_url
+
+    @property
+    def connect_timeout_url(self) -> str:
+        return self.server.connect_timeout_url
+
+    # -- what happened -------------------------------------------------------------------
+
+    def entries(self, operation: str | None = None) -> list[JournalEntry]:
+        """This test's exchanges (admin calls left out), oldest first."""
+        return [e for e in self.server.journal.entries(operation_id=operation)
+                if e.outcome != "admin"]
+
+    @property
+    def sleeps(self) -> Sequence[Sleep]:
+        """The client's sleeps, when the test runs in virtual time."""
+        return self._sleeps()
+
+    def expect(self, operation: str) -> Calls:
+        """The behaviour assertions over this operation's calls (``.called()``,
+        ``.honoured_retry_after()``, ``.backed_off()``...)."""
+
+        known = {op.id for m in self.server.app.mounts for op in m.contract.operations}
+        if operation not in known:
+            close = difflib.get_close_matches(operation, sorted(known), n=3, cutoff=0.5)
+            hint = f"; did you mean {' or '.join(map(repr, close))}?" if close else ""
+            raise ContractViolation(f"no operation {operation!r} in the contract{hint}")
+        return Calls(self.entries(operation), operation=operation, sleeps=self.sleeps,
+                     virtual=self._virtual())
+
+    def wait_for(self, what: int | Predicate, timeout: float = 5.0) -> list[JournalEntry]:
+        """Block until ``what`` requests were journalled (or ``what(entries)`` holds), for
+        clients that run in the background; ``ContractViolation`` after ``timeout``."""
+        __tracebackhide__ = True
+        predicate: Predicate = ((lambda entries: len(entries) >= what)
+                                if isinstance(what, int) else what)
+        entries = self.server.journal.wait_for(
+            lambda all_entries: predicate([e for e in all_entries if e.outcome != "admin"]),
+            timeout)
+        mine = [e for e in entries if e.outcome != "admin"]
+        if not predicate(mine):
+            wanted = f"{what} request(s)" if isinstance(what, int) else "the condition"
+            raise ContractViolation(
+                f"waited {timeout:g} s for {wanted}; the mock received {len(mine)}:\n"
+                + _listing(mine))
+        return mine
+
+    def tolerates(self, call: Callable[[], T], *, scenario: Any = "schema-drift") -> T:
+        """``call()`` gives the same result under ``scenario`` as without it."""
+        __tracebackhide__ = True
+        return tolerates(call, scenario=scenario, server=self)
+
+    def raises_typed(self, call: Callable[[], object], errors: tuple[type[BaseException], ...],
+                     *, scenario: Any = None, within: float = 5.0) -> BaseException:
+        """``call()`` raises one of ``errors`` (not another exception), in one attempt,
+        within ``within`` seconds."""
+        __tracebackhide__ = True
+        return raises_typed(call, errors, server=self, scenario=scenario, within=within)
+
+    @property
+    def active_scenario(self) -> str | None:
+        return self.server.active_scenario
+
+    def use_scenario(self, scenario: Any, *, session: str | None = None) -> None:
+        self.server.use_scenario(scenario, session=session)
+
+    def reset(self) -> None:
+        self.server.reset()
+
+    @property
+    def journal(self) -> Any:
+        return self.server.journal
+
+    def no_secrets_in(self, text: str) -> None:
+        """Fail if any credential the mock received (Authorization, API keys, cookies)
+        appears in ``text`` — the client's logs or error messages."""
+        __tracebackhide__ = True
+        found = [s for s in self.server.journal.received_secrets() if s in text]
+        # "Bearer abc" and its token "abc" are one credential: keep the innermost
+        leaked = sorted(s for s in found if not any(o != s and o in s for o in found))
+        if leaked:
+            shown = ", ".join(f"{s[:4]}…({len(s)} chars)" for s in leaked)
+            raise ContractViolation(
+                f"{len(leaked)} credential(s) the client sent appear in the text: {shown}; "
+                "redact Authorization headers, API keys and cookies before logging or "
+                "putting requests in error messages")
+
+    # -- after the test ------------------------------------------------------------------
+
+    def check(self) -> None:
+        """Raise if the client broke the contract, called something the contract does not
+        have, or the mock failed inside."""
+        __tracebackhide__ = True
+        errors = list(self.server.app.errors)
+        if errors:
+            raise ContractViolation(
+                f"the mock failed inside on {len(errors)} request(s) (a contractkit bug, "
+                f"please report it): {type(errors[0]).__name__}: {errors[0]}")
+        entries = self.entries()
+        invalid = [e for e in entries if e.violations]
+        if invalid:
+            lines = []
+            for entry in invalid[:10]:
+                lines.append(f"  {entry.method} {entry.path} → {entry.status} "
+                             f"({entry.operation_id})")
+                lines += [f"      {v}" for v in entry.violations[:5]]
+            raise ContractViolation(
+                f"the client sent {len(invalid)} request(s) that break the contract:\n"
+                + "\n".join(lines))
+        unmatched = [e for e in entries if e.outcome in ("not-found", "method-not-allowed")]
+        if unmatched:
+            raise ContractViolation(
+                f"the client sent {len(unmatched)} request(s) that no operation of the "
+                "contract matches:\n" + "\n".join(
+                    f"  {e.method} {e.path}{self._nearest(e)}" for e in unmatched[:10])
+                + "\nrequests received:\n" + _listing(entries))
+        if self.strict:
+            deprecated = {op.id for m in self.server.app.mounts
+                          for op in m.contract.operations if op.deprecated}
+            used = sorted({e.operation_id for e in entries if e.operation_id in deprecated})
+            if used:
+                raise ContractViolation(
+                    f"the client calls deprecated operation(s) {', '.join(used)} "
+                    "(--contractkit-strict)")
+
+    def _nearest(self, entry: JournalEntry) -> str:
+        known = [f"{op.method} {m.prefix}{op.path}" for m in self.server.app.mounts
+                 for op in m.contract.operations]
+        close = difflib.get_close_matches(f"{entry.method} {entry.path}", known, n=3,
+                                          cutoff=0.4)
+        return f"   (nearest: {', '.join(close)})" if close else ""
+
+
+def _listing(entries: Sequence[JournalEntry]) -> str:
+    if not entries:
+        return "  (none)"
+    start = entries[0].t_headers
+    return "\n".join(
+        f"  +{e.t_headers - start:7.3f}s  {e.method} {e.path} → "
+        f"{e.status if e.status is not None else e.fault}"
+        + (f"  [{e.fault}]" if e.fault and e.status is not None else "")
+        for e in entries[-20:])

@@ -1,0 +1,116 @@
+"""Which scenario is active: for the server, per session, or per request.
+
+The server asks :meth:`ScenarioLibrary.engine` for each request with its session and its
+``X-Contractkit-Scenario`` header: the header wins, then the session's scenario, then the
+server's. Each scenario has one engine; its state is kept per session inside it.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Collection, Mapping
+from typing import Any
+
+from contractkit.errors import ScenarioError
+from contractkit.scenarios.engine import ScenarioEngine
+from contractkit.scenarios.loader import builtin_names, load_scenario, unknown_name
+from contractkit.scenarios.model import Scenario
+
+
+class ScenarioLibrary:
+    def __init__(self, *, seed: int = 0, operation_ids: Collection[str] | None = None,
+                 now: float = 0.0) -> None:
+        self.seed = seed
+        self.operation_ids = operation_ids
+        self._lock = threading.Lock()
+        self._known: dict[str, Scenario] = {}
+        self._engines: dict[str, ScenarioEngine] = {}
+        self._server: str | None = None
+        self._sessions: dict[str, str] = {}
+        self._now = now
+
+    # -- what exists -------------------------------------------------------------------
+
+    def add(self, source: str | os.PathLike[str] | Mapping[str, Any] | Scenario) -> Scenario:
+        """Load (if needed) and register a scenario; return it."""
+        scenario = (source if isinstance(source, Scenario)
+                    else load_scenario(source, operation_ids=self.operation_ids))
+        with self._lock:
+            self._known[scenario.name] = scenario
+            self._engines.pop(scenario.name, None)
+        return scenario
+
+    def get(self, name: str) -> Scenario:
+        with self._lock:
+            found = self._known.get(name)
+        if found is None:
+            if name in builtin_names():
+                return self.add(name)
+            raise ScenarioError(_unknown(name, self.names()))
+        return found
+
+    def names(self) -> list[str]:
+        with self._lock:
+            return sorted({*self._known, *builtin_names()})
+
+    # -- what is active ----------------------------------------------------------------
+
+    def activate(self, name: str | None, *, session: str | None = None,
+                 now: float | None = None) -> Scenario | None:
+        """Make ``name`` the server's scenario (or the session's); None turns it off.
+        Activating starts its counters and time windows afresh."""
+        scenario = self.get(name) if name is not None else None
+        with self._lock:
+            if session is None:
+                self._server = name
+            elif name is None:
+                self._sessions.pop(session, None)
+            else:
+                self._sessions[session] = name
+            if scenario is not None:
+                engine = self._engines.get(scenario.name)
+                if engine is None:
+                    self._engines[scenario.name] = ScenarioEngine(
+                        scenario, seed=self.seed, now=now if now is not None else self._now)
+                elif now is not None:
+                    engine.reset(now, session)
+        return scenario
+
+    @property
+    def in_use(self) -> bool:
+        """Whether a scenario is active for the server or a session (if not, only a request
+        that names one by header meets one)."""
+        return bool(self._server or self._sessions)
+
+    def active(self, session: str | None = None) -> str | None:
+        with self._lock:
+            if session is not None and session in self._sessions:
+                return self._sessions[session]
+            return self._server
+
+    def engine(self, session: str, requested: str | None, now: float) -> ScenarioEngine | None:
+        """The engine deciding this request, if any scenario applies."""
+        name = requested or self._sessions.get(session) or self._server
+        if name is None:
+            return None
+        engine = self._engines.get(name)
+        if engine is None:
+            scenario = self.get(name)  # raises ScenarioError for an unknown name
+            with self._lock:
+                engine = self._engines.setdefault(
+                    name, ScenarioEngine(scenario, seed=self.seed, now=now))
+        return engine
+
+    def reset(self, now: float, session: str | None = None) -> None:
+        """Counters and sequences start over (``POST /__contractkit/reset``)."""
+        with self._lock:
+            engines = list(self._engines.values())
+            if session is None:
+                self._sessions.clear()
+        for engine in engines:
+            engine.reset(now, session)
+
+
+def _unknown(name: str, known: list[str]) -> str:
+    return unknown_name("scenario", name, known) + f"; known: {', '.join(known)}"

@@ -1,0 +1,144 @@
+"""``tolerates`` and ``raises_typed`` against a real mock, with a tiny client written here."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from typing import Any
+
+import httpx
+import pytest
+from tests.conftest import ROOT
+
+from contractkit.assertions import raises_typed, tolerates
+from contractkit.consumer import ContractServer
+from contractkit.errors import ContractViolation
+from contractkit.server.runner import MockServer
+
+PAYMENT = "/payments/pay_3Nf8aZq2LkP0sT7x"
+AUTH = {"Authorization": "Bearer sk_test_1"}
+INVALID_JSON = {"name": "cut", "rules": [{"match": {"any": True},
+                                          "malformed": "invalid_json"}]}
+
+
+class PaymentsError(Exception):
+    """The client's own error type."""
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[MockServer]:
+    with MockServer(ROOT / "contracts" / "payments.yaml") as running:
+        yield running
+
+
+@pytest.fixture
+def client(server: MockServer) -> Iterator[httpx.Client]:
+    server.use_scenario(None)
+    server.reset()
+    with httpx.Client(base_url=server.url, headers=AUTH) as http:
+        yield http
+
+
+def payment(client: httpx.Client) -> dict[str, Any]:
+    data: dict[str, Any] = client.get(PAYMENT).json()
+    return data
+
+
+def careful(client: httpx.Client) -> dict[str, Any]:
+    try:
+        return payment(client)
+    except (ValueError, httpx.HTTPError) as error:
+        raise PaymentsError("the payments API sent a broken answer") from error
+
+
+def test_tolerates_a_reader_that_ignores_drift(server: MockServer,
+                                               client: httpx.Client) -> None:
+    assert tolerates(lambda: payment(client)["id"], server=server) == "pay_3Nf8aZq2LkP0sT7x"
+
+
+def test_tolerates_fails_when_the_drift_raises(server: MockServer,
+                                               client: httpx.Client) -> None:
+    with pytest.raises(ContractViolation) as raised:
+        tolerates(lambda: payment(client)["description"], server=server)
+    message = str(raised.value)
+    assert message.startswith("the call raised builtins.KeyError: 'description' under "
+                              "'schema-drift', but returned")
+    assert "a tolerant reader ignores unknown fields" in message
+    assert "GET /v1/payments/pay_3Nf8aZq2LkP0sT7x" in message
+    assert "mutate" in message
+
+
+def test_tolerates_fails_when_the_drift_changes_the_result(server: MockServer,
+                                                           client: httpx.Client) -> None:
+    with pytest.raises(ContractViolation, match="the drifted answer changed what the client"):
+        tolerates(lambda: sorted(payment(client)), server=server)
+
+
+def test_tolerates_restores_the_scenario(server: MockServer, client: httpx.Client) -> None:
+    server.use_scenario("flaky")
+    tolerates(lambda: payment(client)["id"],
+              scenario={"name": "extra", "rules": [
+                  {"match": {"any": True}, "mutate": {"extra_fields": 1}}]}, server=server)
+    assert server.app.scenarios.active() == "flaky"
+
+
+def test_outcomes_restore_the_scenario_through_a_view(server: MockServer,
+                                                      client: httpx.Client) -> None:
+    server.use_scenario("flaky")
+    tolerates(lambda: payment(client)["id"], server=ContractServer(server),
+              scenario={"name": "extra", "rules": [
+                  {"match": {"any": True}, "mutate": {"extra_fields": 1}}]})
+    assert server.app.scenarios.active() == "flaky"
+    server.use_scenario(None)
+    raises_typed(lambda: careful(client), (PaymentsError,), server=ContractServer(server),
+                 scenario=INVALID_JSON)
+    assert server.app.scenarios.active() is None
+
+
+def test_raises_typed_passes_for_the_clients_own_error(server: MockServer,
+                                                       client: httpx.Client) -> None:
+    error = raises_typed(lambda: careful(client), (PaymentsError,), server=server,
+                         scenario=INVALID_JSON)
+    assert isinstance(error, PaymentsError)
+    assert server.app.scenarios.active() is None
+
+
+def test_raises_typed_fails_when_a_library_error_leaks(server: MockServer,
+                                                       client: httpx.Client) -> None:
+    with pytest.raises(ContractViolation) as raised:
+        raises_typed(lambda: payment(client), (PaymentsError,), server=server,
+                     scenario=INVALID_JSON)
+    assert str(raised.value).startswith(
+        "the call raised json.decoder.JSONDecodeError: ")
+    assert "instead of PaymentsError: a library error from deep inside leaked out" \
+        in str(raised.value)
+    assert isinstance(raised.value.__cause__, json.JSONDecodeError)
+
+
+def test_raises_typed_fails_when_the_client_retries(server: MockServer,
+                                                    client: httpx.Client) -> None:
+    def retrying() -> dict[str, Any]:
+        try:
+            return careful(client)
+        except PaymentsError:
+            return careful(client)
+
+    with pytest.raises(ContractViolation, match="sent 2 requests before raising PaymentsError"):
+        raises_typed(retrying, (PaymentsError,), server=server, scenario=INVALID_JSON)
+
+
+def test_raises_typed_fails_when_nothing_is_raised(server: MockServer,
+                                                   client: httpx.Client) -> None:
+    with pytest.raises(ContractViolation, match="instead of raising PaymentsError: the broken"):
+        raises_typed(lambda: careful(client), (PaymentsError,), server=server,
+                     scenario={"name": "label", "rules": [
+                         {"match": {"any": True}, "malformed": "wrong_content_type"}]})
+
+
+def test_raises_typed_fails_when_it_is_slow(server: MockServer, client: httpx.Client) -> None:
+    slow_and_cut = {"name": "slow", "rules": [
+        {"match": {"any": True}, "latency": "100ms", "malformed": "invalid_json"}]}
+    with pytest.raises(ContractViolation, match=r"took 0\.1\d s to raise PaymentsError, more "
+                                                r"than 0\.05 s"):
+        raises_typed(lambda: careful(client), (PaymentsError,), server=server,
+                     scenario=slow_and_cut, within=0.05)
