@@ -444,9 +444,14 @@ class MockApp:
         # aiohttp sends Content-Length but no body for HEAD by itself
         response = web.Response(status=answer.status, body=answer.body, headers=headers)
         record = self.record(exchange, answer, headers, self.clock())
-        await response.prepare(request)
-        await response.write_eof()
-        record.t_resp_end = self._since_start(record)
+        try:
+            await response.prepare(request)
+            await response.write_eof()
+        except ConnectionError:
+            record.t_disconnect = self._since_start(record)  # the client left first
+            raise
+        finally:
+            record.t_resp_end = self._since_start(record)
         return response
 
     def _since_start(self, record: Record) -> float:
