@@ -145,6 +145,9 @@ class Record:
         """The redacted, frozen entry (cached once the exchange is complete)."""
         if self._entry is not None:
             return self._entry
+        # read once: the server thread may stamp the end while this runs, and an entry
+        # built without it must not be cached as the final one
+        t_resp_end, t_disconnect = self.t_resp_end, self.t_disconnect
         request = self.request
         body_hash = hashlib.sha256(request.body).hexdigest()
         idempotency = request.headers.get("idempotency-key")
@@ -159,13 +162,13 @@ class Record:
             response_body_size=len(self.response_body),
             response_body_sha256=hashlib.sha256(self.response_body).hexdigest(),
             t_headers=self.t_headers, t_body_end=self.t_body_end,
-            t_resp_start=self.t_resp_start, t_resp_end=self.t_resp_end,
-            t_disconnect=self.t_disconnect, violations=self.violations,
+            t_resp_start=self.t_resp_start, t_resp_end=t_resp_end,
+            t_disconnect=t_disconnect, violations=self.violations,
             correlation_id=self.correlation_id, client=self.client,
             logical_key=idempotency or f"{request.method} {request.path} {body_hash[:16]}",
             fault=self.fault, rule=self.rule, outcome=self.outcome,
         )
-        if self.t_resp_end is not None:
+        if t_resp_end is not None:
             self._entry = entry
         return entry
 

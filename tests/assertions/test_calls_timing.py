@@ -197,3 +197,10 @@ def test_rate_after_429() -> None:
     assert "no answer was a 429" in fails(calls(entry(0.0)), "rate_after_429", 2)
     with pytest.raises(ConfigError, match="rate x per >= 1"):
         calls(*paced).rate_after_429(0.5)
+
+
+def test_backed_off_with_jitter_is_not_a_client_that_never_waits() -> None:
+    message = fails(calls(*attempts_after(0.0, 0.0, 0.0)), "backed_off", base=0.25,
+                    jitter=True)
+    assert "no time at all before its 3 retries" in message
+    assert "jitter randomises a backoff delay, it does not replace it" in message

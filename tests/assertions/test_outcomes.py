@@ -142,3 +142,21 @@ def test_raises_typed_fails_when_it_is_slow(server: MockServer, client: httpx.Cl
                                                 r"than 0\.05 s"):
         raises_typed(lambda: careful(client), (PaymentsError,), server=server,
                      scenario=slow_and_cut, within=0.05)
+
+
+class OtherError(Exception):
+    """Another error of the client's own, not the one the test expects."""
+
+
+def test_raises_typed_tells_a_wrong_own_error_from_a_library_leak(
+        server: MockServer, client: httpx.Client) -> None:
+    def wrong() -> object:
+        try:
+            return payment(client)
+        except ValueError as error:
+            raise OtherError("broken") from error
+
+    with pytest.raises(ContractViolation) as raised:
+        raises_typed(wrong, (PaymentsError,), server=server, scenario=INVALID_JSON)
+    assert "the client's own error is not one of those the test expects" in str(raised.value)
+    assert "leaked out" not in str(raised.value)

@@ -209,3 +209,11 @@ def test_graphql_error_at_a_field_propagates_null() -> None:
         assert error["extensions"] == {"code": "UNAVAILABLE"}
         # currency and amount are non-null: the null reaches the nullable payment
         assert failed["data"] == {"payment": None}
+
+
+def test_injected_status_ignores_accept_like_a_provider(payments: MockServer) -> None:
+    payments.use_scenario({"name": "s", "rules": [{"match": {"any": True}, "status": 503}]})
+    answer = httpx.get(payments.url + PAYMENT, headers={**AUTH, "Accept": "application/json"})
+    assert answer.status_code == 503
+    assert answer.headers["retry-after"] == "30"  # the contract's declared 503 answer
+    assert answer.headers["content-type"].startswith("application/problem+json")

@@ -87,6 +87,12 @@ def backed_off(seen: Observation, kind: BackoffKind, base: float | None,
                     f"{verb} {wait:.3f} s before retrying, {kind} backoff expects at most "
                     f"{expected:.3f} s" + (f" (capped at {cap:g} s)" if cap else ""),
                     (previous, attempt))
+        if jitter and all(w <= seen.tolerance.early() for _, _, _, w in expectations):
+            return Finding(
+                f"{verb} no time at all before its {len(expectations)} retries "
+                f"({', '.join(f'{w:.3f} s' for _, _, _, w in expectations)}): jitter randomises "
+                "a backoff delay, it does not replace it; wait a random part of "
+                f"{kind} delays", tuple(a for _, _, a, _ in expectations))
         if jitter and len(expectations) >= 2 and all(
                 abs(w - e) <= seen.tolerance.early() for e, _, _, w in expectations):
             return Finding(

@@ -276,11 +276,11 @@ class MockApp:
             headers = self._headers(request, exchange, played)
             record = self.record(exchange, played, headers, self.clock())
             response = await self.faults.slow(slow, request, played, headers)
-            record.t_resp_end = self._since_start(record)
+            ended = self._since_start(record)
             if response is None:
-                record.t_disconnect = record.t_resp_end
-                return Abandoned("client left during a slow body")
-            return response
+                record.t_disconnect = ended  # before the end: readers cache once it is set
+            record.t_resp_end = ended
+            return response if response is not None else Abandoned("client left mid-body")
         return await self._send(request, exchange, played)
 
     async def _break(self, request: web.BaseRequest, exchange: _Exchange,
@@ -293,9 +293,10 @@ class MockApp:
             record.outcome = "hang-cap-reached"
 
         result = await self.faults.transport(fault, request, answer, rng, cap_reached)
-        record.t_resp_end = self._since_start(record)
+        ended = self._since_start(record)
         if isinstance(fault, Hang) and record.outcome != "hang-cap-reached":
-            record.t_disconnect = record.t_resp_end
+            record.t_disconnect = ended  # before the end: readers cache once it is set
+        record.t_resp_end = ended
         return result
 
     def _facts(self, exchange: _Exchange) -> RequestFacts:

@@ -73,6 +73,10 @@ def answer_for_status(responder: Responder, operation: Operation, code: int,
         from contractkit.server.prefer import DEFAULT  # noqa: PLC0415 - tiny, avoids a cycle
 
         built = responder.build(operation, chosen[0], code, DEFAULT, accept, 0)
+        if built.status != code and accept is not None:
+            # a provider's error answers ignore Accept (a 503 is problem+json whatever the
+            # client asked for): serve the declared answer rather than a 406
+            built = responder.build(operation, chosen[0], code, DEFAULT, None, 0)
         if built.status == code:
             return MockResponse(code, dict(built.headers), built.body)
     title = _reason(code)
