@@ -195,12 +195,60 @@ def test_required_body_missing(shop: contractkit.Contract) -> None:
         "body: request body is required but empty"]
 
 
+@pytest.mark.parametrize(("schema", "expected"), [
+    ({"type": "string"}, []),
+    ({"type": "string", "minLength": 1}, ["body: \"\" is shorter than 1 character"]),
+])
+def test_empty_body_with_a_content_type_is_a_value(schema: dict[str, Any],
+                                                   expected: list[str]) -> None:
+    # cdcgov's POST /reports: a zero-length text/csv entity is the empty string, which the
+    # schema decides on; without a Content-Type there is no body at all
+    contract = contractkit.load({
+        "openapi": "3.0.2", "info": {"title": "t", "version": "1"},
+        "paths": {"/reports": {"post": {
+            "requestBody": {"required": True, "content": {"text/csv": {"schema": schema}}},
+            "responses": {"200": {"description": "ok"}}}}}})
+    result = validate(contract, "POST", "/reports", headers={"Content-Type": "text/csv"})
+    assert messages(result) == expected
+    assert messages(validate(contract, "POST", "/reports")) == [
+        "body: request body is required but empty"]
+
+
 def test_form_body_is_coerced_per_property(shop: contractkit.Contract) -> None:
     result = validate(shop, "POST", "/items",
                       headers={"Content-Type": "application/x-www-form-urlencoded"},
                       body="name=hat&price=2.5")
     assert result.ok, messages(result)
     assert result.body == {"name": "hat", "price": 2.5}
+
+
+@pytest.mark.parametrize("media_type", ["application/x-www-form-urlencoded",
+                                        "multipart/form-data; boundary=b"])
+def test_form_fields_of_array_type_are_exploded(media_type: str) -> None:
+    # gitlab's `skip_groups=1` and `actions=a&actions=b`: form arrays are exploded by default
+    contract = contractkit.load({
+        "openapi": "3.0.0", "info": {"title": "t", "version": "1"},
+        "paths": {"/groups": {"post": {
+            "requestBody": {"content": {media_type.split(";", maxsplit=1)[0]: {"schema": {
+                "type": "object", "properties": {
+                    "skip": {"type": "array", "items": {"type": "integer"}},
+                    "page": {"type": "integer"}}}}}},
+            "responses": {"200": {"description": "ok"}}}}}})
+
+    def post(*fields: tuple[str, str]) -> contractkit.RequestValidation:
+        if media_type.startswith("multipart"):
+            body = "".join(f'--b\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n'
+                           f"{value}\r\n" for name, value in fields) + "--b--\r\n"
+        else:
+            body = "&".join(f"{name}={value}" for name, value in fields)
+        return validate(contract, "POST", "/groups", headers={"Content-Type": media_type},
+                        body=body)
+
+    assert post(("skip", "7")).body == {"skip": [7]}
+    assert post(("skip", "7"), ("skip", "8"), ("page", "2")).body == {"skip": [7, 8], "page": 2}
+    assert messages(post(("skip", "x"))) == ["body/skip/0: \"x\" is not of type \"integer\""]
+    assert messages(post(("page", "1"), ("page", "2"))) == [
+        "body/page: [1,2] is not of type \"integer\""]
 
 
 def test_response_validation(shop: contractkit.Contract) -> None:

@@ -97,6 +97,18 @@ def _member(text: str, schema: JSON, root: JSON) -> JSON:
     return coerce(text, schema, root)
 
 
+def form_field(value: str | list[str], schema: JSON, root: JSON) -> JSON:
+    """One field of a form or multipart body. Arrays are exploded by default (``a=1&a=2``),
+    so every value of an array-typed field is an item, even a single one."""
+    if "array" in schema_types(schema, root):
+        items = _items_schema(schema, root)
+        return [coerce(text, items, root) for text in ([value] if isinstance(value, str)
+                                                        else value)]
+    if isinstance(value, list):  # a scalar sent more than once: the schema will say no
+        return [coerce(text, schema, root) for text in value]
+    return coerce(value, schema, root)
+
+
 def _pairs_to_object(items: list[str], schema: JSON, root: JSON) -> dict[str, JSON]:
     return {
         items[i]: _member(items[i + 1], property_schema(schema, root, items[i]), root)

@@ -8,7 +8,7 @@ Validators for parameters and bodies are compiled on first use and cached per op
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from email.parser import BytesParser
 from email.policy import HTTP
@@ -30,6 +30,7 @@ from contractkit.contract.params import (
     MISSING,
     ParameterError,
     coerce,
+    form_field,
     property_schema,
     read_parameter,
     schema_types,
@@ -193,11 +194,13 @@ class OperationValidator:
         declared = self.operation.request_body
         if declared is None or not declared.content:
             return None, ""
-        if not request.body:
+        actual = request.content_type
+        if not request.body and not actual:
+            # no entity at all; with a Content-Type, a zero-length body is a value (the
+            # empty string of text/plain, say) that the schema decides on
             if declared.required:
                 violations.append(Violation("body", "", "request body is required but empty"))
             return None, ""
-        actual = request.content_type
         media = find_media_type(declared.content, actual) if actual else None
         if media is None:
             expected = ", ".join(declared.content)
@@ -278,7 +281,7 @@ def parse_body(raw: bytes, media_type: str, content_type_header: str) -> Any:
             raise ValueError("body JSON is nested too deeply") from None
     if media_type == "application/x-www-form-urlencoded":
         try:
-            return dict(parse_qsl(raw.decode("utf-8"), keep_blank_values=True))
+            return _fields(parse_qsl(raw.decode("utf-8"), keep_blank_values=True))
         except UnicodeDecodeError:
             raise ValueError("form body is not valid UTF-8") from None
     if media_type.startswith("multipart/"):
@@ -291,14 +294,29 @@ def parse_body(raw: bytes, media_type: str, content_type_header: str) -> Any:
     return MISSING
 
 
-def _multipart(raw: bytes, content_type_header: str) -> dict[str, Any]:
+def _fields(pairs: Iterable[tuple[str, str]]) -> dict[str, str | list[str]]:
+    """Form or multipart fields by name; a name sent more than once (an exploded array,
+    the default encoding) keeps every value, in order."""
+    out: dict[str, str | list[str]] = {}
+    for name, value in pairs:
+        found = out.get(name)
+        if found is None:
+            out[name] = value
+        elif isinstance(found, list):
+            found.append(value)
+        else:
+            out[name] = [found, value]
+    return out
+
+
+def _multipart(raw: bytes, content_type_header: str) -> dict[str, str | list[str]]:
     if "boundary=" not in content_type_header:
         raise ValueError("multipart body has no boundary in its Content-Type")
     message = BytesParser(policy=HTTP).parsebytes(
         b"Content-Type: " + content_type_header.encode("latin-1") + b"\r\n\r\n" + raw)
     if not message.is_multipart():
         raise ValueError("multipart body could not be parsed")
-    out: dict[str, Any] = {}
+    pairs = []
     for part in message.iter_parts():
         name = part.get_param("name", header="content-disposition")
         if not name:
@@ -308,12 +326,12 @@ def _multipart(raw: bytes, content_type_header: str) -> dict[str, Any]:
             payload = b""
         if part.get_filename() is None:
             try:
-                out[str(name)] = payload.decode("utf-8")
+                pairs.append((str(name), payload.decode("utf-8")))
                 continue
             except UnicodeDecodeError:
                 pass
-        out[str(name)] = payload.decode("latin-1")  # files: any bytes are a valid binary
-    return out
+        pairs.append((str(name), payload.decode("latin-1")))  # files: any bytes are binary
+    return _fields(pairs)
 
 
 def _not_deserialisable(body: Any, schema: JSON) -> bool:
@@ -326,8 +344,8 @@ def _not_deserialisable(body: Any, schema: JSON) -> bool:
 
 
 def _coerce_form(body: dict[str, Any], schema: JSON) -> dict[str, Any]:
-    return {k: coerce(v, property_schema(schema, schema, k), schema) if isinstance(v, str)
-            else v for k, v in body.items()}
+    return {k: form_field(v, property_schema(schema, schema, k), schema)
+            for k, v in body.items()}
 
 
 def _credential_present(scheme: SecurityScheme | None, request: HttpRequest) -> bool:
