@@ -251,6 +251,39 @@ def test_form_fields_of_array_type_are_exploded(media_type: str) -> None:
         "body/page: [1,2] is not of type \"integer\""]
 
 
+def test_multipart_json_fields_and_empty_forms() -> None:
+    # gsmtasks: an object field sent as an application/json part (OpenAPI's default
+    # encoding for objects), and a form with no field at all (only the close delimiter)
+    contract = contractkit.load({
+        "openapi": "3.0.3", "info": {"title": "t", "version": "1"},
+        "paths": {"/addresses": {"post": {
+            "requestBody": {"content": {"multipart/form-data": {"schema": {
+                "type": "object", "properties": {
+                    "address": {"type": "object", "required": ["city"],
+                                "properties": {"city": {"type": "string"}}},
+                    "note": {"type": "string"}}}}}},
+            "responses": {"200": {"description": "ok"}}}}}})
+    headers = {"Content-Type": "multipart/form-data; boundary=b"}
+
+    def post(body: str) -> contractkit.RequestValidation:
+        return validate(contract, "POST", "/addresses", headers=headers, body=body)
+
+    def part(name: str, value: str, kind: str = "application/json") -> str:
+        return (f'--b\r\nContent-Disposition: form-data; name="{name}"\r\n'
+                f"Content-Type: {kind}\r\n\r\n{value}\r\n")
+
+    found = post(part("address", '{"city": "Tartu"}') + part("note", "hi", "text/plain")
+                 + "--b--\r\n")
+    assert (found.ok, found.body) == (True, {"address": {"city": "Tartu"}, "note": "hi"})
+    assert messages(post(part("address", "{}") + "--b--\r\n")) == [
+        "body/address: \"city\" is a required property"]
+    assert messages(post(part("address", "{") + "--b--\r\n")) == [
+        "body: multipart field 'address' is not valid JSON"]
+    empty = post("--b--\r\n")
+    assert (empty.ok, empty.body) == (True, {})
+    assert messages(post("garbage")) == ["body: multipart body could not be parsed"]
+
+
 def test_response_validation(shop: contractkit.Contract) -> None:
     validator = shop.validator("listItems")
     good = HttpResponse.build(200, headers={"Content-Type": "application/json", "X-Total": "1"},

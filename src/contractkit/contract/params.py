@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+from dataclasses import dataclass
 from typing import Any
 
 from contractkit._http import HttpRequest
@@ -97,16 +98,33 @@ def _member(text: str, schema: JSON, root: JSON) -> JSON:
     return coerce(text, schema, root)
 
 
-def form_field(value: str | list[str], schema: JSON, root: JSON) -> JSON:
+@dataclass(frozen=True)
+class Decoded:
+    """A multipart field sent as JSON (its part's Content-Type said so): a value, not text."""
+
+    value: JSON
+
+
+#: A form or multipart field as sent: text, or a decoded JSON part.
+Field = str | Decoded
+
+
+def form_field(value: Field | list[Field], schema: JSON, root: JSON) -> JSON:
     """One field of a form or multipart body. Arrays are exploded by default (``a=1&a=2``),
     so every value of an array-typed field is an item, even a single one."""
+    if isinstance(value, Decoded):
+        return value.value
     if "array" in schema_types(schema, root):
         items = _items_schema(schema, root)
-        return [coerce(text, items, root) for text in ([value] if isinstance(value, str)
+        return [_field_value(v, items, root) for v in ([value] if isinstance(value, str)
                                                         else value)]
     if isinstance(value, list):  # a scalar sent more than once: the schema will say no
-        return [coerce(text, schema, root) for text in value]
+        return [_field_value(v, schema, root) for v in value]
     return coerce(value, schema, root)
+
+
+def _field_value(value: Field, schema: JSON, root: JSON) -> JSON:
+    return value.value if isinstance(value, Decoded) else coerce(value, schema, root)
 
 
 def _pairs_to_object(items: list[str], schema: JSON, root: JSON) -> dict[str, JSON]:

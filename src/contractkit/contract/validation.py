@@ -28,6 +28,8 @@ from contractkit.contract.model import (
 )
 from contractkit.contract.params import (
     MISSING,
+    Decoded,
+    Field,
     ParameterError,
     coerce,
     form_field,
@@ -294,10 +296,10 @@ def parse_body(raw: bytes, media_type: str, content_type_header: str) -> Any:
     return MISSING
 
 
-def _fields(pairs: Iterable[tuple[str, str]]) -> dict[str, str | list[str]]:
+def _fields(pairs: Iterable[tuple[str, Field]]) -> dict[str, Field | list[Field]]:
     """Form or multipart fields by name; a name sent more than once (an exploded array,
     the default encoding) keeps every value, in order."""
-    out: dict[str, str | list[str]] = {}
+    out: dict[str, Field | list[Field]] = {}
     for name, value in pairs:
         found = out.get(name)
         if found is None:
@@ -309,14 +311,16 @@ def _fields(pairs: Iterable[tuple[str, str]]) -> dict[str, str | list[str]]:
     return out
 
 
-def _multipart(raw: bytes, content_type_header: str) -> dict[str, str | list[str]]:
+def _multipart(raw: bytes, content_type_header: str) -> dict[str, Field | list[Field]]:
     if "boundary=" not in content_type_header:
         raise ValueError("multipart body has no boundary in its Content-Type")
     message = BytesParser(policy=HTTP).parsebytes(
         b"Content-Type: " + content_type_header.encode("latin-1") + b"\r\n\r\n" + raw)
     if not message.is_multipart():
+        if raw.strip() == f"--{message.get_boundary()}--".encode("latin-1"):
+            return {}  # only the close delimiter: a form with no fields
         raise ValueError("multipart body could not be parsed")
-    pairs = []
+    pairs: list[tuple[str, Field]] = []
     for part in message.iter_parts():
         name = part.get_param("name", header="content-disposition")
         if not name:
@@ -324,6 +328,13 @@ def _multipart(raw: bytes, content_type_header: str) -> dict[str, str | list[str
         payload = part.get_payload(decode=True)
         if not isinstance(payload, bytes):
             payload = b""
+        if is_json(part.get_content_type()):
+            # OpenAPI's default encoding for object and array fields
+            try:
+                pairs.append((str(name), Decoded(json.loads(payload))))
+            except (ValueError, RecursionError):
+                raise ValueError(f"multipart field {str(name)!r} is not valid JSON") from None
+            continue
         if part.get_filename() is None:
             try:
                 pairs.append((str(name), payload.decode("utf-8")))
