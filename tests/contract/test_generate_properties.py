@@ -121,3 +121,16 @@ def test_any_of_with_a_discriminator_names_the_branch_it_generated() -> None:
     values = [contractkit.generate(bundled, seed=seed) for seed in range(12)]
     assert {value["type"] for value in values} == {"Custom", "Standard"}  # type: ignore[index]
     assert all(("columns" in v) == (v["type"] == "Custom") for v in values)  # type: ignore[index,operator]
+
+
+@pytest.mark.parametrize("pattern", [
+    r"^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$",  # AWS tags (servicecatalog, ecs, logs, ...)
+    r"^(?![aA]{1}[wW]{1}[sS]{1}:)([\p{L}\p{Z}\p{N}_.:/=+\-@]+)$",
+    r"^\p{Lu}\P{L}{2,}$",
+])
+def test_patterns_with_unicode_property_escapes_generate(pattern: str) -> None:
+    schema = {"type": "string", "minLength": 1, "pattern": pattern}
+    compiled = CompiledSchema(schema)
+    for seed in range(20):
+        value = contractkit.generate(schema, seed=seed)
+        assert compiled.errors(value) == [], value
