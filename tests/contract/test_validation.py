@@ -251,6 +251,28 @@ def test_form_fields_of_array_type_are_exploded(media_type: str) -> None:
         "body/page: [1,2] is not of type \"integer\""]
 
 
+def test_empty_text_is_an_empty_string_where_strings_are_allowed() -> None:
+    # gsmtasks: an empty multipart `id` (nullable uuid) was read as null, and accepted
+    contract = contractkit.load({
+        "openapi": "3.0.3", "info": {"title": "t", "version": "1"},
+        "paths": {"/orders": {"post": {
+            "requestBody": {"content": {"multipart/form-data": {"schema": {
+                "type": "object", "properties": {
+                    "id": {"type": "string", "format": "uuid", "nullable": True},
+                    "count": {"type": "integer", "nullable": True}}}}}},
+            "responses": {"200": {"description": "ok"}}}}}})
+
+    def post(name: str, value: str) -> contractkit.RequestValidation:
+        body = (f'--b\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'
+                "--b--\r\n")
+        return validate(contract, "POST", "/orders", body=body,
+                        headers={"Content-Type": "multipart/form-data; boundary=b"})
+
+    assert messages(post("id", "")) == ['body/id: "" is not a "uuid"']
+    assert post("id", "null").body == {"id": None}
+    assert post("count", "").body == {"count": None}  # no string allowed: empty is null
+
+
 def test_multipart_json_fields_and_empty_forms() -> None:
     # gsmtasks: an object field sent as an application/json part (OpenAPI's default
     # encoding for objects), and a form with no field at all (only the close delimiter)

@@ -69,7 +69,8 @@ def coerce(text: str, schema: JSON, root: JSON) -> JSON:
             return int(number) if number.is_integer() and "." not in text else number
         if kind == "boolean" and text in ("true", "false"):
             return text == "true"
-        if kind == "null" and text in ("", "null"):
+        # empty text is the empty string where the schema admits strings, not null
+        if kind == "null" and (text == "null" or (text == "" and "string" not in types)):
             return None
     return text
 
