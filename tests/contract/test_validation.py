@@ -273,6 +273,39 @@ def test_empty_text_is_an_empty_string_where_strings_are_allowed() -> None:
     assert post("count", "").body == {"count": None}  # no string allowed: empty is null
 
 
+def test_multipart_fields_by_their_schema_without_a_part_content_type() -> None:
+    # gsmtasks: `location` (object or null) sent as JSON text with no Content-Type (whose
+    # default for objects is application/json), and a nullable array sent as `null`
+    contract = contractkit.load({
+        "openapi": "3.0.3", "info": {"title": "t", "version": "1"},
+        "paths": {"/routes": {"post": {
+            "requestBody": {"content": {"multipart/form-data": {"schema": {
+                "type": "object", "properties": {
+                    "location": {"type": "object", "nullable": True, "required": ["x"],
+                                 "properties": {"x": {"type": "number"}}},
+                    "emails": {"type": "array", "nullable": True,
+                               "items": {"type": "string", "format": "email"}},
+                    "tags": {"type": "array", "items": {"type": "string"}}}}}}},
+            "responses": {"200": {"description": "ok"}}}}}})
+
+    def post(name: str, value: str, kind: str = "") -> contractkit.RequestValidation:
+        header = f"Content-Type: {kind}\r\n" if kind else ""
+        body = (f'--b\r\nContent-Disposition: form-data; name="{name}"\r\n{header}\r\n'
+                f"{value}\r\n--b--\r\n")
+        return validate(contract, "POST", "/routes", body=body,
+                        headers={"Content-Type": "multipart/form-data; boundary=b"})
+
+    assert post("location", '{"x": 1.5}').body == {"location": {"x": 1.5}}
+    assert post("location", "null").body == {"location": None}
+    assert messages(post("location", "{}")) == ['body/location: "x" is a required property']
+    assert messages(post("location", "{x")) == [
+        'body/location: "{x" is not of types "null", "object"']
+    assert post("emails", "null").body == {"emails": None}
+    assert messages(post("emails", "a")) == ['body/emails/0: "a" is not a "email"']
+    assert post("tags", '["a", "b"]', "application/json").body == {"tags": ["a", "b"]}
+    assert post("tags", '"a"', "application/json").body == {"tags": ["a"]}
+
+
 def test_multipart_json_fields_and_empty_forms() -> None:
     # gsmtasks: an object field sent as an application/json part (OpenAPI's default
     # encoding for objects), and a form with no field at all (only the close delimiter)

@@ -112,20 +112,34 @@ Field = str | Decoded
 
 def form_field(value: Field | list[Field], schema: JSON, root: JSON) -> JSON:
     """One field of a form or multipart body. Arrays are exploded by default (``a=1&a=2``),
-    so every value of an array-typed field is an item, even a single one."""
-    if isinstance(value, Decoded):
-        return value.value
+    so every value of an array-typed field is an item, even a single one; ``null`` is null
+    where the schema admits it."""
+    if isinstance(value, str) and coerce(value, schema, root) is None:
+        return None
+    if isinstance(value, Decoded) and isinstance(value.value, list):
+        return value.value  # a JSON part holding the whole array
     if "array" in schema_types(schema, root):
         items = _items_schema(schema, root)
-        return [_field_value(v, items, root) for v in ([value] if isinstance(value, str)
+        return [_field_value(v, items, root) for v in ([value] if not isinstance(value, list)
                                                         else value)]
     if isinstance(value, list):  # a scalar sent more than once: the schema will say no
         return [_field_value(v, schema, root) for v in value]
-    return coerce(value, schema, root)
+    return _field_value(value, schema, root)
 
 
 def _field_value(value: Field, schema: JSON, root: JSON) -> JSON:
-    return value.value if isinstance(value, Decoded) else coerce(value, schema, root)
+    if isinstance(value, Decoded):
+        return value.value
+    types = schema_types(schema, root)
+    if "object" in types and "string" not in types and value.startswith("{"):
+        # an object field written as JSON text: a multipart part without its
+        # (default, application/json) Content-Type
+        try:
+            found = json.loads(value)
+        except ValueError:
+            return value
+        return found if isinstance(found, dict) else value
+    return coerce(value, schema, root)
 
 
 def _pairs_to_object(items: list[str], schema: JSON, root: JSON) -> dict[str, JSON]:
