@@ -306,6 +306,23 @@ def test_multipart_fields_by_their_schema_without_a_part_content_type() -> None:
     assert post("tags", '"a"', "application/json").body == {"tags": ["a"]}
 
 
+def test_xml_bodies_must_be_well_formed() -> None:
+    # ndhm: `<A>null</A><A>null</A>` (two root elements) was accepted unread
+    contract = contractkit.load({
+        "openapi": "3.0.3", "info": {"title": "t", "version": "1"},
+        "paths": {"/sessions": {"post": {
+            "requestBody": {"content": {"application/xml": {"schema": {"type": "object"}}}},
+            "responses": {"200": {"description": "ok"}}}}}})
+
+    def post(body: str) -> contractkit.RequestValidation:
+        return validate(contract, "POST", "/sessions", body=body,
+                        headers={"Content-Type": "application/xml"})
+
+    assert post("<Session><id>1</id></Session>").ok
+    assert messages(post("<Session>null</Session><Session>null</Session>")) == [
+        "body: body is not well-formed XML: junk after document element: line 1, column 23"]
+
+
 def test_multipart_json_fields_and_empty_forms() -> None:
     # gsmtasks: an object field sent as an application/json part (OpenAPI's default
     # encoding for objects), and a form with no field at all (only the close delimiter)
