@@ -306,6 +306,23 @@ def test_multipart_fields_by_their_schema_without_a_part_content_type() -> None:
     assert post("tags", '"a"', "application/json").body == {"tags": ["a"]}
 
 
+def test_text_json_bodies_are_json() -> None:
+    # naviplancentral: `[null, null]` as text/json was read as text and not checked
+    contract = contractkit.load({
+        "openapi": "3.0.1", "info": {"title": "t", "version": "1"},
+        "paths": {"/accounts": {"post": {
+            "requestBody": {"content": {"text/json": {"schema": {
+                "type": "object", "properties": {"name": {"type": "string"}}}}}},
+            "responses": {"200": {"description": "ok"}}}}}})
+
+    def post(body: str) -> contractkit.RequestValidation:
+        return validate(contract, "POST", "/accounts", body=body,
+                        headers={"Content-Type": "text/json"})
+
+    assert post('{"name": "a"}').body == {"name": "a"}
+    assert messages(post("[null, null]")) == ['body: [null,null] is not of type "object"']
+
+
 def test_xml_bodies_must_be_well_formed() -> None:
     # ndhm: `<A>null</A><A>null</A>` (two root elements) was accepted unread
     contract = contractkit.load({

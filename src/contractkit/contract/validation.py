@@ -90,7 +90,8 @@ def find_media_type(content: Mapping[str, MediaType], actual: str) -> MediaType 
 
 
 def is_json(media_type: str) -> bool:
-    return media_type == "application/json" or media_type.endswith("+json")
+    # text/json is the older, still common name (ASP.NET contracts declare it)
+    return media_type in ("application/json", "text/json") or media_type.endswith("+json")
 
 
 def is_xml(media_type: str) -> bool:
