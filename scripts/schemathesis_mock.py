@@ -148,9 +148,9 @@ def classify(contract: str, failures: list[dict[str, str]], known: list[Known]) 
 def _credentials(contract: contractkit.Contract) -> list[str]:
     """Headers that satisfy the contract's security schemes, as a real client would send
     (schemathesis does not invent credentials; the mock rejects requests without them)."""
-    http = {(s.scheme or "bearer").lower() for s in contract.security_schemes.values()
-            if s.type == "http"}
-    headers = {"Authorization": "Basic Y29udHJhY3RraXQ6Y29uZm9ybWFuY2U=" if http == {"basic"}
+    kinds = {(s.scheme or "bearer").lower() if s.type == "http" else s.type
+             for s in contract.security_schemes.values() if s.type != "apiKey"}
+    headers = {"Authorization": "Basic Y29udHJhY3RraXQ6Y29uZm9ybWFuY2U=" if kinds == {"basic"}
                else "Bearer contractkit-conformance"}
     for scheme in contract.security_schemes.values():
         if scheme.type == "apiKey" and scheme.location == "header":
