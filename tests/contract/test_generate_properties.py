@@ -101,3 +101,36 @@ def test_nullable_left_in_a_31_document_still_means_or_null() -> None:
         "openapi": "3.1.0", "info": {"title": "t", "version": "1"}, "paths": {},
         "components": {"schemas": {"Note": {"type": "string", "nullable": True}}}})
     assert contract.schema_bundle(contract.schemas["Note"]) == {"type": ["string", "null"]}
+
+
+def test_any_of_with_a_discriminator_names_the_branch_it_generated() -> None:
+    # OpenAPI's implicit mapping: without `mapping`, the value is the schema's name; an
+    # `example` of the property (as in cdcgov's contract) must not be served instead
+    def config(example: str, extra: str) -> dict[str, object]:
+        return {"type": "object", "required": ["type", extra], "properties": {
+            "type": {"type": "string", "example": example}, extra: {"type": "integer"}}}
+
+    contract = contractkit.load({
+        "openapi": "3.0.2", "info": {"title": "t", "version": "1"}, "paths": {},
+        "components": {"schemas": {
+            "Custom": config("CUSTOM", "columns"), "Standard": config("STANDARD", "version"),
+            "Translation": {"anyOf": [{"$ref": "#/components/schemas/Custom"},
+                                      {"$ref": "#/components/schemas/Standard"}],
+                            "discriminator": {"propertyName": "type"}}}}})
+    bundled = contract.schema_bundle(contract.schemas["Translation"])
+    values = [contractkit.generate(bundled, seed=seed) for seed in range(12)]
+    assert {value["type"] for value in values} == {"Custom", "Standard"}  # type: ignore[index]
+    assert all(("columns" in v) == (v["type"] == "Custom") for v in values)  # type: ignore[index,operator]
+
+
+@pytest.mark.parametrize("pattern", [
+    r"^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$",  # AWS tags (servicecatalog, ecs, logs, ...)
+    r"^(?![aA]{1}[wW]{1}[sS]{1}:)([\p{L}\p{Z}\p{N}_.:/=+\-@]+)$",
+    r"^\p{Lu}\P{L}{2,}$",
+])
+def test_patterns_with_unicode_property_escapes_generate(pattern: str) -> None:
+    schema = {"type": "string", "minLength": 1, "pattern": pattern}
+    compiled = CompiledSchema(schema)
+    for seed in range(20):
+        value = contractkit.generate(schema, seed=seed)
+        assert compiled.errors(value) == [], value

@@ -61,6 +61,29 @@ def test_unknown_path_and_wrong_method() -> None:
     assert contract.allowed_methods("/nope") == ()
 
 
+def test_a_literal_path_without_the_method_does_not_hide_a_template_with_it() -> None:
+    # gitlab: PUT /services/asana, and GET|DELETE /services/{service_slug}
+    document = {
+        "openapi": "3.0.0", "info": {"title": "t", "version": "1"},
+        "paths": {
+            "/services/asana": {"put": {"operationId": "putAsana",
+                                        "responses": {"200": {"description": "ok"}}}},
+            "/services/{slug}": {method: {"operationId": f"{method}Service", "parameters": [
+                {"name": "slug", "in": "path", "required": True, "schema": {"type": "string"}}],
+                "responses": {"200": {"description": "ok"}}} for method in ("get", "delete")},
+        },
+    }
+    contract = contractkit.load(document)
+    put, get = contract.match("PUT", "/services/asana"), contract.match("GET", "/services/asana")
+    assert put is not None
+    assert put.operation.id == "putAsana"
+    assert get is not None
+    assert (get.operation.id, dict(get.path_params)) == ("getService", {"slug": "asana"})
+    assert contract.match("POST", "/services/asana") is None
+    assert contract.allowed_methods("/services/asana") == ("DELETE", "GET", "PUT")
+    assert contract.allowed_methods("/services/jira") == ("DELETE", "GET")
+
+
 def test_head_falls_back_to_get() -> None:
     match = _contract("/pets").match("HEAD", "/pets")
     assert match is not None

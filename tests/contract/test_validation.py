@@ -195,12 +195,182 @@ def test_required_body_missing(shop: contractkit.Contract) -> None:
         "body: request body is required but empty"]
 
 
+@pytest.mark.parametrize(("schema", "expected"), [
+    ({"type": "string"}, []),
+    ({"type": "string", "minLength": 1}, ["body: \"\" is shorter than 1 character"]),
+])
+def test_empty_body_with_a_content_type_is_a_value(schema: dict[str, Any],
+                                                   expected: list[str]) -> None:
+    # cdcgov's POST /reports: a zero-length text/csv entity is the empty string, which the
+    # schema decides on; without a Content-Type there is no body at all
+    contract = contractkit.load({
+        "openapi": "3.0.2", "info": {"title": "t", "version": "1"},
+        "paths": {"/reports": {"post": {
+            "requestBody": {"required": True, "content": {"text/csv": {"schema": schema}}},
+            "responses": {"200": {"description": "ok"}}}}}})
+    result = validate(contract, "POST", "/reports", headers={"Content-Type": "text/csv"})
+    assert messages(result) == expected
+    assert messages(validate(contract, "POST", "/reports")) == [
+        "body: request body is required but empty"]
+
+
 def test_form_body_is_coerced_per_property(shop: contractkit.Contract) -> None:
     result = validate(shop, "POST", "/items",
                       headers={"Content-Type": "application/x-www-form-urlencoded"},
                       body="name=hat&price=2.5")
     assert result.ok, messages(result)
     assert result.body == {"name": "hat", "price": 2.5}
+
+
+@pytest.mark.parametrize("media_type", ["application/x-www-form-urlencoded",
+                                        "multipart/form-data; boundary=b"])
+def test_form_fields_of_array_type_are_exploded(media_type: str) -> None:
+    # gitlab's `skip_groups=1` and `actions=a&actions=b`: form arrays are exploded by default
+    contract = contractkit.load({
+        "openapi": "3.0.0", "info": {"title": "t", "version": "1"},
+        "paths": {"/groups": {"post": {
+            "requestBody": {"content": {media_type.split(";", maxsplit=1)[0]: {"schema": {
+                "type": "object", "properties": {
+                    "skip": {"type": "array", "items": {"type": "integer"}},
+                    "page": {"type": "integer"}}}}}},
+            "responses": {"200": {"description": "ok"}}}}}})
+
+    def post(*fields: tuple[str, str]) -> contractkit.RequestValidation:
+        if media_type.startswith("multipart"):
+            body = "".join(f'--b\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n'
+                           f"{value}\r\n" for name, value in fields) + "--b--\r\n"
+        else:
+            body = "&".join(f"{name}={value}" for name, value in fields)
+        return validate(contract, "POST", "/groups", headers={"Content-Type": media_type},
+                        body=body)
+
+    assert post(("skip", "7")).body == {"skip": [7]}
+    assert post(("skip", "7"), ("skip", "8"), ("page", "2")).body == {"skip": [7, 8], "page": 2}
+    assert messages(post(("skip", "x"))) == ["body/skip/0: \"x\" is not of type \"integer\""]
+    assert messages(post(("page", "1"), ("page", "2"))) == [
+        "body/page: [1,2] is not of type \"integer\""]
+
+
+def test_empty_text_is_an_empty_string_where_strings_are_allowed() -> None:
+    # gsmtasks: an empty multipart `id` (nullable uuid) was read as null, and accepted
+    contract = contractkit.load({
+        "openapi": "3.0.3", "info": {"title": "t", "version": "1"},
+        "paths": {"/orders": {"post": {
+            "requestBody": {"content": {"multipart/form-data": {"schema": {
+                "type": "object", "properties": {
+                    "id": {"type": "string", "format": "uuid", "nullable": True},
+                    "count": {"type": "integer", "nullable": True}}}}}},
+            "responses": {"200": {"description": "ok"}}}}}})
+
+    def post(name: str, value: str) -> contractkit.RequestValidation:
+        body = (f'--b\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'
+                "--b--\r\n")
+        return validate(contract, "POST", "/orders", body=body,
+                        headers={"Content-Type": "multipart/form-data; boundary=b"})
+
+    assert messages(post("id", "")) == ['body/id: "" is not a "uuid"']
+    assert post("id", "null").body == {"id": None}
+    assert post("count", "").body == {"count": None}  # no string allowed: empty is null
+
+
+def test_multipart_fields_by_their_schema_without_a_part_content_type() -> None:
+    # gsmtasks: `location` (object or null) sent as JSON text with no Content-Type (whose
+    # default for objects is application/json), and a nullable array sent as `null`
+    contract = contractkit.load({
+        "openapi": "3.0.3", "info": {"title": "t", "version": "1"},
+        "paths": {"/routes": {"post": {
+            "requestBody": {"content": {"multipart/form-data": {"schema": {
+                "type": "object", "properties": {
+                    "location": {"type": "object", "nullable": True, "required": ["x"],
+                                 "properties": {"x": {"type": "number"}}},
+                    "emails": {"type": "array", "nullable": True,
+                               "items": {"type": "string", "format": "email"}},
+                    "tags": {"type": "array", "items": {"type": "string"}}}}}}},
+            "responses": {"200": {"description": "ok"}}}}}})
+
+    def post(name: str, value: str, kind: str = "") -> contractkit.RequestValidation:
+        header = f"Content-Type: {kind}\r\n" if kind else ""
+        body = (f'--b\r\nContent-Disposition: form-data; name="{name}"\r\n{header}\r\n'
+                f"{value}\r\n--b--\r\n")
+        return validate(contract, "POST", "/routes", body=body,
+                        headers={"Content-Type": "multipart/form-data; boundary=b"})
+
+    assert post("location", '{"x": 1.5}').body == {"location": {"x": 1.5}}
+    assert post("location", "null").body == {"location": None}
+    assert messages(post("location", "{}")) == ['body/location: "x" is a required property']
+    assert messages(post("location", "{x")) == [
+        'body/location: "{x" is not of types "null", "object"']
+    assert post("emails", "null").body == {"emails": None}
+    assert messages(post("emails", "a")) == ['body/emails/0: "a" is not a "email"']
+    assert post("tags", '["a", "b"]', "application/json").body == {"tags": ["a", "b"]}
+    assert post("tags", '"a"', "application/json").body == {"tags": ["a"]}
+
+
+def test_text_json_bodies_are_json() -> None:
+    # naviplancentral: `[null, null]` as text/json was read as text and not checked
+    contract = contractkit.load({
+        "openapi": "3.0.1", "info": {"title": "t", "version": "1"},
+        "paths": {"/accounts": {"post": {
+            "requestBody": {"content": {"text/json": {"schema": {
+                "type": "object", "properties": {"name": {"type": "string"}}}}}},
+            "responses": {"200": {"description": "ok"}}}}}})
+
+    def post(body: str) -> contractkit.RequestValidation:
+        return validate(contract, "POST", "/accounts", body=body,
+                        headers={"Content-Type": "text/json"})
+
+    assert post('{"name": "a"}').body == {"name": "a"}
+    assert messages(post("[null, null]")) == ['body: [null,null] is not of type "object"']
+
+
+def test_xml_bodies_must_be_well_formed() -> None:
+    # ndhm: `<A>null</A><A>null</A>` (two root elements) was accepted unread
+    contract = contractkit.load({
+        "openapi": "3.0.3", "info": {"title": "t", "version": "1"},
+        "paths": {"/sessions": {"post": {
+            "requestBody": {"content": {"application/xml": {"schema": {"type": "object"}}}},
+            "responses": {"200": {"description": "ok"}}}}}})
+
+    def post(body: str) -> contractkit.RequestValidation:
+        return validate(contract, "POST", "/sessions", body=body,
+                        headers={"Content-Type": "application/xml"})
+
+    assert post("<Session><id>1</id></Session>").ok
+    assert messages(post("<Session>null</Session><Session>null</Session>")) == [
+        "body: body is not well-formed XML: junk after document element: line 1, column 23"]
+
+
+def test_multipart_json_fields_and_empty_forms() -> None:
+    # gsmtasks: an object field sent as an application/json part (OpenAPI's default
+    # encoding for objects), and a form with no field at all (only the close delimiter)
+    contract = contractkit.load({
+        "openapi": "3.0.3", "info": {"title": "t", "version": "1"},
+        "paths": {"/addresses": {"post": {
+            "requestBody": {"content": {"multipart/form-data": {"schema": {
+                "type": "object", "properties": {
+                    "address": {"type": "object", "required": ["city"],
+                                "properties": {"city": {"type": "string"}}},
+                    "note": {"type": "string"}}}}}},
+            "responses": {"200": {"description": "ok"}}}}}})
+    headers = {"Content-Type": "multipart/form-data; boundary=b"}
+
+    def post(body: str) -> contractkit.RequestValidation:
+        return validate(contract, "POST", "/addresses", headers=headers, body=body)
+
+    def part(name: str, value: str, kind: str = "application/json") -> str:
+        return (f'--b\r\nContent-Disposition: form-data; name="{name}"\r\n'
+                f"Content-Type: {kind}\r\n\r\n{value}\r\n")
+
+    found = post(part("address", '{"city": "Tartu"}') + part("note", "hi", "text/plain")
+                 + "--b--\r\n")
+    assert (found.ok, found.body) == (True, {"address": {"city": "Tartu"}, "note": "hi"})
+    assert messages(post(part("address", "{}") + "--b--\r\n")) == [
+        "body/address: \"city\" is a required property"]
+    assert messages(post(part("address", "{") + "--b--\r\n")) == [
+        "body: multipart field 'address' is not valid JSON"]
+    empty = post("--b--\r\n")
+    assert (empty.ok, empty.body) == (True, {})
+    assert messages(post("garbage")) == ["body: multipart body could not be parsed"]
 
 
 def test_response_validation(shop: contractkit.Contract) -> None:

@@ -177,6 +177,11 @@ def test_accept_negotiation(shop: MockServer) -> None:
     refused = httpx.get(shop.url + "/items/5", headers={"Accept": "application/xml"})
     assert refused.status_code == 406
     assert refused.json()["available"] == ["application/json", "text/csv"]
+    # staging-ecotaco: an Accept that holds no media range asks for nothing in particular
+    for garbage in ("*b", "P=I+:!$|m", "{{ j3jPXkV"):
+        served = httpx.get(shop.url + "/items/5", headers={"Accept": garbage})
+        assert served.status_code == 200, garbage
+        assert served.headers["content-type"].startswith("application/json")
 
 
 def test_declared_response_headers_are_filled(shop: MockServer) -> None:

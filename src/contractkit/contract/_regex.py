@@ -3,6 +3,9 @@
 Walks the parsed pattern (``re._parser``) and builds one matching string, choosing with a
 seeded ``random.Random``; unbounded repeats (``*``, ``+``, ``{n,}``) are capped. Lookarounds
 are ignored while building, so the caller checks the result with ``re.search`` and retries.
+ECMA-262 Unicode property escapes (``\\p{L}``, ``\\P{N}``), which ``re`` lacks, are first
+replaced by ASCII characters of (or, for ``\\P``, outside) the category: a subset, so what
+matches the replacement matches the original.
 """
 
 from __future__ import annotations
@@ -33,23 +36,67 @@ _CATEGORIES = {
 }
 
 
+#: Unicode general category → (ASCII characters in it, ASCII characters not in it), as the
+#: inside of a character class.
+_PROPERTIES = {
+    "L": ("a-zA-Z", "0-9"), "Letter": ("a-zA-Z", "0-9"),
+    "Lu": ("A-Z", "a-z0-9"), "Ll": ("a-z", "A-Z0-9"),
+    "N": ("0-9", "a-zA-Z"), "Nd": ("0-9", "a-zA-Z"), "Number": ("0-9", "a-zA-Z"),
+    "Z": (" ", "a-zA-Z0-9"), "Zs": (" ", "a-zA-Z0-9"), "Separator": (" ", "a-zA-Z0-9"),
+    "P": (".,:;!?", "a-zA-Z0-9"), "Punctuation": (".,:;!?", "a-zA-Z0-9"),
+    "S": ("+<=>|~", "a-zA-Z0-9"), "Symbol": ("+<=>|~", "a-zA-Z0-9"),
+}
+_PROPERTY = re.compile(r"\\([pP])\{(?:General_Category=|gc=)?([A-Za-z_]+)\}")
+
+
 class RegexError(ValueError):
     """The pattern cannot be parsed or no matching string was found in a few tries."""
 
 
 def string_matching(pattern: str, rng: random.Random, *, tries: int = 20) -> str:
+    original, pattern = pattern, _without_properties(pattern)
     try:
         compiled = re.compile(pattern)
         parsed = sre_parse.parse(pattern)
     except (re.error, RecursionError) as error:
         raise RegexError(
-            f"pattern {pattern!r} is not a valid regular expression: {error}") from None
+            f"pattern {original!r} is not a valid regular expression: {error}") from None
     for _ in range(tries):
         groups: dict[int, str] = {}
         text = _emit(parsed, rng, groups)
         if compiled.search(text):
             return text
-    raise RegexError(f"no string matching {pattern!r} found in {tries} tries")
+    raise RegexError(f"no string matching {original!r} found in {tries} tries")
+
+
+def _without_properties(pattern: str) -> str:
+    """``\\p{L}`` → ``[a-zA-Z]`` (inside a class, ``a-zA-Z``); unknown categories stay and
+    fail to compile, as before."""
+    if "\\p{" not in pattern and "\\P{" not in pattern:
+        return pattern
+    out: list[str] = []
+    in_class = False
+    index = 0
+    while index < len(pattern):
+        char = pattern[index]
+        found = _PROPERTY.match(pattern, index) if char == "\\" else None
+        if found is not None and found.group(2) in _PROPERTIES:
+            inside, outside = _PROPERTIES[found.group(2)]
+            chars = inside if found.group(1) == "p" else outside
+            out.append(chars if in_class else f"[{chars}]")
+            index = found.end()
+            continue
+        if char == "\\":
+            out.append(pattern[index:index + 2])
+            index += 2
+            continue
+        if char == "[" and not in_class:
+            in_class = True
+        elif char == "]" and in_class:
+            in_class = False
+        out.append(char)
+        index += 1
+    return "".join(out)
 
 
 def _emit(parsed: Any, rng: random.Random, groups: dict[int, str]) -> str:

@@ -119,16 +119,7 @@ class _Generator:
         if "oneOf" in node:
             return self._one_of(node, pointer, depth)
         if "anyOf" in node:
-            rest = {k: v for k, v in node.items() if k != "anyOf"}
-            branches = list(enumerate(node["anyOf"]))
-            self.rng.shuffle(branches)
-            branches.sort(key=lambda b: _is_null(b[1]))  # prefer a non-null branch
-            for index, branch in branches:
-                candidate = self.value(merge(rest, self.resolve(
-                    branch, f"{pointer}/anyOf/{index}")), f"{pointer}/anyOf/{index}", depth)
-                if "not" not in node or self.valid(node, candidate):
-                    return candidate
-            raise GenerationError(f"{pointer}/anyOf: no branch gave a valid value")
+            return self._any_of(node, pointer, depth)
         if "enum" in node:
             return self._enum(node, pointer)
         if "not" in node:
@@ -172,20 +163,24 @@ class _Generator:
 
     # -- combinators --------------------------------------------------------------------
 
+    def _any_of(self, node: Mapping[str, Any], pointer: str, depth: int) -> JSON:
+        rest = {k: v for k, v in node.items() if k not in ("anyOf", "discriminator")}
+        branches = list(enumerate(node["anyOf"]))
+        tagged = _discriminator_tags(node, "anyOf")
+        self.rng.shuffle(branches)
+        branches.sort(key=lambda b: _is_null(b[1]))  # prefer a non-null branch
+        for index, branch in branches:
+            here = f"{pointer}/anyOf/{index}"
+            candidate = _tag(self.value(merge(rest, self.resolve(branch, here)), here, depth),
+                             tagged, index)
+            if ("not" not in node and index not in tagged[1]) or self.valid(node, candidate):
+                return candidate
+        raise GenerationError(f"{pointer}/anyOf: no branch gave a valid value")
+
     def _one_of(self, node: Mapping[str, Any], pointer: str, depth: int) -> JSON:
         rest = {k: v for k, v in node.items() if k not in ("oneOf", "discriminator")}
         branches = list(enumerate(node["oneOf"]))
-        discriminator = node.get("discriminator")
-        tags: dict[int, str] = {}
-        if isinstance(discriminator, Mapping) and "propertyName" in discriminator:
-            mapping = discriminator.get("mapping") or {}
-            for index, branch in branches:
-                ref = branch.get("$ref") if isinstance(branch, Mapping) else None
-                for tag, target in mapping.items():
-                    if target == ref:
-                        tags[index] = tag
-                if index not in tags and isinstance(ref, str):
-                    tags[index] = ref.rpartition("/")[2]
+        tagged = _discriminator_tags(node, "oneOf")
         self.rng.shuffle(branches)
         branches.sort(key=lambda b: _is_null(b[1]))
         overlapping = True
@@ -194,12 +189,10 @@ class _Generator:
                 here = f"{pointer}/oneOf/{index}"
                 resolved = self.resolve(branch, here)
                 try:
-                    candidate = self.value(merge(rest, resolved), here, depth)
+                    candidate = _tag(self.value(merge(rest, resolved), here, depth), tagged,
+                                     index)
                 except GenerationError:
                     continue
-                if index in tags and isinstance(candidate, dict) and isinstance(
-                        discriminator, Mapping):
-                    candidate = {**candidate, discriminator["propertyName"]: tags[index]}
                 matches = sum(self.valid(b, candidate) for _, b in branches)
                 if matches == 1 and self.valid(rest, candidate):
                     return candidate
@@ -388,6 +381,33 @@ class _Generator:
                 continue
             out[name] = self.value(schema, f"{pointer}/additionalProperties", depth + 1)
             count -= 1
+
+
+def _discriminator_tags(node: Mapping[str, Any], keyword: str) -> tuple[str, dict[int, str]]:
+    """The discriminator's property and, per ``oneOf``/``anyOf`` branch index, the value
+    that names that branch: its ``mapping`` key, else (OpenAPI's implicit mapping) the name
+    of the schema the branch refers to."""
+    discriminator = node.get("discriminator")
+    if not isinstance(discriminator, Mapping) or not isinstance(
+            discriminator.get("propertyName"), str):
+        return "", {}
+    mapping = discriminator.get("mapping") or {}
+    tags: dict[int, str] = {}
+    for index, branch in enumerate(node[keyword]):
+        ref = branch.get("$ref") if isinstance(branch, Mapping) else None
+        for tag, target in mapping.items():
+            if target == ref:
+                tags[index] = tag
+        if index not in tags and isinstance(ref, str):
+            tags[index] = ref.rpartition("/")[2]
+    return discriminator["propertyName"], tags
+
+
+def _tag(candidate: JSON, tagged: tuple[str, dict[int, str]], index: int) -> JSON:
+    name, tags = tagged
+    if index in tags and isinstance(candidate, dict):
+        return {**candidate, name: tags[index]}
+    return candidate
 
 
 def merge(base: Any, extra: Any) -> Any:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+from dataclasses import dataclass
 from typing import Any
 
 from contractkit._http import HttpRequest
@@ -68,7 +69,8 @@ def coerce(text: str, schema: JSON, root: JSON) -> JSON:
             return int(number) if number.is_integer() and "." not in text else number
         if kind == "boolean" and text in ("true", "false"):
             return text == "true"
-        if kind == "null" and text in ("", "null"):
+        # empty text is the empty string where the schema admits strings, not null
+        if kind == "null" and (text == "null" or (text == "" and "string" not in types)):
             return None
     return text
 
@@ -95,6 +97,49 @@ def _member(text: str, schema: JSON, root: JSON) -> JSON:
     if "array" in schema_types(schema, root):
         return [coerce(text, _items_schema(schema, root), root)] if text else []
     return coerce(text, schema, root)
+
+
+@dataclass(frozen=True)
+class Decoded:
+    """A multipart field sent as JSON (its part's Content-Type said so): a value, not text."""
+
+    value: JSON
+
+
+#: A form or multipart field as sent: text, or a decoded JSON part.
+Field = str | Decoded
+
+
+def form_field(value: Field | list[Field], schema: JSON, root: JSON) -> JSON:
+    """One field of a form or multipart body. Arrays are exploded by default (``a=1&a=2``),
+    so every value of an array-typed field is an item, even a single one; ``null`` is null
+    where the schema admits it."""
+    if isinstance(value, str) and coerce(value, schema, root) is None:
+        return None
+    if isinstance(value, Decoded) and isinstance(value.value, list):
+        return value.value  # a JSON part holding the whole array
+    if "array" in schema_types(schema, root):
+        items = _items_schema(schema, root)
+        return [_field_value(v, items, root) for v in ([value] if not isinstance(value, list)
+                                                        else value)]
+    if isinstance(value, list):  # a scalar sent more than once: the schema will say no
+        return [_field_value(v, schema, root) for v in value]
+    return _field_value(value, schema, root)
+
+
+def _field_value(value: Field, schema: JSON, root: JSON) -> JSON:
+    if isinstance(value, Decoded):
+        return value.value
+    types = schema_types(schema, root)
+    if "object" in types and "string" not in types and value.startswith("{"):
+        # an object field written as JSON text: a multipart part without its
+        # (default, application/json) Content-Type
+        try:
+            found = json.loads(value)
+        except ValueError:
+            return value
+        return found if isinstance(found, dict) else value
+    return coerce(value, schema, root)
 
 
 def _pairs_to_object(items: list[str], schema: JSON, root: JSON) -> dict[str, JSON]:

@@ -2,14 +2,16 @@
 
 Templates are split into segments and kept in a tree; at each level a literal segment is
 tried before a templated one (``/pets/mine`` beats ``/pets/{petId}``), so the most
-specific template wins. A templated segment may mix text and variables
-(``{name}.{ext}``, ``v{version}``). Matching costs one dict lookup per literal segment.
+specific template wins — among those that declare the request's method: GitLab's
+``PUT /services/asana`` does not hide ``GET /services/{service_slug}`` for
+``GET /services/asana``. A templated segment may mix text and variables (``{name}.{ext}``,
+``v{version}``). Matching costs one dict lookup per literal segment.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 from urllib.parse import unquote
@@ -81,36 +83,44 @@ class Router:
 
     def match(self, method: str, path: str,
               headers: Mapping[str, str] | None = None) -> RouteMatch | None:
-        found = self._find(path)
+        method = method.upper()
+        if method == "HEAD":
+            found = _walk(self._root, _segments(path), 0, [],
+                          lambda node: "HEAD" in node.operations or "GET" in node.operations)
+        else:
+            found = _walk(self._root, _segments(path), 0, [],
+                          lambda node: method in node.operations)
         if found is None:
             return None
         node, values = found
-        entries = node.operations.get(method.upper())
-        if entries is None and method.upper() == "HEAD":
-            entries = node.operations.get("GET")
-        if not entries:
-            return None
+        entries = node.operations.get(method) or node.operations["GET"]
         operation, names, _ = (entries[0] if len(entries) == 1
                                else _choose(entries, headers or {}))
         return RouteMatch(operation, dict(zip(names, values, strict=False)))
 
     def allowed_methods(self, path: str) -> tuple[str, ...]:
-        found = self._find(path)
-        return tuple(sorted(found[0].operations)) if found else ()
+        """Every method that some template matching ``path`` declares."""
+        methods: set[str] = set()
 
-    def _find(self, path: str) -> tuple[_Node, list[str]] | None:
-        return _walk(self._root, _segments(path), 0, [])
+        def collect(node: _Node) -> bool:
+            methods.update(node.operations)
+            return False  # keep walking: every matching template counts
+
+        _walk(self._root, _segments(path), 0, [], collect)
+        return tuple(sorted(methods))
 
 
 def _walk(
-    node: _Node, segments: list[str], index: int, values: list[str]
+    node: _Node, segments: list[str], index: int, values: list[str],
+    accept: Callable[[_Node], bool],
 ) -> tuple[_Node, list[str]] | None:
+    """The most specific matching template that ``accept`` takes, with its variables."""
     if index == len(segments):
-        return (node, values) if node.operations else None
+        return (node, values) if node.operations and accept(node) else None
     segment = segments[index]
     child = node.literal.get(unquote(segment) if "%" in segment else segment)
     if child is not None:
-        found = _walk(child, segments, index + 1, values)
+        found = _walk(child, segments, index + 1, values, accept)
         if found is not None:
             return found
     for pattern, templated_child in node.templated:
@@ -118,12 +128,12 @@ def _walk(
         if matched is None:
             continue
         found = _walk(templated_child, segments, index + 1,
-                      [*values, *(unquote(v) for v in matched.groups())])
+                      [*values, *(unquote(v) for v in matched.groups())], accept)
         if found is not None:
             return found
     if node.variable is not None and segment:
         return _walk(node.variable, segments, index + 1,
-                     [*values, unquote(segment) if "%" in segment else segment])
+                     [*values, unquote(segment) if "%" in segment else segment], accept)
     return None
 
 

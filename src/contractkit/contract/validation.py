@@ -8,12 +8,13 @@ Validators for parameters and bodies are compiled on first use and cached per op
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from email.parser import BytesParser
 from email.policy import HTTP
 from typing import Any, Literal
 from urllib.parse import parse_qsl
+from xml.etree import ElementTree
 
 from contractkit._http import HttpRequest, HttpResponse
 from contractkit._types import JSON
@@ -28,8 +29,11 @@ from contractkit.contract.model import (
 )
 from contractkit.contract.params import (
     MISSING,
+    Decoded,
+    Field,
     ParameterError,
     coerce,
+    form_field,
     property_schema,
     read_parameter,
     schema_types,
@@ -86,7 +90,20 @@ def find_media_type(content: Mapping[str, MediaType], actual: str) -> MediaType 
 
 
 def is_json(media_type: str) -> bool:
-    return media_type == "application/json" or media_type.endswith("+json")
+    # text/json is the older, still common name (ASP.NET contracts declare it)
+    return media_type in ("application/json", "text/json") or media_type.endswith("+json")
+
+
+def is_xml(media_type: str) -> bool:
+    return media_type in ("application/xml", "text/xml") or media_type.endswith("+xml")
+
+
+def _well_formed_xml(raw: bytes) -> None:
+    # expat (>= 2.4) bounds entity expansion; ElementTree never fetches external entities
+    try:
+        ElementTree.fromstring(raw)
+    except ElementTree.ParseError as error:
+        raise ValueError(f"body is not well-formed XML: {error}") from None
 
 
 def find_response(operation: Operation, status: int) -> Response | None:
@@ -193,11 +210,13 @@ class OperationValidator:
         declared = self.operation.request_body
         if declared is None or not declared.content:
             return None, ""
-        if not request.body:
+        actual = request.content_type
+        if not request.body and not actual:
+            # no entity at all; with a Content-Type, a zero-length body is a value (the
+            # empty string of text/plain, say) that the schema decides on
             if declared.required:
                 violations.append(Violation("body", "", "request body is required but empty"))
             return None, ""
-        actual = request.content_type
         media = find_media_type(declared.content, actual) if actual else None
         if media is None:
             expected = ", ".join(declared.content)
@@ -206,6 +225,10 @@ class OperationValidator:
                 f"Content-Type {actual or '(none)'!r} is not accepted; expected {expected}"))
             return None, actual
         try:
+            if is_xml(actual):
+                # the schema's XML mapping is not read, but a body that is not XML at all
+                # (two root elements, say) is invalid whatever the schema
+                _well_formed_xml(request.body)
             body = parse_body(request.body, actual, request.headers.get("content-type", ""))
         except ValueError as error:
             violations.append(Violation("body", "", str(error)))
@@ -278,7 +301,7 @@ def parse_body(raw: bytes, media_type: str, content_type_header: str) -> Any:
             raise ValueError("body JSON is nested too deeply") from None
     if media_type == "application/x-www-form-urlencoded":
         try:
-            return dict(parse_qsl(raw.decode("utf-8"), keep_blank_values=True))
+            return _fields(parse_qsl(raw.decode("utf-8"), keep_blank_values=True))
         except UnicodeDecodeError:
             raise ValueError("form body is not valid UTF-8") from None
     if media_type.startswith("multipart/"):
@@ -291,14 +314,31 @@ def parse_body(raw: bytes, media_type: str, content_type_header: str) -> Any:
     return MISSING
 
 
-def _multipart(raw: bytes, content_type_header: str) -> dict[str, Any]:
+def _fields(pairs: Iterable[tuple[str, Field]]) -> dict[str, Field | list[Field]]:
+    """Form or multipart fields by name; a name sent more than once (an exploded array,
+    the default encoding) keeps every value, in order."""
+    out: dict[str, Field | list[Field]] = {}
+    for name, value in pairs:
+        found = out.get(name)
+        if found is None:
+            out[name] = value
+        elif isinstance(found, list):
+            found.append(value)
+        else:
+            out[name] = [found, value]
+    return out
+
+
+def _multipart(raw: bytes, content_type_header: str) -> dict[str, Field | list[Field]]:
     if "boundary=" not in content_type_header:
         raise ValueError("multipart body has no boundary in its Content-Type")
     message = BytesParser(policy=HTTP).parsebytes(
         b"Content-Type: " + content_type_header.encode("latin-1") + b"\r\n\r\n" + raw)
     if not message.is_multipart():
+        if raw.strip() == f"--{message.get_boundary()}--".encode("latin-1"):
+            return {}  # only the close delimiter: a form with no fields
         raise ValueError("multipart body could not be parsed")
-    out: dict[str, Any] = {}
+    pairs: list[tuple[str, Field]] = []
     for part in message.iter_parts():
         name = part.get_param("name", header="content-disposition")
         if not name:
@@ -306,14 +346,21 @@ def _multipart(raw: bytes, content_type_header: str) -> dict[str, Any]:
         payload = part.get_payload(decode=True)
         if not isinstance(payload, bytes):
             payload = b""
+        if is_json(part.get_content_type()):
+            # OpenAPI's default encoding for object and array fields
+            try:
+                pairs.append((str(name), Decoded(json.loads(payload))))
+            except (ValueError, RecursionError):
+                raise ValueError(f"multipart field {str(name)!r} is not valid JSON") from None
+            continue
         if part.get_filename() is None:
             try:
-                out[str(name)] = payload.decode("utf-8")
+                pairs.append((str(name), payload.decode("utf-8")))
                 continue
             except UnicodeDecodeError:
                 pass
-        out[str(name)] = payload.decode("latin-1")  # files: any bytes are a valid binary
-    return out
+        pairs.append((str(name), payload.decode("latin-1")))  # files: any bytes are binary
+    return _fields(pairs)
 
 
 def _not_deserialisable(body: Any, schema: JSON) -> bool:
@@ -326,8 +373,8 @@ def _not_deserialisable(body: Any, schema: JSON) -> bool:
 
 
 def _coerce_form(body: dict[str, Any], schema: JSON) -> dict[str, Any]:
-    return {k: coerce(v, property_schema(schema, schema, k), schema) if isinstance(v, str)
-            else v for k, v in body.items()}
+    return {k: form_field(v, property_schema(schema, schema, k), schema)
+            for k, v in body.items()}
 
 
 def _credential_present(scheme: SecurityScheme | None, request: HttpRequest) -> bool:

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
+
+_MEDIA_RANGE = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+/[!#$%&'*+.^_`|~0-9A-Za-z-]+")
 
 
 def _parse_accept(header: str) -> list[tuple[str, float, int]]:
     ranges = []
     for index, part in enumerate(header.split(",")):
         media, *params = (p.strip() for p in part.split(";"))
-        if not media:
-            continue
+        if not _MEDIA_RANGE.fullmatch(media):
+            continue  # not a media range (RFC 9110 §12.5.1): it asks for nothing
         quality = 1.0
         for param in params:
             name, _, value = param.partition("=")
@@ -45,6 +48,8 @@ def negotiate(accept: str | None, offered: Sequence[str]) -> str | None:
     if not accept or not accept.strip():
         return declared[0]
     ranges = _parse_accept(accept)
+    if not ranges:  # an Accept with no valid media range: as if there were none
+        return declared[0]
     best: tuple[float, int, int] | None = None
     chosen = None
     for position, media in enumerate(declared):
