@@ -140,3 +140,14 @@ def test_operations_told_apart_by_a_header_in_the_template() -> None:
     fallback = contract.match("POST", "/")
     assert fallback is not None
     assert fallback.operation.id == "CreateLogGroup"
+
+
+def test_server_variables_take_their_defaults_in_the_base_path() -> None:
+    contract = contractkit.load({
+        "openapi": "3.0.3", "info": {"title": "t", "version": "1"},
+        "servers": [{"url": "https://api.example.com/{version}/{region}",
+                     "variables": {"version": {"default": "v2"},
+                                   "region": {"default": "eu", "enum": ["eu", "us"]}}}],
+        "paths": {"/a": {"get": {"operationId": "a",
+                                 "responses": {"200": {"description": "ok"}}}}}})
+    assert contract.base_path == "/v2/eu"

@@ -90,3 +90,12 @@ def test_expect_100_continue_is_answered_before_the_body(shop: MockServer) -> No
         assert raw.recv(1024).startswith(b"HTTP/1.1 100 Continue")
         raw.sendall(body)
         assert raw.recv(4096).startswith(b"HTTP/1.1 201")
+
+
+def test_long_query_strings_are_served_and_absurd_ones_refused(shop: MockServer) -> None:
+    long = httpx.get(shop.url + "/items", params={"limit": "2", "x": "y" * 20_000})
+    assert long.status_code == 200
+    with socket.create_connection(("127.0.0.1", shop.port), timeout=10) as raw:
+        raw.sendall(b"GET /api/items?x=" + b"y" * 100_000 + b" HTTP/1.1\r\nHost: x\r\n\r\n")
+        assert raw.recv(1024).startswith((b"HTTP/1.1 400", b"HTTP/1.1 414", b"HTTP/1.0 400"))
+    assert httpx.get(shop.url + "/items").status_code == 200

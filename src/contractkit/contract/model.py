@@ -184,10 +184,17 @@ class Contract:
 
     @property
     def base_path(self) -> str:
-        """The path part of the first server URL (``/v1``), or ``""``."""
+        """The path part of the first server URL (``/v1``), or ``""``; server variables
+        take their defaults (``https://api.example.com/{version}`` → ``/v2``)."""
         if not self.servers:
             return ""
-        return urlsplit(self.servers[0].url).path.rstrip("/")
+        server = self.servers[0]
+        url = server.url
+        for name, variable in server.variables.items():
+            default = variable.get("default") if isinstance(variable, Mapping) else None
+            if isinstance(default, str | int | float):
+                url = url.replace("{" + name + "}", str(default))
+        return urlsplit(url).path.rstrip("/")
 
     def operation(self, operation_id: str) -> Operation:
         """The operation with this id; ``OperationNotFound`` (with suggestions) otherwise."""

@@ -196,7 +196,10 @@ class MockServer:
         _quiet_bad_clients()
         self.thread_ident = threading.get_ident()
         runner = web.ServerRunner(
-            self.app.server(access_log=None, keepalive_timeout=KEEPALIVE_SECONDS),
+            # request lines up to 64 KiB: long query strings are legal and real APIs take
+            # them (aiohttp's default is 8 KiB); header fields keep aiohttp's cap
+            self.app.server(access_log=None, keepalive_timeout=KEEPALIVE_SECONDS,
+                            max_line_size=64 * 1024),
             handle_signals=False)
         await runner.setup()
         factory = runner.server
