@@ -43,6 +43,11 @@ class Decision:
         return None if self.rule is None or self.step.passes else self.step.describe()
 
 
+_PASS = Step()
+#: what most requests get: no rule fired, no counters to send
+_NOTHING = Decision(None, _PASS)
+
+
 def stream(*key: object) -> int:
     """A 64-bit number from a key: the root of every per-request random choice."""
     digest = hashlib.blake2b("\x1f".join(map(str, key)).encode(), digest_size=8).digest()
@@ -73,6 +78,7 @@ class ScenarioEngine:
         self.scenario = scenario
         self.seed = scenario.seed if scenario.seed is not None else seed
         self._lock = threading.Lock()
+        self._by_operation: dict[str | None, tuple[tuple[int, Rule], ...]] = {}
         self.reset(now)
 
     def reset(self, now: float, session: str | None = None) -> None:
@@ -97,12 +103,22 @@ class ScenarioEngine:
         with self._lock:
             return self._decide(facts, now)
 
+    def _candidates(self, operation_id: str | None) -> tuple[tuple[int, Rule], ...]:
+        """The rules that may match an operation (those naming others are left out once,
+        not matched on every request)."""
+        found = self._by_operation.get(operation_id)
+        if found is None:
+            found = self._by_operation[operation_id] = tuple(
+                (index, rule) for index, rule in enumerate(self.scenario.rules)
+                if not rule.match.operations or operation_id in rule.match.operations)
+        return found
+
     def _decide(self, facts: RequestFacts, now: float) -> Decision:
         target = facts.operation_id or f"{facts.method} {facts.path}"
-        self._ordinals[(facts.session, target)] += 1
-        ordinal = self._ordinals[(facts.session, target)]
+        key = (facts.session, target)
+        ordinal = self._ordinals[key] = self._ordinals.get(key, 0) + 1
         headers: dict[str, str] = {}
-        for index, rule in enumerate(self.scenario.rules):
+        for index, rule in self._candidates(facts.operation_id):
             if not rule.match(facts):
                 continue
             state = self._rules[(index, facts.session)]
@@ -120,7 +136,7 @@ class ScenarioEngine:
             state.fired += 1
             admission = gate if isinstance(gate, Admission) else None
             return Decision(rule, step, headers, seed, admission)
-        return Decision(None, Step(), headers)
+        return Decision(None, _PASS, headers) if headers else _NOTHING
 
     def _triggered(self, rule: Rule, state: _RuleState, facts: RequestFacts, ordinal: int,
                    index: int, now: float) -> bool:

@@ -4,6 +4,7 @@ decides what the mock does (DESIGN §5)."""
 from __future__ import annotations
 
 import fnmatch
+import functools
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -12,7 +13,7 @@ from contractkit._types import JSON
 from contractkit.scenarios.faults import Fault
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class RequestFacts:
     """What a rule may look at: the request, its operation and its session."""
 
@@ -71,6 +72,7 @@ def _path_matches(pattern: str, facts: RequestFacts) -> bool:
     return fnmatch.fnmatchcase(facts.path, pattern)
 
 
+@functools.lru_cache(maxsize=4096)
 def _same_template(a: str, b: str) -> bool:
     """``/pets/{id}`` is ``/pets/{petId}``: variable names do not matter."""
     sa, sb = a.strip("/").split("/"), b.strip("/").split("/")

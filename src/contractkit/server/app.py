@@ -27,6 +27,7 @@ from contractkit.contract.model import Contract, Operation
 from contractkit.contract.validation import OperationValidator, Violation
 from contractkit.errors import ScenarioError
 from contractkit.journal import Journal, Record
+from contractkit.scenarios.engine import Decision
 from contractkit.scenarios.faults import GraphQLError, Hang, SlowBody, Transport
 from contractkit.scenarios.library import ScenarioLibrary
 from contractkit.scenarios.model import RequestFacts
@@ -228,26 +229,31 @@ class MockApp:
             return await self._send(request, exchange, answer)
         if exchange.operation is not None and (
                 self.scenarios.in_use or SCENARIO_HEADER in exchange.request.headers):
-            return await self._scenario(request, exchange, answer)
+            try:
+                decision = self._decide(exchange)
+            except ScenarioError as error:
+                exchange.outcome = "unknown-scenario"
+                answer = problem(400, "Unknown scenario", str(error), kind="unknown-scenario")
+            else:
+                if decision is not None:
+                    return await self._scenario(request, exchange, answer, decision)
         return await self._send(request, exchange, answer)
 
-    async def _scenario(self, request: web.BaseRequest, exchange: _Exchange,
-                        answer: MockResponse) -> web.StreamResponse:
-        """Let the active scenario decide; play the fault it picks."""
-        http_request = exchange.request
+    def _decide(self, exchange: _Exchange) -> Decision | None:
+        """The active scenario's decision, or None when it changes nothing (most requests:
+        kept off the async path, so a loaded scenario costs little)."""
         now = self.clock()
-        try:
-            engine = self.scenarios.engine(
-                exchange.session, http_request.headers.get(SCENARIO_HEADER), now)
-        except ScenarioError as error:
-            exchange.outcome = "unknown-scenario"
-            return await self._send(request, exchange, problem(
-                400, "Unknown scenario", str(error), kind="unknown-scenario"))
+        engine = self.scenarios.engine(
+            exchange.session, exchange.request.headers.get(SCENARIO_HEADER), now)
         if engine is None:
-            return await self._send(request, exchange, answer)
+            return None
         decision = engine.decide(self._facts(exchange), now)
-        if decision.rule is None and not decision.headers:
-            return await self._send(request, exchange, answer)
+        return None if decision.rule is None and not decision.headers else decision
+
+    async def _scenario(self, request: web.BaseRequest, exchange: _Exchange,
+                        answer: MockResponse, decision: Decision) -> web.StreamResponse:
+        """Play the fault the scenario picked."""
+        http_request = exchange.request
         assert exchange.mount is not None
         assert exchange.operation is not None
         exchange.fault = decision.fault
