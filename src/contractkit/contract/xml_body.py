@@ -1,0 +1,159 @@
+"""Read an XML body into the value its schema describes, with OpenAPI's ``xml`` mapping.
+
+Properties are child elements (or attributes, ``xml.attribute``) named by ``xml.name`` or
+the property name; arrays are repeated elements, or one wrapper element around them when
+``xml.wrapped``; namespaces and prefixes are ignored (names are compared by local name);
+scalars are the element's text, read as the schema's type. The root element's own name is
+not checked (a contract's ``xml.name`` for the root is often missing). Unknown elements are
+kept as strings, so ``additionalProperties: false`` still sees them.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from xml.etree import ElementTree
+
+from contractkit._types import JSON
+
+MAX_DEPTH = 64
+
+
+def read_xml(raw: bytes, schema: JSON) -> JSON:
+    """``ValueError`` if the body is not well-formed XML. expat (≥ 2.4) bounds entity
+    expansion, and ElementTree never fetches external entities."""
+    try:
+        root = ElementTree.fromstring(raw)
+    except ElementTree.ParseError as error:
+        raise ValueError(f"body is not well-formed XML: {error}") from None
+    bundle = schema if isinstance(schema, dict) else {}
+    return _Reader(bundle).element(root, bundle, 0)
+
+
+def _local(tag: str) -> str:
+    return tag.rsplit("}", 1)[-1].rsplit(":", 1)[-1]
+
+
+class _Reader:
+    def __init__(self, bundle: dict[str, Any]) -> None:
+        self.bundle = bundle
+
+    def resolve(self, schema: Any, depth: int = 0) -> dict[str, Any]:
+        """``$ref`` followed and ``allOf`` merged, enough to know the shape."""
+        if not isinstance(schema, dict) or depth > MAX_DEPTH:
+            return {}
+        ref = schema.get("$ref")
+        merged: dict[str, Any] = dict(schema)
+        if isinstance(ref, str) and ref.startswith("#/"):
+            node: Any = self.bundle
+            for token in ref[2:].split("/"):
+                node = node.get(token.replace("~1", "/").replace("~0", "~"), {}) \
+                    if isinstance(node, dict) else {}
+            merged = {**self.resolve(node, depth + 1),
+                      **{k: v for k, v in schema.items() if k != "$ref"}}
+        for part in merged.pop("allOf", None) or ():
+            resolved = self.resolve(part, depth + 1)
+            merged["properties"] = {**resolved.get("properties", {}),
+                                    **merged.get("properties", {})}
+            merged["required"] = [*merged.get("required", []), *resolved.get("required", [])]
+            for key, value in resolved.items():
+                if key == "xml":  # the last part naming the element wins (allOf: [$ref, xml])
+                    merged["xml"] = {**merged.get("xml", {}), **value}
+                else:
+                    merged.setdefault(key, value)
+        if "type" not in merged:
+            for key in ("oneOf", "anyOf"):
+                branches = [self.resolve(b, depth + 1) for b in merged.get(key, ())]
+                if branches and all(b.get("type") == "object" for b in branches):
+                    merged["type"] = "object"
+                    merged["properties"] = {k: v for b in branches
+                                            for k, v in b.get("properties", {}).items()}
+        return merged
+
+    def element(self, node: ElementTree.Element, raw_schema: Any, depth: int) -> JSON:
+        schema = self.resolve(raw_schema)
+        kind = _type(schema)
+        if depth > MAX_DEPTH:
+            return node.text or ""
+        if kind == "object" or (kind is None and (len(node) or node.attrib)):
+            return self.object(node, schema, depth)
+        if kind == "array":
+            # a root or wrapped array: its children are the items
+            items = schema.get("items", {})
+            return [self.element(child, items, depth + 1) for child in node]
+        return _scalar(node.text or "", kind)
+
+    def object(self, node: ElementTree.Element, schema: dict[str, Any],
+               depth: int) -> dict[str, JSON]:
+        properties: dict[str, Any] = schema.get("properties", {})
+        required = set(schema.get("required", ()))
+        children = list(node)
+        by_name: dict[str, list[ElementTree.Element]] = {}
+        for child in children:
+            by_name.setdefault(_local(child.tag), []).append(child)
+        attributes = {_local(k): v for k, v in node.attrib.items()}
+        value: dict[str, JSON] = {}
+        claimed: set[str] = set()
+        for name, raw in properties.items():
+            declared = self.resolve(raw)
+            xml = declared.get("xml", {}) if isinstance(declared.get("xml"), dict) else {}
+            if isinstance(raw, dict) and isinstance(raw.get("xml"), dict):
+                xml = {**xml, **raw["xml"]}
+            tag = str(xml.get("name", name))
+            if tag not in by_name and tag not in attributes and name in by_name:
+                tag = name  # a referenced schema's own xml.name vs the property's: either
+            if xml.get("attribute"):
+                if tag in attributes:
+                    value[name] = _scalar(attributes[tag], _type(declared))
+                continue
+            if _type(declared) == "array":
+                items = self.resolve(declared.get("items", {}))
+                item_xml = items.get("xml", {}) if isinstance(items.get("xml"), dict) else {}
+                if xml.get("wrapped"):
+                    wrapper = by_name.get(tag)
+                    if wrapper:
+                        claimed.add(tag)
+                        value[name] = [self.element(c, declared.get("items", {}), depth + 1)
+                                       for c in wrapper[0]]
+                    continue
+                item_tag = str(item_xml.get("name", tag))
+                if item_tag not in by_name and tag in by_name:
+                    item_tag = tag
+                if item_tag in by_name:
+                    claimed.add(item_tag)
+                    value[name] = [self.element(c, declared.get("items", {}), depth + 1)
+                                   for c in by_name[item_tag]]
+                elif name in required:
+                    # an empty unwrapped array has no elements at all: absent reads as []
+                    value[name] = []
+                continue
+            if tag in by_name:
+                claimed.add(tag)
+                value[name] = self.element(by_name[tag][0], raw, depth + 1)
+        for tag, elements in by_name.items():
+            if tag not in claimed and tag not in value:
+                value[tag] = elements[0].text or ""
+        return value
+
+
+def _type(schema: dict[str, Any]) -> str | None:
+    kind = schema.get("type")
+    if isinstance(kind, list):
+        kinds = [k for k in kind if k != "null"]
+        return kinds[0] if kinds else None
+    if kind is None and "properties" in schema:
+        return "object"
+    return kind if isinstance(kind, str) else None
+
+
+def _scalar(text: str, kind: str | None) -> JSON:
+    stripped = text.strip()
+    try:
+        if kind == "integer":
+            return int(stripped)
+        if kind == "number":
+            return float(stripped) if any(c in stripped for c in ".eE") else int(stripped)
+    except ValueError:
+        return text  # the schema then says what is wrong with it
+    if kind == "boolean" and stripped in ("true", "false"):
+        return stripped == "true"
+    return text

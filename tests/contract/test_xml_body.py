@@ -1,0 +1,81 @@
+"""XML request bodies are read by the schema's ``xml`` mapping and validated."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+import contractkit
+from contractkit import HttpRequest
+
+PET = {
+    "type": "object",
+    "required": ["id", "name"],
+    "xml": {"name": "pet"},
+    "properties": {
+        "id": {"type": "integer", "xml": {"attribute": True}},
+        "name": {"type": "string", "maxLength": 10},
+        "vaccinated": {"type": "boolean"},
+        "tags": {"type": "array", "xml": {"wrapped": True},
+                 "items": {"type": "string", "xml": {"name": "tag"}}},
+        "photo": {"type": "array", "items": {"$ref": "#/components/schemas/Photo"}},
+    },
+}
+CONTRACT: dict[str, Any] = {
+    "openapi": "3.0.3", "info": {"title": "x", "version": "1"},
+    "components": {"schemas": {"Pet": PET, "Photo": {
+        "type": "object", "required": ["url"], "properties": {"url": {"type": "string"}}}}},
+    "paths": {"/pets": {"post": {"operationId": "addPet", "requestBody": {
+        "required": True, "content": {"application/xml": {
+            "schema": {"$ref": "#/components/schemas/Pet"}}}},
+        "responses": {"201": {"description": "ok"}}}}},
+}
+
+
+def violations(body: bytes) -> list[str]:
+    contract = contractkit.load(CONTRACT)
+    request = HttpRequest.build("POST", "/pets", headers={"Content-Type": "application/xml"},
+                                body=body)
+    result = contract.validator("addPet").validate_request(request)
+    return [f"{v.pointer} {v.message}" for v in result.violations]
+
+
+def test_a_valid_body_with_attributes_wrapped_and_repeated_arrays_and_namespaces() -> None:
+    body = (b'<p:pet xmlns:p="urn:pets" id="7"><p:name>Rex</p:name>'
+            b"<vaccinated>true</vaccinated><tags><tag>a</tag><tag>b</tag></tags>"
+            b"<photo><url>x.png</url></photo><photo><url>y.png</url></photo></p:pet>")
+    assert violations(body) == []
+
+
+@pytest.mark.parametrize(("body", "expected"), [
+    (b'<pet id="seven"><name>Rex</name></pet>', "/id"),
+    (b"<pet><name>Rex</name></pet>", '"id" is a required property'),
+    (b'<pet id="1"><name>far too long a name</name></pet>', "/name"),
+    (b'<pet id="1"><name>Rex</name><photo><alt>no url</alt></photo></pet>', "/photo/0"),
+    (b'<pet id="1"><name>Rex</name></pet><pet/>', "not well-formed XML"),
+])
+def test_invalid_bodies_are_named(body: bytes, expected: str) -> None:
+    found = violations(body)
+    assert found, body
+    assert any(expected in v for v in found), found
+
+
+def test_allof_naming_and_an_empty_unwrapped_array() -> None:
+    contract = contractkit.load({
+        "openapi": "3.0.3", "info": {"title": "x", "version": "1"},
+        "components": {"schemas": {
+            "Org": {"type": "object", "required": ["id"], "xml": {"name": "Org"},
+                    "properties": {"id": {"type": "string"}}},
+            "Notice": {"type": "object", "required": ["manager", "types"], "properties": {
+                "manager": {"allOf": [{"$ref": "#/components/schemas/Org"},
+                                      {"xml": {"name": "manager"}}], "type": "object"},
+                "types": {"type": "array", "items": {"type": "string"}}}}}},
+        "paths": {"/n": {"post": {"operationId": "notify", "requestBody": {"content": {
+            "application/xml": {"schema": {"$ref": "#/components/schemas/Notice"}}}},
+            "responses": {"202": {"description": "ok"}}}}}})
+    body = b"<Notice><manager><id>cm-1</id></manager></Notice>"
+    request = HttpRequest.build("POST", "/n", headers={"Content-Type": "application/xml"},
+                                body=body)
+    # no <types> element: an empty unwrapped array has no elements to send
+    assert contract.validator("notify").validate_request(request).violations == ()
