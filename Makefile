@@ -30,7 +30,7 @@ test: lint typecheck $(VENV)/.installed-dev
 	$(BIN)/mkdocs build --strict --site-dir build/site
 
 lint: $(VENV)/.installed-dev
-	$(BIN)/ruff check src tests benchmarks scripts
+	$(BIN)/ruff check src tests benchmarks scripts examples
 
 typecheck: $(VENV)/.installed-dev
 	$(BIN)/mypy

@@ -159,6 +159,10 @@ def test_token_expired_and_insufficient_scope(payments: MockServer) -> None:
     assert scope.status_code == 403
     assert scope.headers["www-authenticate"].endswith(
         'error="insufficient_scope", scope="payments:read"')
+    metrics = httpx.get(payments.admin_url + "/metrics").text
+    assert 'contractkit_faults_total{fault="token_expired",operation="getPayment"} 1' in metrics
+    assert ('contractkit_faults_total{fault="insufficient_scope",operation="listPayments"} 1'
+            in metrics)
 
 
 def test_hang_until_the_client_leaves_then_the_cap(payments: MockServer) -> None:

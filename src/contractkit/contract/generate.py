@@ -20,6 +20,7 @@ from typing import Any, Literal
 from contractkit._types import JSON
 from contractkit.contract._regex import RegexError, string_matching
 from contractkit.contract.schema_validator import CompiledSchema
+from contractkit.contract.shape import json_type
 from contractkit.errors import GenerationError
 
 Direction = Literal["request", "response"]
@@ -216,8 +217,8 @@ class _Generator:
         kind = node.get("type")
         if kind is not None:
             kinds = kind if isinstance(kind, list) else [kind]
-            options = [o for o in options if _json_type(o) in kinds
-                       or (_json_type(o) == "integer" and "number" in kinds)]
+            options = [o for o in options if json_type(o) in kinds
+                       or (json_type(o) == "integer" and "number" in kinds)]
         if not options:
             raise GenerationError(f"{pointer}/enum: no enum value has the schema's type")
         non_null = [o for o in options if o is not None]
@@ -505,20 +506,6 @@ def _infer_type(node: Mapping[str, Any]) -> str:
 
 def _is_null(branch: Any) -> bool:
     return isinstance(branch, Mapping) and branch.get("type") == "null"
-
-
-def _json_type(value: Any) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "boolean"
-    if isinstance(value, int):
-        return "integer"
-    if isinstance(value, float):
-        return "integer" if value.is_integer() else "number"
-    if isinstance(value, str):
-        return "string"
-    return "array" if isinstance(value, list) else "object"
 
 
 def _formatted(fmt: Any, rng: random.Random) -> str | None:

@@ -14,8 +14,7 @@ from typing import Any
 from xml.etree import ElementTree
 
 from contractkit._types import JSON
-
-MAX_DEPTH = 64
+from contractkit.contract.shape import MAX_DEPTH, resolve
 
 
 def read_xml(raw: bytes, schema: JSON) -> JSON:
@@ -37,32 +36,13 @@ class _Reader:
     def __init__(self, bundle: dict[str, Any]) -> None:
         self.bundle = bundle
 
-    def resolve(self, schema: Any, depth: int = 0) -> dict[str, Any]:
-        """``$ref`` followed and ``allOf`` merged, enough to know the shape."""
-        if not isinstance(schema, dict) or depth > MAX_DEPTH:
-            return {}
-        ref = schema.get("$ref")
-        merged: dict[str, Any] = dict(schema)
-        if isinstance(ref, str) and ref.startswith("#/"):
-            node: Any = self.bundle
-            for token in ref[2:].split("/"):
-                node = node.get(token.replace("~1", "/").replace("~0", "~"), {}) \
-                    if isinstance(node, dict) else {}
-            merged = {**self.resolve(node, depth + 1),
-                      **{k: v for k, v in schema.items() if k != "$ref"}}
-        for part in merged.pop("allOf", None) or ():
-            resolved = self.resolve(part, depth + 1)
-            merged["properties"] = {**resolved.get("properties", {}),
-                                    **merged.get("properties", {})}
-            merged["required"] = [*merged.get("required", []), *resolved.get("required", [])]
-            for key, value in resolved.items():
-                if key == "xml":  # the last part naming the element wins (allOf: [$ref, xml])
-                    merged["xml"] = {**merged.get("xml", {}), **value}
-                else:
-                    merged.setdefault(key, value)
+    def resolve(self, schema: Any) -> dict[str, Any]:
+        """The shape, and a ``oneOf``/``anyOf`` of objects read as one object (an element
+        does not say which branch it is)."""
+        merged = resolve(schema, self.bundle)
         if "type" not in merged:
             for key in ("oneOf", "anyOf"):
-                branches = [self.resolve(b, depth + 1) for b in merged.get(key, ())]
+                branches = [resolve(b, self.bundle) for b in merged.get(key, ())]
                 if branches and all(b.get("type") == "object" for b in branches):
                     merged["type"] = "object"
                     merged["properties"] = {k: v for b in branches

@@ -35,6 +35,11 @@ class Fault:
     #: change the normal answer's body or how it is sent. A step has at most one "answer".
     role: ClassVar[Literal["delay", "answer", "body"]]
 
+    @property
+    def label(self) -> str:
+        """The fault's short name, for metrics: its key, or a transport fault's kind."""
+        return self.name
+
     def describe(self) -> str:
         return self.name
 
@@ -186,6 +191,10 @@ class Transport(Fault):
     kind: TransportKind = "reset"
     size: int = 64
     keep: float = 0.5
+
+    @property
+    def label(self) -> str:
+        return self.kind
 
     def describe(self) -> str:
         return self.kind

@@ -14,6 +14,7 @@ import random
 from typing import Any
 
 from contractkit._types import JSON
+from contractkit.contract.shape import json_type, resolve
 from contractkit.scenarios.faults import Mutate
 
 #: Without a declared maximum, "huge" means this (a body stays a few MB at most).
@@ -33,29 +34,8 @@ class _Walker:
         self.fault = fault
         self.rng = rng
 
-    def resolve(self, schema: Any, depth: int = 0) -> dict[str, Any]:
-        """The schema with ``$ref`` followed and ``allOf`` merged (enough to know
-        properties, required, enums, nullability and bounds)."""
-        if not isinstance(schema, dict) or depth > 32:
-            return {}
-        ref = schema.get("$ref")
-        if isinstance(ref, str) and ref.startswith("#/"):
-            node: Any = self.root
-            for raw in ref[2:].split("/"):
-                token = raw.replace("~1", "/").replace("~0", "~")
-                node = node.get(token, {}) if isinstance(node, dict) else {}
-            merged = {**self.resolve(node, depth + 1),
-                      **{k: v for k, v in schema.items() if k != "$ref"}}
-        else:
-            merged = dict(schema)
-        for part in merged.pop("allOf", None) or ():
-            resolved = self.resolve(part, depth + 1)
-            merged["properties"] = {**resolved.get("properties", {}),
-                                    **merged.get("properties", {})}
-            merged["required"] = [*resolved.get("required", []), *merged.get("required", [])]
-            for key, value in resolved.items():
-                merged.setdefault(key, value)
-        return merged
+    def resolve(self, schema: Any) -> dict[str, Any]:
+        return resolve(schema, self.root)
 
     def branch(self, schema: dict[str, Any], value: Any) -> dict[str, Any]:
         """For oneOf/anyOf: the branch whose constants and properties fit ``value`` best."""
@@ -129,8 +109,10 @@ class _Walker:
 def _fit(schema: dict[str, Any], value: Any) -> int:
     if not isinstance(value, dict):
         wanted = schema.get("type")
-        return 1 if wanted is None or _type_of(value) in (
-            wanted if isinstance(wanted, list) else [wanted]) else 0
+        kinds = wanted if isinstance(wanted, list) else [wanted]
+        kind = json_type(value)
+        return 1 if wanted is None or kind in kinds or (
+            kind == "integer" and "number" in kinds) else 0
     score = 0
     for key, item in value.items():
         declared = schema.get("properties", {}).get(key)
@@ -141,20 +123,6 @@ def _fit(schema: dict[str, Any], value: Any) -> int:
             if isinstance(declared.get("enum"), list):
                 score += 5 if item in declared["enum"] else -100
     return score
-
-
-def _type_of(value: Any) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "boolean"
-    if isinstance(value, int):
-        return "integer"
-    if isinstance(value, float):
-        return "number"
-    if isinstance(value, str):
-        return "string"
-    return "array" if isinstance(value, list) else "object"
 
 
 def _nullable(schema: dict[str, Any]) -> bool:

@@ -259,7 +259,7 @@ class MockApp:
         exchange.fault = decision.fault
         exchange.rule = decision.rule.name if decision.rule and decision.fault else None
         if exchange.fault:
-            self.metrics.fault(exchange.fault.split(" ", 1)[0],
+            self.metrics.fault("+".join(f.label for f in decision.step.faults),
                                exchange.operation.id)
         rng = decision.rng()
         # a delay counts from the request's headers: the answer starts `latency` after
