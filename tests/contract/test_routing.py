@@ -142,6 +142,31 @@ def test_operations_told_apart_by_a_header_in_the_template() -> None:
     assert fallback.operation.id == "CreateLogGroup"
 
 
+def test_operations_told_apart_by_a_query_in_the_template() -> None:
+    # openSUSE: `GET /request` and `GET /request?view=collection` (with other parameters)
+    document = {
+        "openapi": "3.0.0", "info": {"title": "t", "version": "1"},
+        "paths": {
+            path: {"get": {"operationId": name, "responses": {"200": {"description": "ok"}}}}
+            for path, name in (("/request", "plain"), ("/request?view=collection", "collection"),
+                               ("/request?view=collection&mine={mine}", "mine"),
+                               ("/request?cmd=diff", "diff"))
+        },
+    }
+    contract = contractkit.load(document)
+
+    def chosen(*query: tuple[str, str]) -> str:
+        found = contract.match("GET", "/request", {}, query)
+        assert found is not None
+        return found.operation.id
+
+    assert chosen() == "plain"
+    assert chosen(("view", "other")) == "plain"
+    assert chosen(("limit", "3"), ("view", "collection")) == "collection"
+    assert chosen(("view", "collection"), ("mine", "1")) == "mine"  # the most specific
+    assert chosen(("cmd", "diff")) == "diff"
+
+
 def test_server_variables_take_their_defaults_in_the_base_path() -> None:
     contract = contractkit.load({
         "openapi": "3.0.3", "info": {"title": "t", "version": "1"},

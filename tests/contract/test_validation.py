@@ -371,6 +371,11 @@ def test_multipart_json_fields_and_empty_forms() -> None:
     empty = post("--b--\r\n")
     assert (empty.ok, empty.body) == (True, {})
     assert messages(post("garbage")) == ["body: multipart body could not be parsed"]
+    # sakari: a part with no headers (the JSON array `[]`) and no close delimiter
+    assert messages(post("--b\r\n[]--b--\r\n")) == [
+        "body: multipart body has no close delimiter (--BOUNDARY--)"]
+    assert messages(post("--b\r\nX-Note: 1\r\n\r\nhi\r\n--b--\r\n")) == [
+        "body: multipart part 1 has no Content-Disposition name"]
 
 
 def test_response_validation(shop: contractkit.Contract) -> None:
@@ -447,3 +452,61 @@ def test_object_header_with_an_array_property() -> None:
     result = contract.validator("a").validate_request(request)
     assert result.ok, messages(result)
     assert result.parameters["header"] == {"X-Form": {"fields": [], "size": 3}}
+
+
+def test_free_form_exploded_query_object_takes_the_unclaimed_keys() -> None:
+    # microcks' required `queryMap` (additionalProperties: string): `?name=x` is {name: x}
+    contract = contractkit.load({
+        "openapi": "3.0.3", "info": {"title": "t", "version": "1"},
+        "paths": {"/search": {"get": {
+            "parameters": [
+                {"name": "queryMap", "in": "query", "required": True, "schema": {
+                    "type": "object", "additionalProperties": {"type": "string"}}},
+                {"name": "page", "in": "query", "schema": {"type": "integer"}}],
+            "responses": {"200": {"description": "ok"}}}},
+            # telnyx' `filter[status]`: an exploded object with an array property
+            "/orders": {"get": {
+                "parameters": [{"name": "status", "in": "query", "schema": {
+                    "type": "object", "properties": {
+                        "details": {"type": "array", "items": {"type": "string"}},
+                        "value": {"type": "string"}}}}],
+                "responses": {"200": {"description": "ok"}}}}}})
+    result = validate(contract, "GET", "/search?name=pets&labels.env=prod&page=2")
+    assert result.ok, messages(result)
+    assert result.parameters["query"] == {
+        "queryMap": {"name": "pets", "labels.env": "prod"}, "page": 2}
+    orders = validate(contract, "GET", "/orders?details=code&details=text&value=ported")
+    assert orders.parameters["query"] == {
+        "status": {"details": ["code", "text"], "value": "ported"}}
+    assert validate(contract, "GET", "/orders?details=code").parameters["query"] == {
+        "status": {"details": ["code"]}}
+    assert messages(validate(contract, "GET", "/search?page=2")) == [
+        "query/queryMap: required query parameter 'queryMap' is missing"]
+
+
+def test_form_fields_are_read_through_all_of_and_recursive_any_of() -> None:
+    # mineskin: `allOf: [$ref GenerateOptions, {file}]`; `visibility=0` is the integer 0
+    contract = contractkit.load({
+        "openapi": "3.0.3", "info": {"title": "t", "version": "1"},
+        "components": {"schemas": {
+            "Options": {"type": "object", "properties": {
+                "visibility": {"type": "integer", "enum": [0, 1]}}},
+            "Node": {"anyOf": [{"$ref": "#/components/schemas/Node"},
+                               {"type": "object", "properties": {"n": {"type": "integer"}}}]}}},
+        "paths": {
+            "/upload": {"post": {
+                "requestBody": {"content": {"application/x-www-form-urlencoded": {"schema": {
+                    "allOf": [{"$ref": "#/components/schemas/Options"},
+                              {"properties": {"file": {"type": "string"}}}]}}}},
+                "responses": {"200": {"description": "ok"}}}},
+            "/node": {"post": {
+                "requestBody": {"content": {"application/x-www-form-urlencoded": {"schema": {
+                    "$ref": "#/components/schemas/Node"}}}},
+                "responses": {"200": {"description": "ok"}}}}}})
+    form = {"Content-Type": "application/x-www-form-urlencoded"}
+    result = validate(contract, "POST", "/upload", body="visibility=0&file=", headers=form)
+    assert result.ok, messages(result)
+    assert result.body == {"visibility": 0, "file": ""}
+    assert messages(validate(contract, "POST", "/upload", body="visibility=2",
+                             headers=form)) == ["body/visibility: 2 is not one of 0 or 1"]
+    assert validate(contract, "POST", "/node", body="n=3", headers=form).body == {"n": 3}

@@ -15,9 +15,9 @@ from pathlib import Path
 from typing import Any
 
 from contractkit.contract.loader import load
+from contractkit.contract.media_types import is_json
 from contractkit.contract.model import Contract, Example, MediaType, Operation, Problem, Schema
 from contractkit.contract.schema_validator import CompiledSchema
-from contractkit.contract.validation import is_json
 from contractkit.errors import ContractLoadError, Location
 
 CONTRACT_SUFFIXES = (".yaml", ".yml", ".json", ".graphql", ".gql", ".graphqls")

@@ -8,7 +8,7 @@ self-contained 2020-12 form that validators and the generator use.
 from __future__ import annotations
 
 import difflib
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 from urllib.parse import urlsplit
@@ -204,14 +204,15 @@ class Contract:
             raise OperationNotFound(operation_id, close)
         return found
 
-    def match(self, method: str, path: str,
-              headers: Mapping[str, str] | None = None) -> RouteMatch | None:
+    def match(self, method: str, path: str, headers: Mapping[str, str] | None = None,
+              query: Sequence[tuple[str, str]] = ()) -> RouteMatch | None:
         """The operation serving ``method path``, if any. ``path`` is relative to the base
         path and still percent-encoded (``%2F`` inside a parameter is not a separator).
-        ``headers`` (lower-case names) pick among operations that share method and path
-        and tell themselves apart by a header, as AWS contracts do
-        (``/#X-Amz-Target=Logs.PutLogEvents``)."""
-        return self._runtime.router.match(method, path, headers)
+        ``headers`` (lower-case names) and ``query`` (decoded pairs) pick among operations
+        that share method and path and tell themselves apart by a header, as AWS contracts
+        do (``/#X-Amz-Target=Logs.PutLogEvents``), or by a query written in the path key
+        (``/request?view=collection``)."""
+        return self._runtime.router.match(method, path, headers, query)
 
     def allowed_methods(self, path: str) -> tuple[str, ...]:
         """Methods declared for the path template that ``path`` matches (for 405/Allow)."""

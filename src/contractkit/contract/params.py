@@ -14,6 +14,8 @@ from typing import Any
 
 from contractkit._http import HttpRequest
 from contractkit._types import JSON
+from contractkit.contract import shape
+from contractkit.contract.media_types import is_json
 from contractkit.contract.model import Parameter
 
 _INTEGER = re.compile(r"-?\d+")
@@ -39,10 +41,10 @@ def resolve(schema: JSON, root: JSON) -> JSON:
     return schema
 
 
-def schema_types(schema: JSON, root: JSON) -> list[str]:
+def schema_types(schema: JSON, root: JSON, depth: int = 0) -> list[str]:
     """The JSON types a schema admits, looking through refs and combinators."""
     node = resolve(schema, root)
-    if not isinstance(node, dict):
+    if not isinstance(node, dict) or depth > 8:
         return []
     kind = node.get("type")
     if isinstance(kind, str):
@@ -52,7 +54,7 @@ def schema_types(schema: JSON, root: JSON) -> list[str]:
     found: list[str] = []
     for key in ("allOf", "anyOf", "oneOf"):
         for branch in node.get(key) or []:
-            found.extend(t for t in schema_types(branch, root) if t not in found)
+            found.extend(t for t in schema_types(branch, root, depth + 1) if t not in found)
     if not found and isinstance(node.get("properties"), dict):
         found.append("object")
     return found
@@ -80,13 +82,17 @@ def _items_schema(schema: JSON, root: JSON) -> JSON:
     return node.get("items", {}) if isinstance(node, dict) else {}
 
 
-def property_schema(schema: JSON, root: JSON, name: str) -> JSON:
-    node = resolve(schema, root)
-    if not isinstance(node, dict):
-        return {}
+def property_schema(schema: JSON, root: JSON, name: str, depth: int = 0) -> JSON:
+    """The schema of an object's property ``name``: declared (``allOf`` parts merged, else
+    the first ``anyOf``/``oneOf`` branch declaring it), else ``additionalProperties``."""
+    node = shape.resolve(schema, root if isinstance(root, dict) else {})
     properties = node.get("properties")
     if isinstance(properties, dict) and name in properties:
         return properties[name]
+    for branch in (*(node.get("anyOf") or ()), *(node.get("oneOf") or ())):
+        found = property_schema(branch, root, name, depth + 1) if depth < 8 else {}
+        if found:
+            return found
     extra = node.get("additionalProperties")
     return extra if isinstance(extra, dict) else {}
 
@@ -175,11 +181,14 @@ def _shape(text: str, parameter: Parameter, schema: JSON, root: JSON,
 
 def read_parameter(
     parameter: Parameter, request: HttpRequest, path_params: dict[str, str],
-    cookies: dict[str, str], schema: JSON,
+    cookies: dict[str, str], schema: JSON, claimed: frozenset[str] = frozenset(),
 ) -> Any:
-    """The parameter's value from the request, or ``MISSING`` when it was not sent."""
+    """The parameter's value from the request, or ``MISSING`` when it was not sent.
+
+    ``claimed``: the operation's other query parameter names, which an exploded form
+    object with free-form properties does not take."""
     root = schema
-    if parameter.content:
+    if parameter.content and is_json(next(iter(parameter.content)).lower()):
         raw = _raw_text(parameter, request, path_params, cookies)
         if raw is _MISSING:
             return _MISSING
@@ -188,7 +197,7 @@ def read_parameter(
         except json.JSONDecodeError as error:
             raise ParameterError(f"is not valid JSON: {error.msg}") from None
     if parameter.location == "query":
-        return _query(parameter, request, schema, root)
+        return _query(parameter, request, schema, root, claimed)
     raw = _raw_text(parameter, request, path_params, cookies)
     if raw is _MISSING:
         return _MISSING
@@ -226,7 +235,8 @@ def _matrix(text: str, parameter: Parameter, schema: JSON, root: JSON) -> JSON:
     return _shape(value, parameter, schema, root)
 
 
-def _query(parameter: Parameter, request: HttpRequest, schema: JSON, root: JSON) -> Any:
+def _query(parameter: Parameter, request: HttpRequest, schema: JSON, root: JSON,
+           claimed: frozenset[str]) -> Any:
     types = schema_types(schema, root)
     name = parameter.name
     if parameter.style == "deepObject":
@@ -239,10 +249,19 @@ def _query(parameter: Parameter, request: HttpRequest, schema: JSON, root: JSON)
     if "object" in types and parameter.explode and parameter.style == "form":
         node = resolve(schema, root)
         known = set(node.get("properties", {})) if isinstance(node, dict) else set()
-        found = {key: value for key, value in request.query if key in known}
-        if not found:
+        # `?a=1&b=2` is the object {a: 1, b: 2}: with free-form properties every key no
+        # other parameter names belongs to it
+        free = isinstance(node, dict) and (
+            bool(node.get("additionalProperties")) or (
+                not known and node.get("additionalProperties", True) is not False))
+        sent: dict[str, list[Field]] = {}
+        for key, value in request.query:
+            if key in known or (free and key not in claimed):
+                sent.setdefault(key, []).append(value)
+        if not sent:
             return _MISSING
-        return {k: coerce(v, property_schema(schema, root, k), root) for k, v in found.items()}
+        return {k: form_field(v if len(v) > 1 else v[0], property_schema(schema, root, k), root)
+                for k, v in sent.items()}
     values = request.query_values(name)
     if not values:
         return _MISSING

@@ -11,7 +11,7 @@ specific template wins — among those that declare the request's method: GitLab
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 from urllib.parse import unquote
@@ -29,8 +29,12 @@ class RouteMatch:
     path_params: Mapping[str, str]
 
 
-#: (operation, path variable names in order, (header, value) that selects it or None)
-_Entry = tuple["Operation", tuple[str, ...], tuple[str, str] | None]
+#: What selects one of several operations sharing method and path: a header and its value
+#: (``#X-Amz-Target=...``), or the query pairs written in the key (``?view=status``; a
+#: ``None`` value, from ``?page={page}``, asks only that the parameter is present).
+_Selector = tuple[str, str] | tuple[tuple[str, str | None], ...]
+#: (operation, path variable names in order, what selects it or None)
+_Entry = tuple["Operation", tuple[str, ...], _Selector | None]
 
 
 @dataclass
@@ -79,10 +83,11 @@ class Router:
                 node.templated.sort(key=lambda entry: -len(_VARIABLE.sub("", entry[0].pattern)))
                 node = child
         node.operations.setdefault(operation.method.upper(), []).append(
-            (operation, tuple(names), _header_discriminator(operation.path)))
+            (operation, tuple(names),
+             _header_discriminator(operation.path) or _query_discriminator(operation.path)))
 
-    def match(self, method: str, path: str,
-              headers: Mapping[str, str] | None = None) -> RouteMatch | None:
+    def match(self, method: str, path: str, headers: Mapping[str, str] | None = None,
+              query: Sequence[tuple[str, str]] = ()) -> RouteMatch | None:
         method = method.upper()
         if method == "HEAD":
             found = _walk(self._root, _segments(path), 0, [],
@@ -95,7 +100,7 @@ class Router:
         node, values = found
         entries = node.operations.get(method) or node.operations["GET"]
         operation, names, _ = (entries[0] if len(entries) == 1
-                               else _choose(entries, headers or {}))
+                               else _choose(entries, headers or {}, query))
         return RouteMatch(operation, dict(zip(names, values, strict=False)))
 
     def allowed_methods(self, path: str) -> tuple[str, ...]:
@@ -137,14 +142,33 @@ def _walk(
     return None
 
 
-def _choose(entries: list[_Entry], headers: Mapping[str, str]) -> _Entry:
-    """Among operations sharing method and path, the one whose header discriminator the
-    request carries (AWS: ``POST /#X-Amz-Target=Logs.PutLogEvents``), else the first."""
+def _choose(entries: list[_Entry], headers: Mapping[str, str],
+            query: Sequence[tuple[str, str]]) -> _Entry:
+    """Among operations sharing method and path, the one whose discriminator the request
+    carries (AWS: ``POST /#X-Amz-Target=Logs.PutLogEvents``; openSUSE:
+    ``GET /request?view=collection``), the one saying most winning; else the first
+    operation without a discriminator, else the first."""
+    sent = set(query)
+    names = {name for name, _ in query}
+    best: tuple[int, _Entry] | None = None
     for entry in entries:
         selector = entry[2]
-        if selector is not None and headers.get(selector[0].lower()) == selector[1]:
-            return entry
-    return entries[0]
+        if selector is None:
+            continue
+        if isinstance(selector[0], str):  # a header
+            header, value = selector
+            carried = headers.get(str(header).lower()) == value
+            weight = 1
+        else:
+            pairs = [pair for pair in selector if isinstance(pair, tuple)]
+            carried = all((name, value) in sent if value is not None else name in names
+                          for name, value in pairs)
+            weight = len(pairs)
+        if carried and (best is None or weight > best[0]):
+            best = (weight, entry)
+    if best is not None:
+        return best[1]
+    return next((entry for entry in entries if entry[2] is None), entries[0])
 
 
 def _header_discriminator(template: str) -> tuple[str, str] | None:
@@ -153,6 +177,16 @@ def _header_discriminator(template: str) -> tuple[str, str] | None:
     if marker and equals and name and "{" not in key:
         return name, value
     return None
+
+
+def _query_discriminator(template: str) -> tuple[tuple[str, str | None], ...] | None:
+    query = template.partition("?")[2].partition("#")[0]
+    pairs: list[tuple[str, str | None]] = []
+    for part in query.split("&"):
+        name, _, value = part.partition("=")
+        if name:
+            pairs.append((unquote(name), None if "{" in value else unquote(value)))
+    return tuple(pairs) or None
 
 
 def _routable(template: str) -> str:

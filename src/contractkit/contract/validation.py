@@ -17,6 +17,7 @@ from urllib.parse import parse_qsl
 
 from contractkit._http import HttpRequest, HttpResponse
 from contractkit._types import JSON
+from contractkit.contract.media_types import is_json, is_xml
 from contractkit.contract.model import (
     Contract,
     MediaType,
@@ -89,15 +90,6 @@ def find_media_type(content: Mapping[str, MediaType], actual: str) -> MediaType 
     return None
 
 
-def is_json(media_type: str) -> bool:
-    # text/json is the older, still common name (ASP.NET contracts declare it)
-    return media_type in ("application/json", "text/json") or media_type.endswith("+json")
-
-
-def is_xml(media_type: str) -> bool:
-    return media_type in ("application/xml", "text/xml") or media_type.endswith("+xml")
-
-
 def find_response(operation: Operation, status: int) -> Response | None:
     """The declared response for a status: exact, then ``4XX``-style range, then default."""
     responses = operation.responses
@@ -111,6 +103,7 @@ class _ParameterPlan:
     pointer: str
     schema: JSON
     compiled: CompiledSchema | None
+    claimed: frozenset[str] = frozenset()  # the operation's other query parameters
 
 
 class OperationValidator:
@@ -151,6 +144,8 @@ class OperationValidator:
         """Per parameter, what every request needs: its pointer and compiled schema."""
         if self._parameter_plan is None:
             plan = []
+            query_names = frozenset(p.name for p in self.operation.parameters
+                                    if p.location == "query")
             for parameter in self.operation.parameters:
                 schema = parameter.schema
                 if schema is None and parameter.content:
@@ -158,7 +153,8 @@ class OperationValidator:
                 bundled, compiled = (self.compiled(schema, "request") if schema
                                      else ({}, None))
                 where = "/" + parameter.name.replace("~", "~0").replace("/", "~1")
-                plan.append(_ParameterPlan(parameter, where, bundled, compiled))
+                plan.append(_ParameterPlan(parameter, where, bundled, compiled,
+                                           query_names - {parameter.name}))
             self._parameter_plan = plan
         return self._parameter_plan
 
@@ -169,7 +165,8 @@ class OperationValidator:
     ) -> None:
         parameter, where = plan.parameter, plan.pointer
         try:
-            value = read_parameter(parameter, request, path_params, cookies, plan.schema)
+            value = read_parameter(parameter, request, path_params, cookies, plan.schema,
+                                   plan.claimed)
         except ParameterError as error:
             violations.append(Violation(parameter.location, where, str(error)))
             return
@@ -327,6 +324,12 @@ def _fields(pairs: Iterable[tuple[str, Field]]) -> dict[str, Field | list[Field]
     return out
 
 
+_MULTIPART_DEFECTS = {
+    "CloseBoundaryNotFoundDefect": "multipart body has no close delimiter (--BOUNDARY--)",
+    "StartBoundaryNotFoundDefect": "multipart body does not start with its boundary",
+}
+
+
 def _multipart(raw: bytes, content_type_header: str) -> dict[str, Field | list[Field]]:
     if "boundary=" not in content_type_header:
         raise ValueError("multipart body has no boundary in its Content-Type")
@@ -336,11 +339,14 @@ def _multipart(raw: bytes, content_type_header: str) -> dict[str, Field | list[F
         if raw.strip() == f"--{message.get_boundary()}--".encode("latin-1"):
             return {}  # only the close delimiter: a form with no fields
         raise ValueError("multipart body could not be parsed")
+    if message.defects:  # e.g. no close delimiter: a truncated or hand-made body
+        defect = type(message.defects[0]).__name__
+        raise ValueError(_MULTIPART_DEFECTS.get(defect, f"multipart body is malformed ({defect})"))
     pairs: list[tuple[str, Field]] = []
-    for part in message.iter_parts():
+    for number, part in enumerate(message.iter_parts(), 1):
         name = part.get_param("name", header="content-disposition")
-        if not name:
-            continue
+        if not name or part.defects:  # RFC 7578: every part is a named form-data field
+            raise ValueError(f"multipart part {number} has no Content-Disposition name")
         payload = part.get_payload(decode=True)
         if not isinstance(payload, bytes):
             payload = b""

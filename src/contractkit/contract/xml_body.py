@@ -1,15 +1,22 @@
-"""Read an XML body into the value its schema describes, with OpenAPI's ``xml`` mapping.
+"""XML bodies through OpenAPI's ``xml`` mapping: read one into the value its schema
+describes, and write a value (an example, generated data) as the XML its schema describes.
 
 Properties are child elements (or attributes, ``xml.attribute``) named by ``xml.name`` or
 the property name; arrays are repeated elements, or one wrapper element around them when
 ``xml.wrapped``; namespaces and prefixes are ignored (names are compared by local name);
 scalars are the element's text, read as the schema's type. The root element's own name is
 not checked (a contract's ``xml.name`` for the root is often missing). Unknown elements are
-kept as strings, so ``additionalProperties: false`` still sees them.
+kept as strings, so ``additionalProperties: false`` still sees them. An element read as an
+object that holds only text (``<pet>true</pet>``) is that text, which the schema rejects.
+
+Writing is the same mapping backwards: the root element is named by the schema's
+``xml.name``, else the name of the component it refers to, else ``root``; ``xml.namespace``
+and ``xml.prefix`` are written as declared.
 """
 
 from __future__ import annotations
 
+import re
 from typing import Any
 from xml.etree import ElementTree
 
@@ -28,6 +35,20 @@ def read_xml(raw: bytes, schema: JSON) -> JSON:
     return _Reader(bundle).element(root, bundle, 0)
 
 
+def _shape(schema: Any, bundle: dict[str, Any]) -> dict[str, Any]:
+    """The shape, and a ``oneOf``/``anyOf`` of objects read as one object (an element does
+    not say which branch it is)."""
+    merged = resolve(schema, bundle)
+    if "type" not in merged:
+        for key in ("oneOf", "anyOf"):
+            branches = [resolve(b, bundle) for b in merged.get(key, ())]
+            if branches and all(b.get("type") == "object" for b in branches):
+                merged["type"] = "object"
+                merged["properties"] = {k: v for b in branches
+                                        for k, v in b.get("properties", {}).items()}
+    return merged
+
+
 def _local(tag: str) -> str:
     return tag.rsplit("}", 1)[-1].rsplit(":", 1)[-1]
 
@@ -37,23 +58,15 @@ class _Reader:
         self.bundle = bundle
 
     def resolve(self, schema: Any) -> dict[str, Any]:
-        """The shape, and a ``oneOf``/``anyOf`` of objects read as one object (an element
-        does not say which branch it is)."""
-        merged = resolve(schema, self.bundle)
-        if "type" not in merged:
-            for key in ("oneOf", "anyOf"):
-                branches = [resolve(b, self.bundle) for b in merged.get(key, ())]
-                if branches and all(b.get("type") == "object" for b in branches):
-                    merged["type"] = "object"
-                    merged["properties"] = {k: v for b in branches
-                                            for k, v in b.get("properties", {}).items()}
-        return merged
+        return _shape(schema, self.bundle)
 
     def element(self, node: ElementTree.Element, raw_schema: Any, depth: int) -> JSON:
         schema = self.resolve(raw_schema)
         kind = _type(schema)
         if depth > MAX_DEPTH:
             return node.text or ""
+        if kind == "object" and not len(node) and not node.attrib and (node.text or "").strip():
+            return node.text or ""  # text where child elements belong: not an object
         if kind == "object" or (kind is None and (len(node) or node.attrib)):
             return self.object(node, schema, depth)
         if kind == "array":
@@ -137,3 +150,101 @@ def _scalar(text: str, kind: str | None) -> JSON:
     if kind == "boolean" and stripped in ("true", "false"):
         return stripped == "true"
     return text
+
+
+def write_xml(value: JSON, schema: JSON) -> bytes:
+    """``value`` as an XML document, its elements named by ``schema`` (a bundle made by
+    ``Contract.schema_bundle``)."""
+    bundle = schema if isinstance(schema, dict) else {}
+    writer = _Writer(bundle)
+    declared = writer.resolve(bundle)
+    xml = _xml(bundle, declared)
+    ref = bundle.get("$ref")
+    fallback = ref.rsplit("/", 1)[-1] if isinstance(ref, str) else "root"
+    root = writer.element(str(xml.get("name") or fallback), value, bundle, xml, 0)
+    return b'<?xml version="1.0" encoding="UTF-8"?>\n' + ElementTree.tostring(root)
+
+
+def _xml(raw: Any, declared: dict[str, Any]) -> dict[str, Any]:
+    """A property's ``xml`` object: the referenced schema's, then the property's own."""
+    xml = declared.get("xml", {}) if isinstance(declared.get("xml"), dict) else {}
+    if isinstance(raw, dict) and isinstance(raw.get("xml"), dict):
+        xml = {**xml, **raw["xml"]}
+    return xml
+
+
+#: Characters XML 1.0 cannot carry at all, and what an element name cannot contain.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+_NOT_NAME = re.compile(r"[^\w.\-:]")
+
+
+def _name(name: str) -> str:
+    cleaned = _NOT_NAME.sub("_", _NOT_XML.sub("", name)) or "_"
+    return cleaned if cleaned[0].isalpha() or cleaned[0] == "_" else "_" + cleaned
+
+
+def _text(value: JSON) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if value is None:
+        return ""
+    return _NOT_XML.sub("", value if isinstance(value, str) else str(value))
+
+
+class _Writer:
+    def __init__(self, bundle: dict[str, Any]) -> None:
+        self.bundle = bundle
+
+    def resolve(self, schema: Any) -> dict[str, Any]:
+        return _shape(schema, self.bundle)
+
+    def element(self, tag: str, value: JSON, raw_schema: Any, xml: dict[str, Any],
+                depth: int) -> ElementTree.Element:
+        node = ElementTree.Element(_qualified(tag, xml))
+        if isinstance(xml.get("namespace"), str):
+            prefix = xml.get("prefix")
+            node.set(f"xmlns:{_name(prefix)}" if isinstance(prefix, str) and prefix
+                     else "xmlns", xml["namespace"])
+        schema = self.resolve(raw_schema)
+        if depth > MAX_DEPTH:
+            node.text = _text(str(value))
+        elif isinstance(value, dict):
+            self.members(node, value, schema, depth)
+        elif isinstance(value, list):  # a root array: its items are the children
+            items = schema.get("items", {})
+            item_xml = _xml(items, self.resolve(items))
+            for item in value:
+                node.append(self.element(str(item_xml.get("name") or "item"), item, items,
+                                         item_xml, depth + 1))
+        else:
+            node.text = _text(value)
+        return node
+
+    def members(self, node: ElementTree.Element, value: dict[str, JSON],
+                schema: dict[str, Any], depth: int) -> None:
+        properties: dict[str, Any] = schema.get("properties", {})
+        for name, member in value.items():
+            raw = properties.get(name, {})
+            declared = self.resolve(raw)
+            xml = _xml(raw, declared)
+            tag = str(xml.get("name") or name)
+            if xml.get("attribute") and not isinstance(member, (dict, list)):
+                node.set(_qualified(tag, xml), _text(member))
+                continue
+            if not isinstance(member, list):
+                node.append(self.element(tag, member, raw, xml, depth + 1))
+                continue
+            items = declared.get("items", {})
+            item_xml = _xml(items, self.resolve(items))
+            parent = node
+            if xml.get("wrapped"):
+                parent = ElementTree.SubElement(node, _qualified(tag, xml))
+            item_tag = str(item_xml.get("name") or tag)
+            for item in member:
+                parent.append(self.element(item_tag, item, items, item_xml, depth + 1))
+
+
+def _qualified(tag: str, xml: dict[str, Any]) -> str:
+    prefix = xml.get("prefix")
+    name = _name(tag)
+    return f"{_name(prefix)}:{name}" if isinstance(prefix, str) and prefix else name

@@ -356,7 +356,8 @@ class MockApp:
         contract = mount.contract
         if mount.graphql is not None:
             return self._graphql(exchange, mount.graphql, relative)
-        match = contract.match(http_request.method, relative, http_request.headers)
+        match = contract.match(http_request.method, relative, http_request.headers,
+                               http_request.query)
         if match is None:
             allowed = contract.allowed_methods(relative)
             if http_request.method == "OPTIONS" and allowed:

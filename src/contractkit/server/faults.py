@@ -20,8 +20,9 @@ import orjson
 from aiohttp import web
 
 from contractkit._types import JSON
+from contractkit.contract.media_types import is_json
 from contractkit.contract.model import Operation
-from contractkit.contract.validation import find_media_type, is_json
+from contractkit.contract.validation import find_media_type
 from contractkit.scenarios.engine import Decision
 from contractkit.scenarios.faults import (
     Hang,

@@ -17,9 +17,11 @@ import orjson
 
 from contractkit._types import JSON
 from contractkit.contract.generate import generate
+from contractkit.contract.media_types import is_json, is_xml
 from contractkit.contract.model import Contract, Header, MediaType, Operation, Response
 from contractkit.contract.schema_validator import CompiledSchema
-from contractkit.contract.validation import Violation, is_json
+from contractkit.contract.validation import Violation
+from contractkit.contract.xml_body import write_xml
 from contractkit.errors import GenerationError
 from contractkit.server.negotiation import negotiate
 from contractkit.server.prefer import Preferences
@@ -146,6 +148,11 @@ class Responder:
                            f"{operation.id} {status}: {error}", kind="generation-failed")
         content_type = _concrete_media_type(media_name, value)
         headers["Content-Type"] = content_type
+        if is_xml(content_type.split(";", maxsplit=1)[0].strip().lower()) and not isinstance(
+                value, str):
+            bundled = (self.contract.schema_bundle(media.schema, "response") if media.schema
+                       else {})
+            return MockResponse(status, headers, write_xml(value, bundled))
         return MockResponse(status, headers, _serialise(value, content_type))
 
     def _body_value(self, media: MediaType, preferences: Preferences, seed: int) -> JSON:
@@ -216,11 +223,24 @@ def header_text(value: JSON) -> str:
     return str(value)
 
 
+#: What a range such as ``image/*`` is served as: a common member of it.
+_RANGE_MEMBERS = {"text": "text/plain", "application": "application/octet-stream",
+                  "image": "image/png", "audio": "audio/mpeg", "video": "video/mp4",
+                  "font": "font/woff2", "model": "model/gltf-binary"}
+
+
 def _concrete_media_type(declared: str, value: JSON) -> str:
-    plain = declared.split(";", maxsplit=1)[0].strip()
-    if "*" in plain:
+    """The Content-Type served for a declared media type; a range (``*/*``, ``image/*``, or
+    the not-quite-valid ``*``) becomes one of its members."""
+    plain = declared.split(";", maxsplit=1)[0].strip().lower()
+    if "*" not in plain:
+        return declared
+    kind = plain.partition("/")[0]
+    if kind in ("*", ""):
         return "application/json" if not isinstance(value, str) else "text/plain"
-    return declared
+    if kind == "application" and not isinstance(value, str):
+        return "application/json"
+    return _RANGE_MEMBERS.get(kind, f"{kind}/octet-stream" if kind.isalpha() else "text/plain")
 
 
 def _serialise(value: JSON, content_type: str) -> bytes:
