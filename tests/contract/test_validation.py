@@ -510,3 +510,25 @@ def test_form_fields_are_read_through_all_of_and_recursive_any_of() -> None:
     assert messages(validate(contract, "POST", "/upload", body="visibility=2",
                              headers=form)) == ["body/visibility: 2 is not one of 0 or 1"]
     assert validate(contract, "POST", "/node", body="n=3", headers=form).body == {"n": 3}
+
+
+@pytest.mark.parametrize("media_type", ["application/x-www-form-urlencoded",
+                                        "multipart/form-data; boundary=b"])
+def test_an_absent_required_form_array_is_empty(media_type: str) -> None:
+    # twilio's CreateRole: `Permission` (required array) with no items has no field at all
+    contract = contractkit.load({
+        "openapi": "3.0.3", "info": {"title": "t", "version": "1"},
+        "paths": {"/roles": {"post": {
+            "requestBody": {"content": {media_type.split(";")[0]: {"schema": {
+                "type": "object", "required": ["Permission", "Type"], "properties": {
+                    "Permission": {"type": "array", "items": {"type": "string"}},
+                    "Type": {"type": "string"}}}}}},
+            "responses": {"201": {"description": "ok"}}}}}})
+    body = ("Type=deployment" if media_type.startswith("application") else
+            '--b\r\nContent-Disposition: form-data; name="Type"\r\n\r\ndeployment\r\n--b--\r\n')
+    found = validate(contract, "POST", "/roles", body=body, headers={"Content-Type": media_type})
+    assert (found.ok, found.body) == (True, {"Type": "deployment", "Permission": []})
+    empty = "" if media_type.startswith("application") else "--b--\r\n"
+    assert messages(validate(contract, "POST", "/roles", body=empty,
+                             headers={"Content-Type": media_type})) == [
+        "body: \"Type\" is a required property"]

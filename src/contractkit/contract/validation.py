@@ -39,6 +39,7 @@ from contractkit.contract.params import (
     schema_types,
 )
 from contractkit.contract.schema_validator import CompiledSchema
+from contractkit.contract.shape import resolve
 from contractkit.contract.xml_body import read_xml
 
 Direction = Literal["request", "response"]
@@ -377,8 +378,16 @@ def _not_deserialisable(body: Any, schema: JSON) -> bool:
 
 
 def _coerce_form(body: dict[str, Any], schema: JSON) -> dict[str, Any]:
-    return {k: form_field(v, property_schema(schema, schema, k), schema)
-            for k, v in body.items()}
+    """Fields read by their property's schema. An exploded array with no items has no field
+    at all (``a=1&a=2``, then nothing), so a required array that is absent is empty."""
+    value = {k: form_field(v, property_schema(schema, schema, k), schema)
+             for k, v in body.items()}
+    shape = resolve(schema, schema if isinstance(schema, dict) else {})
+    for name in shape.get("required", ()):
+        types = set(schema_types(property_schema(schema, schema, name), schema))
+        if name not in value and "array" in types and types <= {"array", "null"}:
+            value[name] = []
+    return value
 
 
 def _credential_present(scheme: SecurityScheme | None, request: HttpRequest) -> bool:
