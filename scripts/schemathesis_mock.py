@@ -94,7 +94,8 @@ def run_one(path: Path, max_examples: int, timeout: float,
         for mode, checks in RUNS:
             report = Path(scratch) / f"{mode}.json"
             command = [
-                sys.executable, "-m", "schemathesis.cli", "run", str(path), "--url",
+                sys.executable, "-m", "schemathesis.cli", *_auth_config(contract, Path(scratch)),
+                "run", str(path), "--url",
                 server.url, "--max-examples", str(max_examples), "--workers", "1",
                 "--no-color", "--seed", "1", "--request-timeout", "10",
                 "--suppress-health-check", "all", "--max-failures", "50",
@@ -156,6 +157,19 @@ def _credentials(contract: contractkit.Contract) -> list[str]:
         if scheme.type == "apiKey" and scheme.location == "header":
             headers.setdefault(scheme.parameter_name, "contractkit-conformance")
     return [argument for name, value in headers.items() for argument in ("-H", f"{name}: {value}")]
+
+
+def _auth_config(contract: contractkit.Contract, scratch: Path) -> list[str]:
+    """A config file with what ``-H`` cannot give: a value for each API key sent in the
+    query (schemathesis does not invent credentials)."""
+    entries = [f'[auth.openapi.{json.dumps(name)}]\napi_key = "contractkit-conformance"\n'
+               for name, scheme in contract.security_schemes.items()
+               if scheme.type == "apiKey" and scheme.location == "query"]
+    if not entries:
+        return []
+    config = scratch / "schemathesis.toml"
+    config.write_text("\n".join(entries))
+    return ["--config-file", str(config)]
 
 
 def _failures_section(text: str) -> str:
