@@ -259,7 +259,9 @@ def _query(parameter: Parameter, request: HttpRequest, schema: JSON, root: JSON,
             if key in known or (free and key not in claimed):
                 sent.setdefault(key, []).append(value)
         if not sent:
-            return _MISSING
+            # {} and "not sent" are written alike: a required object needing no property
+            # is present and empty
+            return {} if parameter.required and not node.get("required") else _MISSING
         return {k: form_field(v if len(v) > 1 else v[0], property_schema(schema, root, k), root)
                 for k, v in sent.items()}
     values = request.query_values(name)
@@ -270,6 +272,10 @@ def _query(parameter: Parameter, request: HttpRequest, schema: JSON, root: JSON,
         if parameter.explode and parameter.style == "form":
             return [coerce(v, _items_schema(schema, root), root) for v in values]
         return _shape(values[0], parameter, schema, root, delimiter)
+    if len(values) > 1 and len(set(values)) > 1:
+        # which one counts differs between servers: a client sending two means a bug
+        raise ParameterError(f"is sent {len(values)} times with different values "
+                             f"({', '.join(repr(v) for v in values[:3])}); it takes one")
     return _shape(values[0], parameter, schema, root)
 
 

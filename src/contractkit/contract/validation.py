@@ -346,7 +346,7 @@ def _multipart(raw: bytes, content_type_header: str) -> dict[str, Field | list[F
     pairs: list[tuple[str, Field]] = []
     for number, part in enumerate(message.iter_parts(), 1):
         name = part.get_param("name", header="content-disposition")
-        if not name or part.defects:  # RFC 7578: every part is a named form-data field
+        if name is None or part.defects:  # RFC 7578: every part is a named form-data field
             raise ValueError(f"multipart part {number} has no Content-Disposition name")
         payload = part.get_payload(decode=True)
         if not isinstance(payload, bytes):
