@@ -549,3 +549,32 @@ def test_a_single_valued_query_parameter_sent_twice() -> None:
         "query/view: is sent 2 times with different values ('status', 'null'); it takes one"]
     # the same value twice (the path key's `?view=status` and the parameter) is one value
     assert validate(contract, "GET", "/published?view=status&view=status").ok
+
+
+def test_object_fields_of_a_urlencoded_form_are_exploded() -> None:
+    # gsmtasks' time_locations: `location: {type, coordinates}` sent as
+    # `type=Point&coordinates=0&coordinates=0`, OpenAPI's default for an object field
+    contract = contractkit.load({
+        "openapi": "3.0.3", "info": {"title": "t", "version": "1"},
+        "components": {"schemas": {"Point": {
+            "type": "object", "required": ["type", "coordinates"], "properties": {
+                "type": {"type": "string", "enum": ["Point"]},
+                "coordinates": {"type": "array", "items": {"type": "number"}}}}}},
+        "paths": {"/time_locations": {"post": {
+            "requestBody": {"content": {"application/x-www-form-urlencoded": {"schema": {
+                "type": "object", "required": ["location", "rules"], "properties": {
+                    "location": {"$ref": "#/components/schemas/Point"},
+                    "rules": {"type": "object", "additionalProperties": {}},
+                    "speed": {"type": "number"}}}}}},
+            "responses": {"201": {"description": "ok"}}}}}})
+    form = {"Content-Type": "application/x-www-form-urlencoded"}
+    found = validate(contract, "POST", "/time_locations",
+                     body="speed=1&coordinates=24.7&coordinates=59.4&type=Point", headers=form)
+    assert (found.ok, found.body) == (True, {
+        "speed": 1, "location": {"type": "Point", "coordinates": [24.7, 59.4]}, "rules": {}})
+    assert messages(validate(contract, "POST", "/time_locations", body="speed=1",
+                             headers=form)) == ["body: \"location\" is a required property"]
+    assert messages(validate(contract, "POST", "/time_locations", body="type=Line",
+                             headers=form)) == [
+        "body/location: \"coordinates\" is a required property",
+        "body/location/type: \"Line\" is not one of \"Point\""]

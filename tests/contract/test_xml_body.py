@@ -122,3 +122,27 @@ def test_the_mock_serves_xml_examples_as_xml() -> None:
     assert (root.tag, root.get("id"), root.findtext("name"),
             root.findtext("tags/tag")) == ("pet", "3", "Tom", "cat")
     assert ElementTree.fromstring(generated.content).tag == "pet"
+
+
+def test_null_is_the_text_null_where_the_schema_admits_null() -> None:
+    # gsmtasks: `<route_end_address>null</route_end_address>` for a nullable object
+    contract = contractkit.load({
+        "openapi": "3.0.3", "info": {"title": "x", "version": "1"},
+        "components": {"schemas": {"Address": {"type": "object", "properties": {
+            "city": {"type": "string"}}}}},
+        "paths": {"/r": {"post": {"operationId": "route", "requestBody": {"content": {
+            "application/xml": {"schema": {"type": "object", "properties": {
+                "end": {"allOf": [{"$ref": "#/components/schemas/Address"}],
+                        "nullable": True},
+                "count": {"type": "integer", "nullable": True},
+                "start": {"$ref": "#/components/schemas/Address"}}}}}},
+            "responses": {"202": {"description": "ok"}}}}}})
+
+    def read(body: bytes) -> contractkit.RequestValidation:
+        request = HttpRequest.build("POST", "/r", headers={"Content-Type": "application/xml"},
+                                    body=body)
+        return contract.validator("route").validate_request(request)
+
+    found = read(b"<r><end>null</end><count>null</count></r>")
+    assert (found.violations, found.body) == ((), {"end": None, "count": None})
+    assert [v.pointer for v in read(b"<r><start>null</start></r>").violations] == ["/start"]

@@ -232,7 +232,7 @@ class OperationValidator:
         if media.schema is not None and body is not MISSING:
             bundled, compiled = self.compiled(media.schema, "request")
             if not is_json(actual) and isinstance(body, dict):
-                body = _coerce_form(body, bundled)
+                body = _coerce_form(body, bundled, flattened=actual.endswith("urlencoded"))
             if not is_json(actual) and _not_deserialisable(body, bundled):
                 # text/csv into an array, a form into an array...: no parser turns this
                 # encoding into the schema's data, so it is not checked against it
@@ -377,17 +377,56 @@ def _not_deserialisable(body: Any, schema: JSON) -> bool:
     return isinstance(body, dict) and "object" not in types
 
 
-def _coerce_form(body: dict[str, Any], schema: JSON) -> dict[str, Any]:
+def _coerce_form(body: dict[str, Any], schema: JSON, *, flattened: bool) -> dict[str, Any]:
     """Fields read by their property's schema. An exploded array with no items has no field
-    at all (``a=1&a=2``, then nothing), so a required array that is absent is empty."""
+    at all (``a=1&a=2``, then nothing), so a required array that is absent is empty. In a
+    urlencoded form (``flattened``) an object property is exploded too, as OpenAPI's
+    default ``style: form, explode: true`` says: ``location: {type, coordinates}`` is sent
+    as ``type=Point&coordinates=1&coordinates=2``."""
+    bundle = schema if isinstance(schema, dict) else {}
+    shape = resolve(schema, bundle)
     value = {k: form_field(v, property_schema(schema, schema, k), schema)
              for k, v in body.items()}
-    shape = resolve(schema, schema if isinstance(schema, dict) else {})
+    if flattened:
+        _gather_exploded_objects(body, value, shape, schema)
     for name in shape.get("required", ()):
         types = set(schema_types(property_schema(schema, schema, name), schema))
         if name not in value and "array" in types and types <= {"array", "null"}:
             value[name] = []
     return value
+
+
+def _gather_exploded_objects(body: dict[str, Any], value: dict[str, Any],
+                             shape: dict[str, Any], schema: JSON) -> None:
+    """Move the fields of each exploded object property (absent by its own name) from the
+    top level into it. A required one that needs no property and got none is ``{}``."""
+    declared: dict[str, Any] = shape.get("properties") or {}
+    required = set(shape.get("required") or ())
+    moved: set[str] = set()
+    for name, raw in declared.items():
+        if name in body or "object" not in schema_types(raw, schema):
+            continue
+        members = _property_names(raw, schema) - set(declared)
+        taken = [key for key in body if key in members]  # shared members go to each
+        if taken:
+            value[name] = {key: form_field(body[key], property_schema(raw, schema, key), schema)
+                          for key in taken}
+            moved.update(taken)
+        elif name in required and not resolve(raw, schema if isinstance(schema, dict)
+                                              else {}).get("required"):
+            value[name] = {}
+    for key in moved:
+        del value[key]
+
+
+def _property_names(raw: JSON, schema: JSON, depth: int = 0) -> set[str]:
+    """The properties an object schema declares, in ``allOf`` parts and in any branch."""
+    node = resolve(raw, schema if isinstance(schema, dict) else {})
+    names = set(node.get("properties") or ())
+    for branch in (*(node.get("anyOf") or ()), *(node.get("oneOf") or ())):
+        if depth < 8:
+            names |= _property_names(branch, schema, depth + 1)
+    return names
 
 
 def _credential_present(scheme: SecurityScheme | None, request: HttpRequest) -> bool:

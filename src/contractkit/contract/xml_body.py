@@ -65,6 +65,9 @@ class _Reader:
         kind = _type(schema)
         if depth > MAX_DEPTH:
             return node.text or ""
+        if (not len(node) and not node.attrib and (node.text or "").strip() == "null"
+                and self.admits_null(schema)):
+            return None  # XML has no null; `null` is how it is written where one is allowed
         if kind == "object" and not len(node) and not node.attrib and (node.text or "").strip():
             return node.text or ""  # text where child elements belong: not an object
         if kind == "object" or (kind is None and (len(node) or node.attrib)):
@@ -74,6 +77,15 @@ class _Reader:
             items = schema.get("items", {})
             return [self.element(child, items, depth + 1) for child in node]
         return _scalar(node.text or "", kind)
+
+    def admits_null(self, schema: dict[str, Any]) -> bool:
+        kind = schema.get("type")
+        if kind == "null" or (isinstance(kind, list) and "null" in kind):
+            return True
+        if None in (schema.get("enum") or ()):
+            return True
+        return any(resolve(branch, self.bundle).get("type") == "null"
+                   for key in ("anyOf", "oneOf") for branch in schema.get(key) or ())
 
     def object(self, node: ElementTree.Element, schema: dict[str, Any],
                depth: int) -> dict[str, JSON]:
