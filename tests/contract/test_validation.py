@@ -522,7 +522,7 @@ def test_an_absent_required_form_array_is_empty(media_type: str) -> None:
     contract = contractkit.load({
         "openapi": "3.0.3", "info": {"title": "t", "version": "1"},
         "paths": {"/roles": {"post": {
-            "requestBody": {"content": {media_type.split(";")[0]: {"schema": {
+            "requestBody": {"content": {media_type.split(";", maxsplit=1)[0]: {"schema": {
                 "type": "object", "required": ["Permission", "Type"], "properties": {
                     "Permission": {"type": "array", "items": {"type": "string"}},
                     "Type": {"type": "string"}}}}}},
