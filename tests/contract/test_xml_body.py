@@ -128,13 +128,17 @@ def test_null_is_the_text_null_where_the_schema_admits_null() -> None:
     # gsmtasks: `<route_end_address>null</route_end_address>` for a nullable object
     contract = contractkit.load({
         "openapi": "3.0.3", "info": {"title": "x", "version": "1"},
-        "components": {"schemas": {"Address": {"type": "object", "properties": {
-            "city": {"type": "string"}}}}},
+        "components": {"schemas": {
+            "Address": {"type": "object", "properties": {"city": {"type": "string"}}},
+            "Point": {"type": "object", "properties": {
+                "coordinates": {"type": "array", "items": {"type": "number"}}}}}},
         "paths": {"/r": {"post": {"operationId": "route", "requestBody": {"content": {
             "application/xml": {"schema": {"type": "object", "properties": {
                 "end": {"allOf": [{"$ref": "#/components/schemas/Address"}],
                         "nullable": True},
                 "count": {"type": "integer", "nullable": True},
+                "size": {"type": "array", "items": {"type": "integer"}, "nullable": True},
+                "at": {"anyOf": [{"$ref": "#/components/schemas/Point"}], "nullable": True},
                 "start": {"$ref": "#/components/schemas/Address"}}}}}},
             "responses": {"202": {"description": "ok"}}}}}})
 
@@ -143,6 +147,11 @@ def test_null_is_the_text_null_where_the_schema_admits_null() -> None:
                                     body=body)
         return contract.validator("route").validate_request(request)
 
-    found = read(b"<r><end>null</end><count>null</count></r>")
-    assert (found.violations, found.body) == ((), {"end": None, "count": None})
+    found = read(b"<r><end>null</end><count>null</count><size>null</size></r>")
+    assert (found.violations, found.body) == ((), {"end": None, "count": None, "size": None})
+    # a nullable object (anyOf [Point, null]) is still read by Point's properties
+    point = read(b"<r><at><coordinates>24.7</coordinates><coordinates>59</coordinates></at>"
+                 b"<size>3</size></r>")
+    assert (point.violations, point.body) == ((), {"at": {"coordinates": [24.7, 59]},
+                                                   "size": [3]})
     assert [v.pointer for v in read(b"<r><start>null</start></r>").violations] == ["/start"]

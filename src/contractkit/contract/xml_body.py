@@ -35,14 +35,15 @@ def read_xml(raw: bytes, schema: JSON) -> JSON:
     return _Reader(bundle).element(root, bundle, 0)
 
 
-def _shape(schema: Any, bundle: dict[str, Any]) -> dict[str, Any]:
-    """The shape, and a ``oneOf``/``anyOf`` of objects read as one object (an element does
-    not say which branch it is)."""
+def _shape(schema: Any, bundle: dict[str, Any], depth: int = 0) -> dict[str, Any]:
+    """The shape, and a ``oneOf``/``anyOf`` of objects (or of an object and null) read as
+    one object (an element does not say which branch it is)."""
     merged = resolve(schema, bundle)
-    if "type" not in merged:
+    if "type" not in merged and depth < 8:
         for key in ("oneOf", "anyOf"):
-            branches = [resolve(b, bundle) for b in merged.get(key, ())]
-            if branches and all(b.get("type") == "object" for b in branches):
+            branches = [_shape(b, bundle, depth + 1) for b in merged.get(key, ())]
+            branches = [b for b in branches if b.get("type") != "null"]  # nullable: a, null
+            if branches and all(_type(b) == "object" for b in branches):
                 merged["type"] = "object"
                 merged["properties"] = {k: v for b in branches
                                         for k, v in b.get("properties", {}).items()}
@@ -65,8 +66,7 @@ class _Reader:
         kind = _type(schema)
         if depth > MAX_DEPTH:
             return node.text or ""
-        if (not len(node) and not node.attrib and (node.text or "").strip() == "null"
-                and self.admits_null(schema)):
+        if _is_null([node]) and self.admits_null(schema):
             return None  # XML has no null; `null` is how it is written where one is allowed
         if kind == "object" and not len(node) and not node.attrib and (node.text or "").strip():
             return node.text or ""  # text where child elements belong: not an object
@@ -123,7 +123,11 @@ class _Reader:
                 item_tag = str(item_xml.get("name", tag))
                 if item_tag not in by_name and tag in by_name:
                     item_tag = tag
-                if item_tag in by_name:
+                if item_tag in by_name and _is_null(by_name[item_tag]) and self.admits_null(
+                        declared):
+                    claimed.add(item_tag)
+                    value[name] = None  # a null array: `<size>null</size>`
+                elif item_tag in by_name:
                     claimed.add(item_tag)
                     value[name] = [self.element(c, declared.get("items", {}), depth + 1)
                                    for c in by_name[item_tag]]
@@ -138,6 +142,11 @@ class _Reader:
             if tag not in claimed and tag not in value:
                 value[tag] = elements[0].text or ""
         return value
+
+
+def _is_null(elements: list[ElementTree.Element]) -> bool:
+    return (len(elements) == 1 and not len(elements[0]) and not elements[0].attrib
+            and (elements[0].text or "").strip() == "null")
 
 
 def _type(schema: dict[str, Any]) -> str | None:
