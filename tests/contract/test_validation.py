@@ -460,6 +460,8 @@ def test_free_form_exploded_query_object_takes_the_unclaimed_keys() -> None:
     # microcks' required `queryMap` (additionalProperties: string): `?name=x` is {name: x}
     contract = contractkit.load({
         "openapi": "3.0.3", "info": {"title": "t", "version": "1"},
+        "components": {"securitySchemes": {"key": {"type": "apiKey", "in": "query",
+                                                   "name": "api_key"}}},
         "paths": {"/search": {"get": {
             "parameters": [
                 {"name": "queryMap", "in": "query", "required": True, "schema": {
@@ -473,7 +475,7 @@ def test_free_form_exploded_query_object_takes_the_unclaimed_keys() -> None:
                         "details": {"type": "array", "items": {"type": "string"}},
                         "value": {"type": "string"}}}}],
                 "responses": {"200": {"description": "ok"}}}}}})
-    result = validate(contract, "GET", "/search?name=pets&labels.env=prod&page=2")
+    result = validate(contract, "GET", "/search?name=pets&labels.env=prod&page=2&api_key=k")
     assert result.ok, messages(result)
     assert result.parameters["query"] == {
         "queryMap": {"name": "pets", "labels.env": "prod"}, "page": 2}

@@ -145,8 +145,10 @@ class OperationValidator:
         """Per parameter, what every request needs: its pointer and compiled schema."""
         if self._parameter_plan is None:
             plan = []
-            query_names = frozenset(p.name for p in self.operation.parameters
-                                    if p.location == "query")
+            query_names = frozenset(
+                [p.name for p in self.operation.parameters if p.location == "query"]
+                + [s.parameter_name for s in self.contract.security_schemes.values()
+                   if s.type == "apiKey" and s.location == "query" and s.parameter_name])
             for parameter in self.operation.parameters:
                 schema = parameter.schema
                 if schema is None and parameter.content:
