@@ -150,7 +150,7 @@ def test_operations_told_apart_by_a_query_in_the_template() -> None:
             path: {"get": {"operationId": name, "responses": {"200": {"description": "ok"}}}}
             for path, name in (("/request", "plain"), ("/request?view=collection", "collection"),
                                ("/request?view=collection&mine={mine}", "mine"),
-                               ("/request?cmd=diff", "diff"))
+                               ("/request?cmd=diff", "diff"), ("/request?raw", "raw"))
         },
     }
     contract = contractkit.load(document)
@@ -165,6 +165,7 @@ def test_operations_told_apart_by_a_query_in_the_template() -> None:
     assert chosen(("limit", "3"), ("view", "collection")) == "collection"
     assert chosen(("view", "collection"), ("mine", "1")) == "mine"  # the most specific
     assert chosen(("cmd", "diff")) == "diff"
+    assert chosen(("raw", "1")) == "raw"
 
 
 def test_server_variables_take_their_defaults_in_the_base_path() -> None:

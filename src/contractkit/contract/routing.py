@@ -183,9 +183,10 @@ def _query_discriminator(template: str) -> tuple[tuple[str, str | None], ...] | 
     query = template.partition("?")[2].partition("#")[0]
     pairs: list[tuple[str, str | None]] = []
     for part in query.split("&"):
-        name, _, value = part.partition("=")
-        if name:
-            pairs.append((unquote(name), None if "{" in value else unquote(value)))
+        name, equals, value = part.partition("=")
+        if name:  # `?cmd=diff` needs that value; `?page={page}` or `?raw` only the name
+            pairs.append((unquote(name),
+                          None if not equals or "{" in value else unquote(value)))
     return tuple(pairs) or None
 
 
