@@ -580,3 +580,77 @@ def test_object_fields_of_a_urlencoded_form_are_exploded() -> None:
                              headers=form)) == [
         "body/location: \"coordinates\" is a required property",
         "body/location/type: \"Line\" is not one of \"Point\""]
+
+
+def test_parameter_content_by_its_media_type() -> None:
+    # JSON content with a charset is still JSON; text/plain and */* content is the text
+    contract = contractkit.load({
+        "openapi": "3.0.3", "info": {"title": "t", "version": "1"},
+        "paths": {"/a/{id}": {"get": {
+            "parameters": [
+                {"name": "id", "in": "path", "required": True,
+                 "content": {"*/*": {"schema": {"type": "string", "format": "uuid"}}}},
+                {"name": "f", "in": "query", "content": {"application/json; charset=utf-8": {
+                    "schema": {"type": "object", "properties": {"x": {"type": "integer"}}}}}},
+                {"name": "t", "in": "query",
+                 "content": {"text/plain": {"schema": {"type": "object"}}}}],
+            "responses": {"200": {"description": "ok"}}}}}})
+    uuid = "e3e70682-c209-1cac-a29f-6fbed82c07cd"
+    found = validate(contract, "GET", f'/a/{uuid}?f={{"x":1}}')
+    assert found.ok, messages(found)
+    assert found.parameters["path"] == {"id": uuid}
+    assert found.parameters["query"] == {"f": {"x": 1}}
+    assert messages(validate(contract, "GET", f'/a/{uuid}?f={{"x":"bad"}}')) == [
+        'query/f/x: "bad" is not of type "integer"']
+    assert messages(validate(contract, "GET", f"/a/{uuid}?t=hello")) == [
+        'query/t: "hello" is not of type "object"']
+
+
+def test_a_free_form_query_object_leaves_other_parameters_keys_alone() -> None:
+    contract = contractkit.load({
+        "openapi": "3.0.3", "info": {"title": "t", "version": "1"},
+        "components": {"schemas": {"Closed": {
+            "type": "object", "additionalProperties": False,
+            "properties": {"a": {"type": "integer"}}}}},
+        "paths": {
+            "/m": {"get": {
+                "parameters": [
+                    {"name": "m", "in": "query",
+                     "schema": {"type": "object", "additionalProperties": {"type": "integer"}}},
+                    {"name": "filter", "in": "query", "style": "deepObject",
+                     "schema": {"type": "object", "additionalProperties": {"type": "string"}}},
+                    {"name": "p", "in": "query", "schema": {
+                        "type": "object", "properties": {"name": {"type": "string"}}}}],
+                "responses": {"200": {"description": "ok"}}}},
+            # an object behind allOf with additionalProperties: false is not free-form:
+            # jQuery's cache-buster `_=` is no property of it
+            "/c": {"get": {
+                "parameters": [{"name": "f", "in": "query", "schema": {
+                    "allOf": [{"$ref": "#/components/schemas/Closed"}]}}],
+                "responses": {"200": {"description": "ok"}}}}}})
+    found = validate(contract, "GET", "/m?x=1&filter[s]=abc&name=bob")
+    assert found.ok, messages(found)
+    assert found.parameters["query"] == {
+        "m": {"x": 1}, "filter": {"s": "abc"}, "p": {"name": "bob"}}
+    closed = validate(contract, "GET", "/c?a=1&_=123")
+    assert closed.ok, messages(closed)
+    assert closed.parameters["query"] == {"f": {"a": 1}}
+
+
+def test_self_referencing_branches_are_walked_once() -> None:
+    # `N: oneOf [N, N, N, N]` with twelve form fields: each branch is looked at once
+    # (a depth bound alone made this 4^8 walks per field)
+    contract = contractkit.load({
+        "openapi": "3.0.3", "info": {"title": "t", "version": "1"},
+        "components": {"schemas": {"N": {"oneOf": [
+            *[{"$ref": "#/components/schemas/N"}] * 4,
+            {"type": "object", "properties": {"k0": {"type": "integer"}}}]}}},
+        "paths": {"/n": {"post": {
+            "requestBody": {"content": {"application/x-www-form-urlencoded": {
+                "schema": {"$ref": "#/components/schemas/N"}}}},
+            "responses": {"200": {"description": "ok"}}}}}})
+    body = "&".join(f"k{i}={i}" for i in range(12))
+    found = validate(contract, "POST", "/n", body=body,
+                     headers={"Content-Type": "application/x-www-form-urlencoded"})
+    assert found.body is not None
+    assert (found.body["k0"], found.body["k11"]) == (0, "11")

@@ -155,3 +155,36 @@ def test_null_is_the_text_null_where_the_schema_admits_null() -> None:
     assert (point.violations, point.body) == ((), {"at": {"coordinates": [24.7, 59]},
                                                    "size": [3]})
     assert [v.pointer for v in read(b"<r><start>null</start></r>").violations] == ["/start"]
+
+
+def test_written_xml_is_well_formed_whatever_the_property_names() -> None:
+    # names XML does not allow (non-ASCII digits, colons, a digit first) become valid ones
+    odd = {"größe": 1, "a²": 2, "٣x": 3, "a:b": 4, ":a": 5, "1st": 6, "": 7, "has space": 8}
+    root = ElementTree.fromstring(write_xml(odd, {}))
+    assert [child.text for child in root] == ["1", "2", "3", "4", "5", "6", "7", "8"]
+    assert root[0].tag == "größe"
+
+
+def test_prefixes_namespaces_unwrapped_item_names_and_null() -> None:
+    schema = {"type": "object", "xml": {"name": "zoo"}, "properties": {
+        "id": {"type": "integer",
+               "xml": {"attribute": True, "prefix": "p", "namespace": "urn:p"}},
+        "code": {"type": "string", "xml": {"prefix": "q"}},  # a prefix with no namespace
+        "animals": {"type": "array", "xml": {"name": "aliens"}, "items": {"type": "string"}},
+        "keeper": {"type": "string", "nullable": True},
+        "cages": {"type": "array", "items": {"type": "integer"}, "nullable": True}}}
+    contract = contractkit.load({
+        "openapi": "3.0.3", "info": {"title": "x", "version": "1"},
+        "paths": {"/z": {"post": {"operationId": "z", "requestBody": {"content": {
+            "application/xml": {"schema": schema}}},
+            "responses": {"204": {"description": "ok"}}}}}})
+    bundle = contract.schema_bundle(
+        contract.operation("z").request_body.content["application/xml"].schema, "request")
+    value = {"id": 1, "code": "c", "animals": ["cat", "dog"], "keeper": None, "cages": None}
+    written = write_xml(value, bundle)
+    root = ElementTree.fromstring(written)  # prefixes are declared where they are used
+    assert root.get("{urn:p}id") == "1"
+    # OpenAPI: an unwrapped array's own xml.name is ignored; its items are `animals`
+    assert [a.text for a in root.findall("animals")] == ["cat", "dog"]
+    assert root.findtext("code") == "c"
+    assert read_xml(written, bundle) == value

@@ -41,11 +41,14 @@ def resolve(schema: JSON, root: JSON) -> JSON:
     return schema
 
 
-def schema_types(schema: JSON, root: JSON, depth: int = 0) -> list[str]:
-    """The JSON types a schema admits, looking through refs and combinators."""
+def schema_types(schema: JSON, root: JSON, seen: set[int] | None = None) -> list[str]:
+    """The JSON types a schema admits, looking through refs and combinators (each node
+    once: a self-referencing ``anyOf`` costs no more than a plain one)."""
     node = resolve(schema, root)
-    if not isinstance(node, dict) or depth > 8:
+    seen = set() if seen is None else seen
+    if not isinstance(node, dict) or id(node) in seen:
         return []
+    seen.add(id(node))
     kind = node.get("type")
     if isinstance(kind, str):
         return [kind]
@@ -54,7 +57,7 @@ def schema_types(schema: JSON, root: JSON, depth: int = 0) -> list[str]:
     found: list[str] = []
     for key in ("allOf", "anyOf", "oneOf"):
         for branch in node.get(key) or []:
-            found.extend(t for t in schema_types(branch, root, depth + 1) if t not in found)
+            found.extend(t for t in schema_types(branch, root, seen) if t not in found)
     if not found and isinstance(node.get("properties"), dict):
         found.append("object")
     return found
@@ -82,15 +85,21 @@ def _items_schema(schema: JSON, root: JSON) -> JSON:
     return node.get("items", {}) if isinstance(node, dict) else {}
 
 
-def property_schema(schema: JSON, root: JSON, name: str, depth: int = 0) -> JSON:
+def property_schema(schema: JSON, root: JSON, name: str,
+                    seen: set[int] | None = None) -> JSON:
     """The schema of an object's property ``name``: declared (``allOf`` parts merged, else
     the first ``anyOf``/``oneOf`` branch declaring it), else ``additionalProperties``."""
+    seen = set() if seen is None else seen
+    target = resolve(schema, root)
+    if id(target) in seen:
+        return {}
+    seen.add(id(target))
     node = shape.resolve(schema, root if isinstance(root, dict) else {})
     properties = node.get("properties")
     if isinstance(properties, dict) and name in properties:
         return properties[name]
     for branch in (*(node.get("anyOf") or ()), *(node.get("oneOf") or ())):
-        found = property_schema(branch, root, name, depth + 1) if depth < 8 else {}
+        found = property_schema(branch, root, name, seen)
         if found:
             return found
     extra = node.get("additionalProperties")
@@ -188,10 +197,13 @@ def read_parameter(
     ``claimed``: the operation's other query parameter names, which an exploded form
     object with free-form properties does not take."""
     root = schema
-    if parameter.content and is_json(next(iter(parameter.content)).lower()):
+    if parameter.content:  # the value is the media type's serialisation, not styled
         raw = _raw_text(parameter, request, path_params, cookies)
         if raw is _MISSING:
             return _MISSING
+        media_type = next(iter(parameter.content)).split(";", 1)[0].strip().lower()
+        if not is_json(media_type):
+            return str(raw)  # text/plain, */*: the text itself
         try:
             return json.loads(raw)
         except json.JSONDecodeError as error:
@@ -247,16 +259,16 @@ def _query(parameter: Parameter, request: HttpRequest, schema: JSON, root: JSON,
             return _MISSING
         return {k: coerce(v, property_schema(schema, root, k), root) for k, v in found.items()}
     if "object" in types and parameter.explode and parameter.style == "form":
-        node = resolve(schema, root)
-        known = set(node.get("properties", {})) if isinstance(node, dict) else set()
+        node = shape.resolve(schema, root if isinstance(root, dict) else {})
+        known = set(node.get("properties") or ())
         # `?a=1&b=2` is the object {a: 1, b: 2}: with free-form properties every key no
-        # other parameter names belongs to it
-        free = isinstance(node, dict) and (
-            bool(node.get("additionalProperties")) or (
-                not known and node.get("additionalProperties", True) is not False))
+        # other parameter owns (by name, or as `name[...]` for a deepObject) belongs to it
+        extra = node.get("additionalProperties")
+        free = extra is True or isinstance(extra, dict) or (extra is None and not known)
         sent: dict[str, list[Field]] = {}
         for key, value in request.query:
-            if key in known or (free and key not in claimed):
+            if key in known or (free and key not in claimed
+                                and key.partition("[")[0] not in claimed):
                 sent.setdefault(key, []).append(value)
         if not sent:
             # {} and "not sent" are written alike: a required object needing no property

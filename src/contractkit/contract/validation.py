@@ -145,10 +145,6 @@ class OperationValidator:
         """Per parameter, what every request needs: its pointer and compiled schema."""
         if self._parameter_plan is None:
             plan = []
-            query_names = frozenset(
-                [p.name for p in self.operation.parameters if p.location == "query"]
-                + [s.parameter_name for s in self.contract.security_schemes.values()
-                   if s.type == "apiKey" and s.location == "query" and s.parameter_name])
             for parameter in self.operation.parameters:
                 schema = parameter.schema
                 if schema is None and parameter.content:
@@ -156,10 +152,26 @@ class OperationValidator:
                 bundled, compiled = (self.compiled(schema, "request") if schema
                                      else ({}, None))
                 where = "/" + parameter.name.replace("~", "~0").replace("/", "~1")
-                plan.append(_ParameterPlan(parameter, where, bundled, compiled,
-                                           query_names - {parameter.name}))
-            self._parameter_plan = plan
+                plan.append(_ParameterPlan(parameter, where, bundled, compiled))
+            self._parameter_plan = [
+                _ParameterPlan(p.parameter, p.pointer, p.schema, p.compiled,
+                               self._query_keys(plan, p.parameter)) for p in plan]
         return self._parameter_plan
+
+    def _query_keys(self, plan: list[_ParameterPlan], parameter: Parameter) -> frozenset[str]:
+        """The query keys that other parameters own: their names, the properties of
+        exploded objects, the API keys sent in the query."""
+        owned = {s.parameter_name for s in self.contract.security_schemes.values()
+                 if s.type == "apiKey" and s.location == "query" and s.parameter_name}
+        for other in plan:
+            if other.parameter is parameter or other.parameter.location != "query":
+                continue
+            owned.add(other.parameter.name)
+            if other.parameter.explode and other.parameter.style == "form":
+                node = resolve(other.schema, other.schema if isinstance(other.schema, dict)
+                               else {})
+                owned.update(node.get("properties") or ())
+        return frozenset(owned)
 
     def _parameter(
         self, plan: _ParameterPlan, request: HttpRequest, path_params: dict[str, str],
@@ -348,8 +360,11 @@ def _multipart(raw: bytes, content_type_header: str) -> dict[str, Field | list[F
     pairs: list[tuple[str, Field]] = []
     for number, part in enumerate(message.iter_parts(), 1):
         name = part.get_param("name", header="content-disposition")
-        if name is None or part.defects:  # RFC 7578: every part is a named form-data field
+        if name is None:  # RFC 7578: every part is a named form-data field
             raise ValueError(f"multipart part {number} has no Content-Disposition name")
+        if part.defects:
+            raise ValueError(f"multipart part {number} ({str(name)!r}) is malformed "
+                             f"({type(part.defects[0]).__name__})")
         payload = part.get_payload(decode=True)
         if not isinstance(payload, bytes):
             payload = b""
@@ -421,13 +436,19 @@ def _gather_exploded_objects(body: dict[str, Any], value: dict[str, Any],
         del value[key]
 
 
-def _property_names(raw: JSON, schema: JSON, depth: int = 0) -> set[str]:
-    """The properties an object schema declares, in ``allOf`` parts and in any branch."""
+def _property_names(raw: JSON, schema: JSON, seen: set[str] | None = None) -> set[str]:
+    """The properties an object schema declares, in ``allOf`` parts and in any branch
+    (each referenced schema once)."""
+    seen = set() if seen is None else seen
+    ref = raw.get("$ref") if isinstance(raw, dict) else None
+    if isinstance(ref, str):
+        if ref in seen:
+            return set()
+        seen.add(ref)
     node = resolve(raw, schema if isinstance(schema, dict) else {})
     names = set(node.get("properties") or ())
     for branch in (*(node.get("anyOf") or ()), *(node.get("oneOf") or ())):
-        if depth < 8:
-            names |= _property_names(branch, schema, depth + 1)
+        names |= _property_names(branch, schema, seen)
     return names
 
 

@@ -16,6 +16,7 @@ and ``xml.prefix`` are written as declared.
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import Any
 from xml.etree import ElementTree
@@ -35,13 +36,19 @@ def read_xml(raw: bytes, schema: JSON) -> JSON:
     return _Reader(bundle).element(root, bundle, 0)
 
 
-def _shape(schema: Any, bundle: dict[str, Any], depth: int = 0) -> dict[str, Any]:
+def _shape(schema: Any, bundle: dict[str, Any],
+           seen: frozenset[str] = frozenset()) -> dict[str, Any]:
     """The shape, and a ``oneOf``/``anyOf`` of objects (or of an object and null) read as
     one object (an element does not say which branch it is)."""
+    ref = schema.get("$ref") if isinstance(schema, dict) else None
+    if isinstance(ref, str):
+        if ref in seen:
+            return {}
+        seen = seen | {ref}
     merged = resolve(schema, bundle)
-    if "type" not in merged and depth < 8:
+    if "type" not in merged:
         for key in ("oneOf", "anyOf"):
-            branches = [_shape(b, bundle, depth + 1) for b in merged.get(key, ())]
+            branches = [_shape(b, bundle, seen) for b in merged.get(key, ())]
             branches = [b for b in branches if b.get("type") != "null"]  # nullable: a, null
             if branches and all(_type(b) == "object" for b in branches):
                 merged["type"] = "object"
@@ -120,9 +127,10 @@ class _Reader:
                         value[name] = [self.element(c, declared.get("items", {}), depth + 1)
                                        for c in wrapper[0]]
                     continue
-                item_tag = str(item_xml.get("name", tag))
-                if item_tag not in by_name and tag in by_name:
-                    item_tag = tag
+                item_tag = str(item_xml.get("name", name))
+                for fallback in (tag, name):  # contracts name unwrapped items either way
+                    if item_tag not in by_name and fallback in by_name:
+                        item_tag = fallback
                 if item_tag in by_name and _is_null(by_name[item_tag]) and self.admits_null(
                         declared):
                     claimed.add(item_tag)
@@ -183,7 +191,8 @@ def write_xml(value: JSON, schema: JSON) -> bytes:
     ref = bundle.get("$ref")
     fallback = ref.rsplit("/", 1)[-1] if isinstance(ref, str) else "root"
     root = writer.element(str(xml.get("name") or fallback), value, bundle, xml, 0)
-    return b'<?xml version="1.0" encoding="UTF-8"?>\n' + ElementTree.tostring(root)
+    return (b'<?xml version="1.0" encoding="UTF-8"?>\n'
+            + ElementTree.tostring(root, encoding="unicode").encode("utf-8"))
 
 
 def _xml(raw: Any, declared: dict[str, Any]) -> dict[str, Any]:
@@ -194,21 +203,33 @@ def _xml(raw: Any, declared: dict[str, Any]) -> dict[str, Any]:
     return xml
 
 
-#: Characters XML 1.0 cannot carry at all, and what an element name cannot contain.
+#: Characters XML 1.0 cannot carry at all, and what is kept of a name in the end.
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
-_NOT_NAME = re.compile(r"[^\w.\-:]")
+_NOT_NAME = re.compile(r"[^\w.\-]")
+_NOT_ASCII_NAME = re.compile(r"[^A-Za-z0-9_.\-]")
 
 
+@functools.lru_cache(maxsize=4096)
 def _name(name: str) -> str:
-    cleaned = _NOT_NAME.sub("_", _NOT_XML.sub("", name)) or "_"
-    return cleaned if cleaned[0].isalpha() or cleaned[0] == "_" else "_" + cleaned
+    """A valid XML element or attribute name (no colon: prefixes are added apart) for a
+    property name: letters and digits kept where XML allows them, the rest ``_``."""
+    for pattern in (_NOT_NAME, _NOT_ASCII_NAME):
+        cleaned = pattern.sub("_", _NOT_XML.sub("", name)) or "_"
+        if not (cleaned[0].isalpha() or cleaned[0] == "_"):
+            cleaned = "_" + cleaned
+        try:
+            ElementTree.fromstring(f"<{cleaned}/>")
+        except ElementTree.ParseError:
+            continue  # e.g. a superscript digit, a letter XML does not allow in names
+        return cleaned
+    return "_"
 
 
 def _text(value: JSON) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     if value is None:
-        return ""
+        return "null"  # how null is read back where the schema allows it
     return _NOT_XML.sub("", value if isinstance(value, str) else str(value))
 
 
@@ -222,10 +243,7 @@ class _Writer:
     def element(self, tag: str, value: JSON, raw_schema: Any, xml: dict[str, Any],
                 depth: int) -> ElementTree.Element:
         node = ElementTree.Element(_qualified(tag, xml))
-        if isinstance(xml.get("namespace"), str):
-            prefix = xml.get("prefix")
-            node.set(f"xmlns:{_name(prefix)}" if isinstance(prefix, str) and prefix
-                     else "xmlns", xml["namespace"])
+        _declare(node, xml)
         schema = self.resolve(raw_schema)
         if depth > MAX_DEPTH:
             node.text = _text(str(value))
@@ -251,6 +269,8 @@ class _Writer:
             tag = str(xml.get("name") or name)
             if xml.get("attribute") and not isinstance(member, (dict, list)):
                 node.set(_qualified(tag, xml), _text(member))
+                if _prefix(xml):  # an unprefixed attribute is in no namespace
+                    _declare(node, xml)
                 continue
             if not isinstance(member, list):
                 node.append(self.element(tag, member, raw, xml, depth + 1))
@@ -260,12 +280,29 @@ class _Writer:
             parent = node
             if xml.get("wrapped"):
                 parent = ElementTree.SubElement(node, _qualified(tag, xml))
-            item_tag = str(item_xml.get("name") or tag)
+                _declare(parent, xml)
+            # an array's own xml.name names only its wrapper (OpenAPI): unwrapped items are
+            # named by the items' xml.name, else by the property
+            item_tag = str(item_xml.get("name") or name)
             for item in member:
                 parent.append(self.element(item_tag, item, items, item_xml, depth + 1))
 
 
+def _prefix(xml: dict[str, Any]) -> str | None:
+    """The declared prefix, if it can be written: only with its namespace."""
+    prefix, namespace = xml.get("prefix"), xml.get("namespace")
+    if isinstance(prefix, str) and prefix and isinstance(namespace, str):
+        return _name(prefix)
+    return None
+
+
+def _declare(node: ElementTree.Element, xml: dict[str, Any]) -> None:
+    namespace = xml.get("namespace")
+    if isinstance(namespace, str):
+        prefix = _prefix(xml)
+        node.set(f"xmlns:{prefix}" if prefix else "xmlns", namespace)
+
+
 def _qualified(tag: str, xml: dict[str, Any]) -> str:
-    prefix = xml.get("prefix")
-    name = _name(tag)
-    return f"{_name(prefix)}:{name}" if isinstance(prefix, str) and prefix else name
+    prefix = _prefix(xml)
+    return f"{prefix}:{_name(tag)}" if prefix else _name(tag)
