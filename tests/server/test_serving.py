@@ -253,3 +253,17 @@ def test_invalid_request_gets_the_declared_default_response() -> None:
     assert response.status_code == 400
     assert response.json() == {"code": "bad"}
     assert response.headers["content-type"] == "application/json"
+
+
+def test_a_declared_media_range_is_served_as_the_member_asked_for() -> None:
+    contract = contractkit.load({
+        "openapi": "3.0.3", "info": {"title": "t", "version": "1"},
+        "paths": {"/logo": {"get": {"responses": {"200": {"description": "ok", "content": {
+            "image/*": {"schema": {"type": "string", "format": "binary"}}}}}}}}})
+    with MockServer(contract) as server:
+        asked = httpx.get(f"{server.url}/logo", headers={"Accept": "image/webp, image/*;q=0.5"})
+        anything = httpx.get(f"{server.url}/logo")
+        refused = httpx.get(f"{server.url}/logo", headers={"Accept": "text/html"})
+    assert (asked.status_code, asked.headers["content-type"]) == (200, "image/webp")
+    assert (anything.status_code, anything.headers["content-type"]) == (200, "image/png")
+    assert refused.status_code == 406

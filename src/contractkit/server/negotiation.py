@@ -27,6 +27,8 @@ def _parse_accept(header: str) -> list[tuple[str, float, int]]:
 
 
 def _specificity(pattern: str, media: str) -> int:
+    """How closely an Accept range matches a declared media type; a declared range
+    (``image/*``, ``*/*``) matches the concrete types within it."""
     if pattern == media:
         return 3
     kind, _, sub = pattern.partition("/")
@@ -34,7 +36,23 @@ def _specificity(pattern: str, media: str) -> int:
         return 2
     if pattern == "*/*":
         return 1
+    declared_kind, _, declared_sub = media.partition("/")
+    if media in ("*/*", "*") or (declared_sub == "*" and kind == declared_kind):
+        return 2 if sub != "*" else 1
     return 0
+
+
+def member_accepted(accept: str | None, declared: str) -> str | None:
+    """For a declared range (``image/*``), the concrete type in it the client asks for
+    most (``Accept: image/webp`` → ``image/webp``); ``None`` if it names none."""
+    plain = declared.split(";", maxsplit=1)[0].strip().lower()
+    if not accept or "*" not in plain:
+        return None
+    kind = plain.partition("/")[0]
+    wanted = [(quality, -index, media) for media, quality, index in _parse_accept(accept)
+              if "*" not in media and quality > 0
+              and (kind in ("*", "") or media.startswith(kind + "/"))]
+    return max(wanted)[2] if wanted else None
 
 
 def negotiate(accept: str | None, offered: Sequence[str]) -> str | None:

@@ -23,7 +23,7 @@ from contractkit.contract.schema_validator import CompiledSchema
 from contractkit.contract.validation import Violation
 from contractkit.contract.xml_body import write_xml
 from contractkit.errors import GenerationError
-from contractkit.server.negotiation import negotiate
+from contractkit.server.negotiation import member_accepted, negotiate
 from contractkit.server.prefer import Preferences
 
 PROBLEM_JSON = "application/problem+json"
@@ -146,7 +146,8 @@ class Responder:
         except GenerationError as error:
             return problem(500, "Cannot generate a response body",
                            f"{operation.id} {status}: {error}", kind="generation-failed")
-        content_type = _concrete_media_type(media_name, value)
+        content_type = (member_accepted(accept, media_name)
+                        or _concrete_media_type(media_name, value))
         headers["Content-Type"] = content_type
         if is_xml(content_type.split(";", maxsplit=1)[0].strip().lower()) and not isinstance(
                 value, str):
