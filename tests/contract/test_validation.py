@@ -380,6 +380,21 @@ def test_multipart_json_fields_and_empty_forms() -> None:
     assert post(part("", "x", "text/plain") + "--b--\r\n").body == {"": "x"}
 
 
+def test_multipart_field_names_in_utf8_and_rfc_2231() -> None:
+    contract = contractkit.load({
+        "openapi": "3.0.3", "info": {"title": "t", "version": "1"},
+        "paths": {"/people": {"post": {
+            "requestBody": {"content": {"multipart/form-data": {"schema": {
+                "type": "object", "additionalProperties": {"type": "string"}}}}},
+            "responses": {"200": {"description": "ok"}}}}}})
+    body = ('--b\r\nContent-Disposition: form-data; name="prénom"\r\n\r\nLéa\r\n'
+            "--b\r\nContent-Disposition: form-data; name*=utf-8''%C3%A2ge\r\n\r\n7\r\n"
+            "--b--\r\n")
+    found = validate(contract, "POST", "/people", body=body,
+                     headers={"Content-Type": "multipart/form-data; boundary=b"})
+    assert (found.ok, found.body) == (True, {"prénom": "Léa", "âge": "7"})
+
+
 def test_response_validation(shop: contractkit.Contract) -> None:
     validator = shop.validator("listItems")
     good = HttpResponse.build(200, headers={"Content-Type": "application/json", "X-Total": "1"},
