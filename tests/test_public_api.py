@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from tests.conftest import ROOT
+
 import contractkit
 
 PUBLIC = [
@@ -76,8 +78,22 @@ def test_importing_contractkit_does_not_load_the_server_or_slow_imports() -> Non
     import sys
 
     code = ("import sys, contractkit; print('aiohttp' in sys.modules, 'click' in sys.modules,"
-            " 'jsonschema' in sys.modules)")
+            " 'jsonschema' in sys.modules, 'graphql' in sys.modules)")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                             check=True, timeout=60)
-    # nor jsonschema, which takes about a second to import with its format extras
-    assert result.stdout.split() == ["False", "False", "False"]
+    # nor jsonschema, which takes about a second to import with its format extras, nor
+    # graphql-core (0.2 s), which only GraphQL contracts need
+    assert result.stdout.split() == ["False", "False", "False", "False"]
+
+
+def test_an_openapi_mock_does_not_import_graphql_core() -> None:
+    import subprocess
+    import sys
+
+    code = ("import sys, contractkit\n"
+            "from contractkit.server.runner import MockServer\n"
+            "with MockServer(contractkit.load('contracts/petstore.yaml')): pass\n"
+            "print('graphql' in sys.modules)")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            check=True, timeout=60, cwd=ROOT)
+    assert result.stdout.split() == ["False"]

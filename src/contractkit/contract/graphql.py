@@ -20,20 +20,6 @@ from contractkit.errors import ContractLoadError, Location
 GRAPHQL_PATH = "/graphql"
 
 
-def looks_like_sdl(text: str) -> bool:
-    """Whether a text that is not JSON reads as GraphQL SDL rather than YAML."""
-    for line in text.splitlines():
-        stripped = line.strip()
-        if not stripped or stripped.startswith("#"):
-            continue
-        first = stripped.split(None, 1)[0]
-        return first in {
-            "type", "schema", "scalar", "interface", "enum", "input", "union", "directive",
-            "extend", '"""', '"',
-        } or stripped.startswith('"""')
-    return False
-
-
 def load_sdl(text: str, *, source: str) -> Contract:
     """Parse SDL; definition errors (GitHub's own schema has some) become problems, and
     the schema is built as written, later definitions winning, as servers do."""

@@ -15,7 +15,6 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from contractkit.contract import graphql as graphql_loader
 from contractkit.contract._source import (
     DEFAULT_MAX_BYTES,
     DEFAULT_MAX_YAML_NODES,
@@ -84,12 +83,39 @@ def _load(
 def _read(path: Path, shown: str, limits: ReadLimits) -> SourceDocument | Contract:
     raw = read_bytes(path, shown, limits)
     if path.suffix.lower() in _GRAPHQL_SUFFIXES:
-        return graphql_loader.load_sdl(decode_text(raw, shown), source=shown)
+        return _load_sdl(decode_text(raw, shown), shown)
     if raw.lstrip()[:1] not in (b"{", b"[") and path.suffix.lower() != ".json":
         text = decode_text(raw, shown)
-        if graphql_loader.looks_like_sdl(text):
-            return graphql_loader.load_sdl(text, source=shown)
+        if _looks_like_sdl(text):
+            return _load_sdl(text, shown)
     return parse_document(raw, limits, display=shown, uri=path.resolve().as_uri())
+
+
+def _looks_like_sdl(text: str) -> bool:
+    """Whether a text that is not JSON reads as GraphQL SDL rather than YAML."""
+    for line in text.splitlines():
+        stripped = line.strip()
+        if not stripped or stripped.startswith("#"):
+            continue
+        first = stripped.split(None, 1)[0]
+        return first in {
+            "type", "schema", "scalar", "interface", "enum", "input", "union", "directive",
+            "extend", '"""', '"',
+        } or stripped.startswith('"""')
+    return False
+
+
+# The GraphQL loader is imported when a GraphQL contract is met: graphql-core takes 0.2 s
+# to import, which every OpenAPI-only start-up and command would pay.
+
+def _load_sdl(text: str, source: str) -> Contract:
+    from contractkit.contract.graphql import load_sdl  # noqa: PLC0415 - lazy on purpose
+    return load_sdl(text, source=source)
+
+
+def _load_introspection(data: dict[str, Any], source: str) -> Contract:
+    from contractkit.contract.graphql import load_introspection  # noqa: PLC0415 - lazy
+    return load_introspection(data, source=source)
 
 
 def _from_document(
@@ -102,7 +128,7 @@ def _from_document(
             f"expected an OpenAPI or GraphQL document (a mapping at the top), got "
             f"{type(data).__name__}", Location(where, 1, 1))
     if "__schema" in data or (isinstance(data.get("data"), dict) and "__schema" in data["data"]):
-        return graphql_loader.load_introspection(data, source=where)
+        return _load_introspection(data, where)
     if "swagger" in data:
         return _swagger(document, root_dir, limits, allow_remote_refs)
     if "openapi" not in data:

@@ -7,9 +7,7 @@ import datetime as dt
 import gc
 import os
 
-from contractkit.contract.graphql import graphql_schema
 from contractkit.contract.model import Contract
-from contractkit.diff.graphql import GraphQLDiff
 from contractkit.diff.ignore import apply_ignores, read_ignore_file
 from contractkit.diff.model import Change, DiffReport, sort_changes
 from contractkit.diff.openapi import OpenAPIDiff
@@ -67,6 +65,10 @@ def _changes(before: Opened, after: Opened, today: dt.date) -> list[Change]:
         raise ConfigError(f"cannot compare {before.label} ({old.kind}) with {after.label} "
                           f"({new.kind}); both sides must be OpenAPI or both GraphQL")
     if new.kind == "graphql":
+        # graphql-core takes 0.2 s to import: only OpenAPI diffs and `import contractkit`
+        # should not pay it
+        from contractkit.contract.graphql import graphql_schema  # noqa: PLC0415
+        from contractkit.diff.graphql import GraphQLDiff  # noqa: PLC0415
         found = GraphQLDiff(graphql_schema(old), graphql_schema(new), old_source=before.label,
                             new_source=after.label).run()
     else:

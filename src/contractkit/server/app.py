@@ -16,7 +16,7 @@ import secrets
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 from urllib.parse import parse_qsl
 
 import orjson
@@ -33,11 +33,13 @@ from contractkit.scenarios.library import ScenarioLibrary
 from contractkit.scenarios.model import RequestFacts
 from contractkit.server.admin import Admin
 from contractkit.server.faults import Abandoned, FaultPlayer, delay_of
-from contractkit.server.graphql import FieldFailure, GraphQLResponder
 from contractkit.server.guard import ConnectionIds
 from contractkit.server.metrics import Metrics
 from contractkit.server.prefer import parse_preferences, strip_control_query
 from contractkit.server.responses import MockResponse, Responder, problem, response_for_code
+
+if TYPE_CHECKING:
+    from contractkit.server.graphql import GraphQLResponder
 
 ValidationMode = Literal["strict", "warn", "off"]
 ADMIN_PREFIX = "/__contractkit/"
@@ -82,6 +84,9 @@ class Mount:
         self.prefix = self.prefix.rstrip("/")
         self.responder = Responder(self.contract, seed=self.seed)
         if self.contract.kind == "graphql":
+            # imported here: graphql-core takes 0.2 s to import, which a server of OpenAPI
+            # contracts would pay at every start
+            from contractkit.server.graphql import GraphQLResponder  # noqa: PLC0415
             self.graphql = GraphQLResponder(self.contract, seed=self.seed)
 
     def validator(self, operation: Operation) -> OperationValidator:
@@ -267,10 +272,12 @@ class MockApp:
         wait = delay_of(decision, rng) - (self.clock() - exchange.t_headers)
         if wait > 0:
             await self.faults.sleep(wait)
-        failures = [FieldFailure(f.path, f.message, f.code) for f in decision.step.faults
-                    if isinstance(f, GraphQLError)]
-        if failures and exchange.mount.graphql is not None:
-            answer, _ = exchange.mount.graphql.respond(http_request, failures)
+        if exchange.mount.graphql is not None:
+            from contractkit.server.graphql import FieldFailure  # noqa: PLC0415 - loaded
+            failures = [FieldFailure(f.path, f.message, f.code) for f in decision.step.faults
+                        if isinstance(f, GraphQLError)]
+            if failures:
+                answer, _ = exchange.mount.graphql.respond(http_request, failures)
         played = self.faults.answer(
             decision, answer, contract=exchange.mount.contract,
             responder=exchange.mount.responder, operation=exchange.operation,
