@@ -221,7 +221,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("contracts", nargs="*", type=Path)
     parser.add_argument("--max-examples", type=int, default=5)
-    parser.add_argument("--timeout", type=float, default=180,
+    parser.add_argument("--timeout", type=float, default=900,
                         help="seconds per schemathesis run")
     parser.add_argument("--json", type=Path, help="write the results here")
     parser.add_argument("--rescore", type=Path, metavar="RESULTS",
