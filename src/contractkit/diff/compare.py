@@ -65,8 +65,8 @@ def _changes(before: Opened, after: Opened, today: dt.date) -> list[Change]:
         raise ConfigError(f"cannot compare {before.label} ({old.kind}) with {after.label} "
                           f"({new.kind}); both sides must be OpenAPI or both GraphQL")
     if new.kind == "graphql":
-        # graphql-core takes 0.2 s to import: only OpenAPI diffs and `import contractkit`
-        # should not pay it
+        # imported here: graphql-core takes 0.2 s to import, which OpenAPI diffs and
+        # `import contractkit` should not pay
         from contractkit.contract.graphql import graphql_schema  # noqa: PLC0415
         from contractkit.diff.graphql import GraphQLDiff  # noqa: PLC0415
         found = GraphQLDiff(graphql_schema(old), graphql_schema(new), old_source=before.label,
