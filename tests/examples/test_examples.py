@@ -15,8 +15,9 @@ SUITE = str(ROOT / "examples" / "test_suite")
 OPTIONS = ("-p", "no:cacheprovider")
 
 #: every test of the shared suite, and the sentence its failure must contain against the
-#: naive client (a pattern where the naive client's gaps are a few milliseconds, which
-#: print as 0.00 s or 0.01 s (or more on a loaded machine): any gap under the 1 s asked)
+#: naive client. Where that sentence holds a gap, it is a pattern: the naive client waits
+#: a few milliseconds, printed as 0.00 s or 0.01 s or more on a loaded machine, so any gap
+#: under the 1 s the answer asked for matches.
 NAIVE_FAILURES: dict[str, str | re.Pattern[str]] = {
     "test_retries_server_errors_with_backoff[server-errors]":
         re.compile(r"retried after 0\.\d\d s although the 503 said Retry-After: 1"),
