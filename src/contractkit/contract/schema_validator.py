@@ -21,6 +21,8 @@ from contractkit.contract._source import escape_token
 
 #: Stop after this many errors for one value: a wholly wrong body would list hundreds.
 MAX_ERRORS = 20
+#: How deep jsonschema-rs follows a value when it explains an error.
+MAX_DEPTH = 255
 
 
 @dataclass(frozen=True)
@@ -82,18 +84,27 @@ class CompiledSchema:
 
     def errors(self, value: JSON) -> list[SchemaError]:
         found: list[SchemaError] = []
-        if self._rust is not None:
-            if self._rust.is_valid(value):
+        try:
+            if self._rust is not None:
+                if self._rust.is_valid(value):
+                    return found
+                for error in self._rust.iter_errors(value):
+                    found.append(SchemaError(_pointer(error.instance_path), error.message,
+                                             _pointer(error.schema_path)))
+                    if len(found) >= MAX_ERRORS:
+                        break
                 return found
-            for error in self._rust.iter_errors(value):
-                found.append(SchemaError(_pointer(error.instance_path), error.message,
-                                         _pointer(error.schema_path)))
+            for error in self._fallback.iter_errors(value):
+                found.append(SchemaError(_pointer(error.absolute_path), error.message,
+                                         _pointer(error.absolute_schema_path)))
                 if len(found) >= MAX_ERRORS:
                     break
-            return found
-        for error in self._fallback.iter_errors(value):
-            found.append(SchemaError(_pointer(error.absolute_path), error.message,
-                                     _pointer(error.absolute_schema_path)))
-            if len(found) >= MAX_ERRORS:
-                break
+        except (ValueError, RecursionError) as error:
+            # jsonschema-rs explains errors only MAX_DEPTH levels deep ("Recursion limit
+            # reached"); the Python validator recurses per level. Either way: too deep.
+            if isinstance(error, ValueError) and "ecursion" not in str(error):
+                raise
+            return [SchemaError("", f"the value does not match the schema and is nested "
+                                    f"deeper than {MAX_DEPTH} levels, the limit to which "
+                                    "contractkit locates errors", "")]
         return found

@@ -8,6 +8,7 @@ Validators for parameters and bodies are compiled on first use and cached per op
 from __future__ import annotations
 
 import json
+import sys
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from email.parser import BytesParser
@@ -309,7 +310,8 @@ def parse_body(raw: bytes, media_type: str, content_type_header: str) -> Any:
             raise ValueError(f"body is not valid JSON: {error.msg} at line {error.lineno} "
                              f"column {error.colno}") from None
         except RecursionError:
-            raise ValueError("body JSON is nested too deeply") from None
+            raise ValueError("body JSON is nested too deeply to parse (deeper than Python's "
+                             f"recursion limit, {sys.getrecursionlimit()} levels)") from None
     if media_type == "application/x-www-form-urlencoded":
         try:
             return _fields(parse_qsl(raw.decode("utf-8"), keep_blank_values=True))
