@@ -60,9 +60,8 @@ class ContractServer:
     # -- what happened -------------------------------------------------------------------
 
     def entries(self, operation: str | None = None) -> list[JournalEntry]:
-        """This test's exchanges (admin calls left out), oldest first."""
-        return [e for e in self.server.journal.entries(operation_id=operation)
-                if e.outcome != "admin"]
+        """This test's exchanges (the admin API's are never journalled), oldest first."""
+        return self.server.journal.entries(operation_id=operation)
 
     @property
     def sleeps(self) -> Sequence[Sleep]:
@@ -87,10 +86,7 @@ class ContractServer:
         __tracebackhide__ = True
         predicate: Predicate = ((lambda entries: len(entries) >= what)
                                 if isinstance(what, int) else what)
-        entries = self.server.journal.wait_for(
-            lambda all_entries: predicate([e for e in all_entries if e.outcome != "admin"]),
-            timeout)
-        mine = [e for e in entries if e.outcome != "admin"]
+        mine = self.server.journal.wait_for(predicate, timeout)
         if not predicate(mine):
             wanted = f"{what} request(s)" if isinstance(what, int) else "the condition"
             raise ContractViolation(
@@ -148,7 +144,7 @@ class ContractServer:
         if errors:
             raise ContractViolation(
                 f"the mock failed inside on {len(errors)} request(s) (a contractkit bug, "
-                f"please report it): {type(errors[0]).__name__}: {errors[0]}")
+                f"please report it): {errors[0]}\n{errors[0].trace}")
         entries = self.entries()
         invalid = [e for e in entries if e.violations]
         if invalid:

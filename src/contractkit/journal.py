@@ -3,9 +3,11 @@
 It is the source of truth for every consumer assertion, so each entry carries the
 measurement basis of DESIGN §6: one clock for all timestamps, the connection, the session,
 the operation, what was asked and answered, and the contract violations found.
-Entries live in bounded ring buffers (one overall, one per session); appending is O(1).
-The server appends a :class:`Record` (the raw exchange); hashing, redaction and the frozen
-:class:`JournalEntry` happen when someone reads it, off the request path.
+Entries live in one bounded ring buffer, indexed per session; appending is O(1), and an
+entry the ring evicts leaves its session too, so a client that sends a new session per
+request cannot grow the journal. Bodies are kept as a bounded prefix with their size and
+digest. The server appends a :class:`Record` (the raw exchange); hashing, redaction and
+the frozen :class:`JournalEntry` happen when someone reads it, off the request path.
 """
 
 from __future__ import annotations
@@ -15,13 +17,15 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from contractkit._http import HttpRequest
 from contractkit.contract.validation import Violation
 
 DEFAULT_CAPACITY = 10_000
+#: How much of each body an entry keeps (the size and digest are of the whole body).
+BODY_PREFIX_BYTES = 64 * 1024
 #: Headers whose values are credentials, always redacted (lower-case).
 SECRET_HEADERS = frozenset({
     "authorization", "proxy-authorization", "cookie", "set-cookie", "x-api-key", "api-key",
@@ -35,9 +39,21 @@ def fingerprint(secret: str) -> str:
     return f"[redacted sha256:{digest}]"
 
 
+def readable(text: str) -> str:
+    """``text`` with the bytes that were not UTF-8 (kept by the HTTP parser as surrogate
+    escapes) written as ``\\xff``, so that any request can be shown and serialised."""
+    if text.isascii():
+        return text
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    return text
+
+
 def redact_headers(headers: Mapping[str, str], extra: Iterable[str] = ()) -> dict[str, str]:
     secret = SECRET_HEADERS | {name.lower() for name in extra}
-    return {name: fingerprint(value) if name.lower() in secret else value
+    return {readable(name): fingerprint(value) if name.lower() in secret else readable(value)
             for name, value in headers.items()}
 
 
@@ -47,7 +63,8 @@ _SECRET_QUERY = frozenset({"api_key", "apikey", "access_token", "token"})
 def redact_query(query: Iterable[tuple[str, str]],
                  secret_names: Iterable[str] = ()) -> tuple[tuple[str, str], ...]:
     names = {name.lower() for name in secret_names} | _SECRET_QUERY
-    return tuple((k, fingerprint(v) if k.lower() in names else v) for k, v in query)
+    return tuple((readable(k), fingerprint(v) if k.lower() in names else readable(v))
+                 for k, v in query)
 
 
 @dataclass(frozen=True)
@@ -83,7 +100,7 @@ class JournalEntry:
     #: The fault injected, and the scenario rule that fired (None when served normally)
     fault: str | None = None
     rule: str | None = None
-    #: Why the request was not routed: "not-found", "method-not-allowed", "admin" ...
+    #: Why the request was not routed: "not-found", "method-not-allowed", "abandoned" ...
     outcome: str = "served"
     request_body_preview: str = field(default="", repr=False)
 
@@ -139,7 +156,25 @@ class Record:
     seq: int = 0
     #: the real monotonic time at ``t_resp_start`` (the server measures the send with it)
     real_start: float = 0.0
+    #: size and digest of a body cut to its prefix (-1 and "": the body is whole)
+    request_body_size: int = -1
+    request_body_sha256: str = ""
+    response_body_size: int = -1
+    response_body_sha256: str = ""
     _entry: JournalEntry | None = None
+
+    def bound_bodies(self) -> None:
+        """Keep at most :data:`BODY_PREFIX_BYTES` of each body, with its size and digest."""
+        body = self.request.body
+        if len(body) > BODY_PREFIX_BYTES:
+            self.request_body_size = len(body)
+            self.request_body_sha256 = hashlib.sha256(body).hexdigest()
+            self.request = replace(self.request, body=body[:BODY_PREFIX_BYTES])
+        body = self.response_body
+        if len(body) > BODY_PREFIX_BYTES:
+            self.response_body_size = len(body)
+            self.response_body_sha256 = hashlib.sha256(body).hexdigest()
+            self.response_body = body[:BODY_PREFIX_BYTES]
 
     def entry(self) -> JournalEntry:
         """The redacted, frozen entry (cached once the exchange is complete)."""
@@ -149,23 +184,29 @@ class Record:
         # built without it must not be cached as the final one
         t_resp_end, t_disconnect = self.t_resp_end, self.t_disconnect
         request = self.request
-        body_hash = hashlib.sha256(request.body).hexdigest()
+        body_hash = self.request_body_sha256 or hashlib.sha256(request.body).hexdigest()
         idempotency = request.headers.get("idempotency-key")
+        path = readable(request.path)
         entry = JournalEntry(
-            seq=self.seq, session=self.session, connection_id=self.connection_id,
-            method=request.method, path=request.path,
+            seq=self.seq, session=readable(self.session), connection_id=self.connection_id,
+            method=readable(request.method), path=path,
             query=redact_query(request.query, self.secret_query),
             request_headers=redact_headers(request.headers, self.secret_headers),
-            request_body_size=len(request.body), request_body_sha256=body_hash,
+            request_body_size=(self.request_body_size if self.request_body_size >= 0
+                               else len(request.body)),
+            request_body_sha256=body_hash,
             operation_id=self.operation_id, mount=self.mount, status=self.status,
             response_headers=redact_headers(self.response_headers),
-            response_body_size=len(self.response_body),
-            response_body_sha256=hashlib.sha256(self.response_body).hexdigest(),
+            response_body_size=(self.response_body_size if self.response_body_size >= 0
+                                else len(self.response_body)),
+            response_body_sha256=(self.response_body_sha256
+                                  or hashlib.sha256(self.response_body).hexdigest()),
             t_headers=self.t_headers, t_body_end=self.t_body_end,
             t_resp_start=self.t_resp_start, t_resp_end=t_resp_end,
             t_disconnect=t_disconnect, violations=self.violations,
-            correlation_id=self.correlation_id, client=self.client,
-            logical_key=idempotency or f"{request.method} {request.path} {body_hash[:16]}",
+            correlation_id=readable(self.correlation_id), client=self.client,
+            logical_key=(readable(idempotency) if idempotency
+                         else f"{request.method} {path} {body_hash[:16]}"),
             fault=self.fault, rule=self.rule, outcome=self.outcome,
         )
         if t_resp_end is not None:
@@ -178,7 +219,9 @@ def _entry(item: JournalEntry | Record) -> JournalEntry:
 
 
 class Journal:
-    """Thread-safe bounded record of exchanges, overall and per session."""
+    """Thread-safe bounded record of exchanges, overall and per session.
+
+    ``dropped`` counts the entries evicted to make room since the last full clear."""
 
     def __init__(self, capacity: int = DEFAULT_CAPACITY) -> None:
         self.capacity = capacity
@@ -191,6 +234,8 @@ class Journal:
 
     def append(self, item: JournalEntry | Record) -> int:
         """Record an exchange; a :class:`Record` gets its sequence number here. Returns it."""
+        if isinstance(item, Record):
+            item.bound_bodies()
         with self._lock:
             if isinstance(item, Record):
                 self._seq += 1
@@ -199,13 +244,23 @@ class Journal:
                 self._seq = max(self._seq, item.seq)
             if len(self._all) == self.capacity:
                 self.dropped += 1
+                self._forget_oldest()
             self._all.append(item)
             session = self._sessions.get(item.session)
             if session is None:
-                session = self._sessions[item.session] = deque(maxlen=self.capacity)
+                session = self._sessions[item.session] = deque()
             session.append(item)
             self._changed.notify_all()
             return item.seq
+
+    def _forget_oldest(self) -> None:
+        """Evict the oldest entry, from its session too (it is that session's oldest)."""
+        oldest = self._all.popleft()
+        session = self._sessions.get(oldest.session)
+        if session is not None and session and session[0] is oldest:
+            session.popleft()
+            if not session:
+                del self._sessions[oldest.session]
 
     def entries(
         self, *, session: str | None = None, operation_id: str | None = None,
@@ -261,6 +316,7 @@ class Journal:
             if session is None:
                 self._all.clear()
                 self._sessions.clear()
+                self.dropped = 0
                 return
             self._sessions.pop(session, None)
             kept = [e for e in self._all if e.session != session]

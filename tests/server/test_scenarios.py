@@ -91,7 +91,7 @@ def test_request_header_picks_a_scenario_and_unknown_names_get_400(
                         headers={**AUTH, "X-Contractkit-Scenario": "outtage"})
     assert unknown.status_code == 400
     assert "did you mean 'outage'?" in unknown.json()["detail"]
-    assert payments.app.errors == []
+    assert not payments.app.errors
 
 
 def test_admin_api_switches_per_session_and_conforms() -> None:

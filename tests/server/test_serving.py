@@ -231,7 +231,7 @@ def test_violation_header_escapes_control_characters(shop: MockServer) -> None:
     header = response.headers["contractkit-violations"]
     assert header.isprintable()
     assert "\\u0000" in header
-    assert shop.app.errors == []
+    assert not shop.app.errors
 
 
 def test_invalid_request_gets_the_declared_default_response() -> None:

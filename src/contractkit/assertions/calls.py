@@ -43,8 +43,8 @@ class Calls:
                  sleeps: Sequence[Sleep] = (), virtual: bool = False,
                  unix_offset: float | None = None) -> None:
         self.operation = operation
-        chosen = in_order(e for e in entries if e.outcome != "admin"
-                          and (operation is None or e.operation_id == operation))
+        chosen = in_order(e for e in entries
+                          if operation is None or e.operation_id == operation)
         self.entries: tuple[JournalEntry, ...] = tuple(chosen)
         self.observation = Observation(
             entries=self.entries, operations=tuple(group(chosen)), sleeps=tuple(sleeps),

@@ -13,10 +13,10 @@ import hashlib
 import random
 import threading
 import time
-from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from contractkit._bounded import Bounded
 from contractkit.scenarios.faults import InsufficientScope, RateLimit, TokenExpired
 from contractkit.scenarios.model import RequestFacts, Rule, Scenario, Step
 from contractkit.scenarios.ratelimit import Admission, TokenBucket
@@ -43,6 +43,10 @@ class Decision:
         return None if self.rule is None or self.step.passes else self.step.describe()
 
 
+#: How many counters, buckets and credentials an engine keeps: one per session (or
+#: credential) and rule, so a client sending a new session per request cannot grow it
+#: without bound; the least recently used are forgotten first.
+MAX_LIVE_STATE = 100_000
 _PASS = Step()
 #: what most requests get: no rule fired, no counters to send
 _NOTHING = Decision(None, _PASS)
@@ -87,17 +91,19 @@ class ScenarioEngine:
         with self._lock:
             if session is None:
                 self.started = now
-                self._rules: dict[tuple[int, str], _RuleState] = defaultdict(_RuleState)
-                self._ordinals: dict[tuple[str, str], int] = defaultdict(int)
-                self._buckets: dict[tuple[int, str], TokenBucket] = {}
-                self._credentials: dict[tuple[int, str], _Credential] = {}
+                self._rules: Bounded[tuple[int, str], _RuleState] = Bounded(MAX_LIVE_STATE)
+                self._ordinals: Bounded[tuple[str, str], int] = Bounded(MAX_LIVE_STATE)
+                self._buckets: Bounded[tuple[int, str], TokenBucket] = Bounded(MAX_LIVE_STATE)
+                self._credentials: Bounded[tuple[int, str], _Credential] = Bounded(
+                    MAX_LIVE_STATE)
                 return
             for rule_key in [k for k in self._rules if k[1] == session]:
-                del self._rules[rule_key]
+                self._rules.pop(rule_key)
             for ordinal_key in [k for k in self._ordinals if k[0] == session]:
-                del self._ordinals[ordinal_key]
-            for bucket_key in [k for k in self._buckets if k[1] == f"session:{session}"]:
-                del self._buckets[bucket_key]
+                self._ordinals.pop(ordinal_key)
+            for bucket_key in [k for k in self._buckets
+                               if k[1] == f"session:{session}"]:
+                self._buckets.pop(bucket_key)
 
     def decide(self, facts: RequestFacts, now: float) -> Decision:
         with self._lock:
@@ -116,12 +122,12 @@ class ScenarioEngine:
     def _decide(self, facts: RequestFacts, now: float) -> Decision:
         target = facts.operation_id or f"{facts.method} {facts.path}"
         key = (facts.session, target)
-        ordinal = self._ordinals[key] = self._ordinals.get(key, 0) + 1
+        ordinal = self._ordinals[key] = (self._ordinals.get(key) or 0) + 1
         headers: dict[str, str] = {}
         for index, rule in self._candidates(facts.operation_id):
             if not rule.match(facts):
                 continue
-            state = self._rules[(index, facts.session)]
+            state = self._rules.setdefault((index, facts.session), _RuleState)
             state.matched += 1
             if not self._triggered(rule, state, facts, ordinal, index, now):
                 continue

@@ -3,8 +3,7 @@ module (the tests validate every admin answer against it with contractkit itself
 
 from __future__ import annotations
 
-import hmac
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -12,6 +11,7 @@ import orjson
 from aiohttp import web
 
 from contractkit.errors import ContractkitError
+from contractkit.server.admin_access import authorised, host_allowed
 from contractkit.server.responses import MockResponse, problem
 
 if TYPE_CHECKING:
@@ -27,14 +27,32 @@ class Admin:
         self.started = started
 
     async def __call__(self, request: web.BaseRequest, exchange: _Exchange) -> web.StreamResponse:
+        """Answer an admin request: not journalled, not counted, never with CORS headers
+        (a web page must not read the journal or drive the mock)."""
         answer = self._answer(request, exchange)
-        return await self.app._send(request, exchange, answer)
+        response = web.Response(status=answer.status, body=answer.body,
+                                headers={**answer.headers,
+                                         "X-Request-Id": exchange.correlation_id})
+        await response.prepare(request)
+        await response.write_eof()
+        return response
 
     def _answer(self, request: web.BaseRequest, exchange: _Exchange) -> MockResponse:
-        token = self.app.config.admin_token
-        if token is not None and not _authorised(request, token):
+        config = self.app.config
+        sockname = request.transport.get_extra_info("sockname") if request.transport else None
+        if not host_allowed(request.headers.get("Host"),
+                            str(sockname[0]) if sockname else None, config.allowed_hosts):
+            return problem(403, "Forbidden",
+                           "the admin API answers only requests addressed to a loopback "
+                           "name or the address it listens on (a guard against DNS "
+                           "rebinding); start the mock with --allowed-host NAME to allow "
+                           "another Host", kind="admin-forbidden-host")
+        token = config.admin_token
+        if token is not None and not authorised(request.headers, token):
             answer = problem(401, "Unauthorized",
-                             "the admin API needs 'Authorization: Bearer <admin token>'",
+                             "the admin API needs the admin token: send "
+                             "'Authorization: Bearer <token>' or "
+                             "'X-Contractkit-Admin-Token: <token>'",
                              kind="admin-unauthorized")
             answer.headers["WWW-Authenticate"] = 'Bearer realm="contractkit-admin"'
             return answer
@@ -75,13 +93,20 @@ class Admin:
         except orjson.JSONDecodeError as error:
             return problem(400, "Bad Request", f"the body is not JSON: {error}",
                            kind="admin-bad-body")
-        if not isinstance(body, dict) or not ({"name", "scenario"} & set(body)):
-            return problem(400, "Bad Request",
-                           'send {"name": "rate-limited"} (null turns scenarios off) or '
-                           '{"scenario": {...a scenario...}}', kind="admin-bad-body")
+        usage = ('send {"name": "rate-limited"} (a built-in scenario or one loaded at start '
+                 'with --scenario, --scenarios or --scenario-dir; null turns scenarios off) '
+                 'or {"scenario": {...a whole scenario...}}; the admin API never reads files')
+        if not isinstance(body, dict) or len({"name", "scenario"} & set(body)) != 1:
+            return problem(400, "Bad Request", usage, kind="admin-bad-body")
+        inline, name = body.get("scenario"), body.get("name")
+        # a string here is what a file path would be: refuse it without looking at it, so
+        # the answer says nothing about the filesystem
+        if ("scenario" in body and not isinstance(inline, Mapping)) or (
+                "name" in body and name is not None and not isinstance(name, str)):
+            return problem(400, "Bad Request", usage, kind="admin-bad-body")
         try:
-            name = (self.app.scenarios.add(body["scenario"]).name if body.get("scenario")
-                    else body.get("name"))
+            if isinstance(inline, Mapping):
+                name = self.app.scenarios.add(inline).name
             self.app.scenarios.activate(name, session=request.query.get("session"),
                                         now=self.app.clock())
         except ContractkitError as error:
@@ -111,11 +136,17 @@ class Admin:
         except ValueError:
             return problem(400, "Bad Request", "status, since_seq and limit must be integers",
                            kind="admin-bad-query")
-        entries = self.app.journal.entries(
+        if since_seq < 0 or limit < 0:
+            return problem(400, "Bad Request", "since_seq and limit cannot be negative",
+                           kind="admin-bad-query")
+        matching = self.app.journal.entries(
             session=query.get("session"), operation_id=query.get("operation"),
             status=status, since_seq=since_seq)
-        entries = [e for e in entries if e.outcome != "admin"][-limit:] if limit > 0 else []
-        return _json(200, {"entries": [e.to_dict() for e in entries],
+        # a page: the oldest `limit` after since_seq, and where the next page starts
+        page = matching[:limit]
+        return _json(200, {"entries": [e.to_dict() for e in page],
+                           "next_since_seq": page[-1].seq if page else since_seq,
+                           "more": len(matching) > len(page),
                            "dropped": self.app.journal.dropped})
 
     def _clear_journal(self, request: web.BaseRequest) -> MockResponse:
@@ -148,12 +179,3 @@ class Admin:
 
 def _json(status: int, data: Any) -> MockResponse:
     return MockResponse(status, {"Content-Type": _JSON}, orjson.dumps(data))
-
-
-def _authorised(request: web.BaseRequest, token: str) -> bool:
-    given = request.headers.get("Authorization", "")
-    if given.lower().startswith("bearer "):
-        given = given[7:].strip()
-    else:
-        given = request.headers.get("X-Contractkit-Admin-Token", "")
-    return hmac.compare_digest(given.encode(), token.encode())

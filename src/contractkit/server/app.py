@@ -14,6 +14,8 @@ import logging
 import random
 import secrets
 import time
+import traceback
+from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
@@ -21,12 +23,13 @@ from urllib.parse import parse_qsl
 
 import orjson
 from aiohttp import web
+from aiohttp.http_exceptions import HttpProcessingError
 
 from contractkit._http import HttpRequest
 from contractkit.contract.model import Contract, Operation
 from contractkit.contract.validation import OperationValidator, Violation
 from contractkit.errors import ScenarioError
-from contractkit.journal import Journal, Record
+from contractkit.journal import Journal, Record, readable
 from contractkit.scenarios.engine import Decision
 from contractkit.scenarios.faults import GraphQLError, Hang, SlowBody, Transport
 from contractkit.scenarios.library import ScenarioLibrary
@@ -59,6 +62,8 @@ class MockConfig:
     validate: ValidationMode = "strict"
     cors: bool = True
     admin_token: str | None = None
+    #: Host names the admin API answers besides loopback and the listened address
+    allowed_hosts: tuple[str, ...] = ()
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
     journal_capacity: int = 10_000
     log_format: Literal["plain", "json", "off"] = "plain"
@@ -66,6 +71,30 @@ class MockConfig:
     header_timeout: float = 10.0
     #: and then send its whole body within this
     body_timeout: float = 30.0
+
+
+#: Internal errors kept (as text) for the pytest plugin to report; older ones are dropped.
+MAX_KEPT_ERRORS = 100
+_MAX_TRACE_CHARS = 8192
+
+
+@dataclass(frozen=True)
+class InternalError:
+    """An exception raised inside the mock's own code (a bug), kept as text: holding the
+    exception would keep its frames, and every object they reference, alive."""
+
+    request: str
+    kind: str
+    message: str
+    trace: str
+
+    @classmethod
+    def of(cls, error: BaseException, request: str) -> InternalError:
+        trace = "".join(traceback.format_exception(type(error), error, error.__traceback__))
+        return cls(request, type(error).__name__, str(error)[:1000], trace[-_MAX_TRACE_CHARS:])
+
+    def __str__(self) -> str:
+        return f"{self.kind}: {self.message} (on {self.request})"
 
 
 @dataclass
@@ -134,9 +163,9 @@ class MockApp:
         self._request_ids = itertools.count(1)
         self._request_id_prefix = secrets.token_hex(6)
         self.connections = ConnectionIds()
-        #: Exceptions raised inside the mock's own code (a bug): the pytest plugin fails
-        #: the test with them, so none is ever lost.
-        self.errors: list[BaseException] = []
+        #: Exceptions raised inside the mock's own code (a bug), the latest ones as text:
+        #: the pytest plugin fails the test with them.
+        self.errors: deque[InternalError] = deque(maxlen=MAX_KEPT_ERRORS)
         self._secret_headers = frozenset({
             scheme.parameter_name.lower()
             for mount in mounts for scheme in mount.contract.security_schemes.values()
@@ -191,40 +220,22 @@ class MockApp:
     async def handle(self, request: web.BaseRequest) -> web.StreamResponse:
         t_headers = self.clock()
         session = request.headers.get(SESSION_HEADER, DEFAULT_SESSION)
-        correlation_id = request.headers.get("x-request-id") or self._new_request_id()
-        try:
-            # wait_for costs a task per call: only bodies that are still to arrive need it
-            body = (await asyncio.wait_for(self._read(request), self.config.body_timeout)
-                    if request.body_exists else b"")
-        except asyncio.TimeoutError:  # not TimeoutError: on 3.10 they differ
-            exchange = _Exchange(_http_request(request, b""), session, correlation_id,
-                                 t_headers, self.clock(), outcome="body-timeout")
-            answer = problem(408, "Request Timeout",
-                             f"the request body did not arrive within "
-                             f"{self.config.body_timeout:g} s", kind="body-timeout")
-            answer.headers["Connection"] = "close"
-            return await self._send(request, exchange, answer)
-        except web.HTTPRequestEntityTooLarge:
-            body = b""
-            http_request = _http_request(request, b"")
-            exchange = _Exchange(http_request, session, correlation_id, t_headers, self.clock(),
-                                 outcome="too-large")
-            answer = problem(413, "Payload Too Large",
-                             f"request bodies are capped at {self.config.max_body_bytes:,} bytes",
-                             kind="payload-too-large")
-            return await self._send(request, exchange, answer)
+        correlation_id = (_header_safe(request.headers.get("x-request-id", ""))
+                          or self._new_request_id())
+        body, failure = await self._body(request)
         exchange = _Exchange(_http_request(request, body), session, correlation_id, t_headers,
                              self.clock())
         exchange.connection_id = self.connections.of(request.transport)
         exchange.client = request.remote or ""
+        if failure is not None:
+            return await self._unread(request, exchange, failure)
         if request.path.startswith(ADMIN_PREFIX) and self.admin is not None:
-            exchange.outcome = "admin"
             response: web.StreamResponse = await self.admin(request, exchange)
             return response
         try:
             answer = self._answer(exchange, request)
         except Exception as error:
-            self.errors.append(error)
+            self.errors.append(InternalError.of(error, f"{request.method} {request.path}"))
             log.exception("contractkit mock: internal error on %s %s", request.method,
                           request.path)
             exchange.outcome = "mock-error"
@@ -340,6 +351,49 @@ class MockApp:
             if name in self._secret_query:
                 return value
         return None
+
+    async def _body(self, request: web.BaseRequest) -> tuple[bytes, str | None]:
+        """The request body, or why there is none: ``too-large``, ``body-timeout``,
+        ``abandoned`` (the client left before sending it all) or ``bad-body``."""
+        if not request.body_exists:
+            return b"", None
+        declared = request.content_length
+        if declared is not None and declared > self.config.max_body_bytes:
+            return b"", "too-large"  # say so now, not after the body timeout
+        try:
+            # wait_for costs a task per call: only bodies that are still to arrive need it
+            return await asyncio.wait_for(self._read(request), self.config.body_timeout), None
+        except asyncio.TimeoutError:  # not TimeoutError: on 3.10 they differ
+            return b"", "body-timeout"
+        except web.HTTPRequestEntityTooLarge:
+            return b"", "too-large"
+        except ConnectionError:
+            return b"", "abandoned"
+        except HttpProcessingError:  # a broken chunked encoding, a short body
+            return b"", "bad-body"
+
+    async def _unread(self, request: web.BaseRequest, exchange: _Exchange,
+                      failure: str) -> web.StreamResponse:
+        """Answer (and journal) a request whose body could not be read."""
+        exchange.outcome = failure
+        if failure == "abandoned":
+            record = self.record(exchange, MockResponse(0), {}, self.clock(), status=None)
+            record.t_disconnect = record.t_resp_end = self._since_start(record)
+            return Abandoned("client left before sending its whole body")
+        if failure == "too-large":
+            answer = problem(413, "Payload Too Large",
+                             f"request bodies are capped at {self.config.max_body_bytes:,} "
+                             "bytes (--max-body-bytes)", kind="payload-too-large")
+        elif failure == "body-timeout":
+            answer = problem(408, "Request Timeout",
+                             f"the request body did not arrive within "
+                             f"{self.config.body_timeout:g} s", kind="body-timeout")
+        else:
+            answer = problem(400, "Bad Request", "the request body is malformed at the "
+                             "HTTP level (chunked encoding or length)", kind="bad-body")
+        # the rest of the body is not read: the connection cannot carry another request
+        answer.headers["Connection"] = "close"
+        return await self._send(request, exchange, answer)
 
     @staticmethod
     async def _read(request: web.BaseRequest) -> bytes:
@@ -458,15 +512,24 @@ class MockApp:
         headers = self._headers(request, exchange, answer)
         # aiohttp sends Content-Length but no body for HEAD by itself
         response = web.Response(status=answer.status, body=answer.body, headers=headers)
+        if headers.get("Connection", "").lower() == "close":
+            # aiohttp then reads and drops what the client still sends for a while (its
+            # lingering close, 10 s at most), so that the client reads this answer rather
+            # than a reset
+            response.force_close()
         record = self.record(exchange, answer, headers, self.clock())
         try:
             await response.prepare(request)
             await response.write_eof()
         except ConnectionError:
             record.t_disconnect = self._since_start(record)  # the client left first
-            raise
-        finally:
-            record.t_resp_end = self._since_start(record)
+            record.t_resp_end = record.t_disconnect
+            if self.config.log_format != "off":
+                log.info("%s %s: the client left before its answer was sent  id=%s",
+                         record.request.method, readable(record.request.path),
+                         record.correlation_id)
+            return Abandoned("client left")
+        record.t_resp_end = self._since_start(record)
         return response
 
     def _since_start(self, record: Record) -> float:
@@ -524,18 +587,19 @@ class MockApp:
     def _log(self, entry: Record, duration: float) -> None:
         if not log.isEnabledFor(logging.INFO):
             return
+        path = readable(entry.request.path)  # a request may carry bytes that are not UTF-8
         if self.config.log_format == "json":
             log.info(orjson.dumps({
-                "method": entry.request.method, "path": entry.request.path,
+                "method": entry.request.method, "path": path,
                 "status": entry.status,
                 "operation": entry.operation_id, "ms": round(duration * 1000, 2),
-                "session": entry.session, "request_id": entry.correlation_id,
+                "session": readable(entry.session), "request_id": entry.correlation_id,
                 "violations": len(entry.violations), "outcome": entry.outcome,
             }).decode())
             return
         operation = entry.operation_id or entry.outcome
         suffix = f"  {len(entry.violations)} violation(s)" if entry.violations else ""
-        log.info("%s %s → %s  %s  %.1f ms  id=%s%s", entry.request.method, entry.request.path,
+        log.info("%s %s → %s  %s  %.1f ms  id=%s%s", entry.request.method, path,
                  entry.status,
                  operation, duration * 1000, entry.correlation_id, suffix)
 

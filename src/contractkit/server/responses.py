@@ -15,6 +15,7 @@ from typing import Any
 
 import orjson
 
+from contractkit._bounded import Bounded
 from contractkit._types import JSON
 from contractkit.contract.generate import generate
 from contractkit.contract.media_types import is_json, is_xml
@@ -27,6 +28,8 @@ from contractkit.server.negotiation import member_accepted, negotiate
 from contractkit.server.prefer import Preferences
 
 PROBLEM_JSON = "application/problem+json"
+#: Answers kept per contract (one per operation, status, Accept, example and seed asked).
+MAX_CACHED_ANSWERS = 10_000
 
 
 @dataclass(frozen=True)
@@ -86,13 +89,18 @@ class Responder:
     def __init__(self, contract: Contract, *, seed: int = 0) -> None:
         self.contract = contract
         self.seed = seed
-        self._cache: dict[tuple[Any, ...], MockResponse] = {}
+        # keyed by what a client sends (Accept, Prefer's example and seed): bounded
+        self._cache: Bounded[tuple[Any, ...], MockResponse] = Bounded(MAX_CACHED_ANSWERS)
         self._valid_examples: dict[tuple[str, str, str], bool] = {}
         self._header_validators: dict[tuple[str, str], CompiledSchema] = {}
 
     def respond(self, operation: Operation, preferences: Preferences, accept: str | None,
                 ordinal: int) -> MockResponse:
         if preferences.code is not None:
+            if not (preferences.code.isdigit() and 100 <= int(preferences.code) <= 599):
+                return problem(400, "Bad Request",
+                               f"Prefer: code={preferences.code} is not an HTTP status code "
+                               "(100 to 599)", kind="bad-prefer")
             chosen = response_for_code(operation, preferences.code)
             if chosen is None:
                 return problem(
@@ -139,13 +147,17 @@ class Responder:
                            kind="not-acceptable", available=list(response.content))
         media = response.content[media_name]
         try:
-            value = self._body_value(media, preferences, seed)
+            value, generated = self._body_value(media, preferences, seed)
         except LookupError as error:
             return problem(404, "Example not found", str(error.args[0]),
                            kind="example-not-found")
         except GenerationError as error:
             return problem(500, "Cannot generate a response body",
                            f"{operation.id} {status}: {error}", kind="generation-failed")
+        if generated and isinstance(value, dict) and isinstance(value.get("status"), int) \
+                and media_name.lower().endswith("problem+json"):
+            # RFC 9457: a problem's `status` is the HTTP status it is sent with
+            value = {**value, "status": status}
         content_type = (member_accepted(accept, media_name)
                         or _concrete_media_type(media_name, value))
         headers["Content-Type"] = content_type
@@ -156,21 +168,23 @@ class Responder:
             return MockResponse(status, headers, write_xml(value, bundled))
         return MockResponse(status, headers, _serialise(value, content_type))
 
-    def _body_value(self, media: MediaType, preferences: Preferences, seed: int) -> JSON:
+    def _body_value(self, media: MediaType, preferences: Preferences,
+                    seed: int) -> tuple[JSON, bool]:
+        """The body, and whether it was generated (rather than the contract's example)."""
         if preferences.example is not None:
             for example in media.examples:
                 if example.name == preferences.example:
-                    return example.value
+                    return example.value, False
             names = ", ".join(e.name for e in media.examples) or "none"
             raise LookupError(f"no example named {preferences.example!r}; available: {names}")
         if not preferences.dynamic:
             for example in media.examples:
                 if self._example_is_valid(media, example.name, example.value):
-                    return example.value
+                    return example.value, False
         if media.schema is None:
-            return {} if is_json(media.name) else ""
+            return ({} if is_json(media.name) else ""), False
         bundled = self.contract.schema_bundle(media.schema, "response")
-        return generate(bundled, seed=seed, direction="response")
+        return generate(bundled, seed=seed, direction="response"), True
 
     def _example_is_valid(self, media: MediaType, name: str, value: JSON) -> bool:
         if media.schema is None:

@@ -42,6 +42,9 @@ ScenarioSource = Scenario | str | os.PathLike[str] | Mapping[str, Any]
 _START_TIMEOUT_SECONDS = 60.0
 #: Idle keep-alive connections are closed after this long (aiohttp's default is an hour).
 KEEPALIVE_SECONDS = 75.0
+#: Connections the kernel queues before the server accepts them (asyncio's default, 100,
+#: lost connections in a burst of 10,000; the kernel caps it at net.core.somaxconn).
+DEFAULT_BACKLOG = 4096
 
 
 def build_mounts(contracts: Sequence[ContractSource], mounts: Mapping[str, ContractSource],
@@ -102,6 +105,7 @@ class MockServer:
         seed: int = 0,
         validate: ValidationMode = "strict",
         admin_token: str | None = None,
+        allowed_hosts: Sequence[str] = (),
         cors: bool = True,
         max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
         log_format: str = "off",
@@ -110,8 +114,10 @@ class MockServer:
         scenario: ScenarioSource | None = None,
         scenarios: Sequence[ScenarioSource] = (),
         clock: Callable[[], float] = time.monotonic,
+        backlog: int = DEFAULT_BACKLOG,
     ) -> None:
         config = MockConfig(seed=seed, validate=validate, cors=cors, admin_token=admin_token,
+                            allowed_hosts=tuple(allowed_hosts),
                             log_format=log_format,  # type: ignore[arg-type]
                             max_body_bytes=max_body_bytes, header_timeout=header_timeout,
                             body_timeout=body_timeout)
@@ -122,6 +128,7 @@ class MockServer:
             self.use_scenario(scenario)
         self.host = host
         self.port = port
+        self.backlog = backlog
         self._unreachable = Unreachable(host)
         self._runner: web.ServerRunner | None = None
         self._listener: asyncio.Server | None = None
@@ -208,7 +215,7 @@ class MockServer:
         connections = self.app.connections
         self._listener = await asyncio.get_running_loop().create_server(
             lambda: HeaderDeadline(factory(), watch, connections), self.host, self.port,
-            reuse_address=True)
+            reuse_address=True, backlog=self.backlog)
         self._runner = runner
         self.port = int(self._listener.sockets[0].getsockname()[1])
 
@@ -246,6 +253,12 @@ class MockServer:
             started.set()
             loop.run_until_complete(self._stopping.wait())
             loop.run_until_complete(self.stop())
+            # what asyncio.run does: connection tasks aiohttp left behind end here, not
+            # as "Task was destroyed but it is pending" noise
+            left = asyncio.all_tasks(loop)
+            for task in left:
+                task.cancel()
+            loop.run_until_complete(asyncio.gather(*left, return_exceptions=True))
             loop.close()
 
         self._loop = loop
