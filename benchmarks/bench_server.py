@@ -38,6 +38,13 @@ def serving(command: list[str]) -> Iterator[str]:
     """Start a server process that prints 'serving ... at URL' or 'listening URL'; yield
     that URL (the mock's includes the contract's base path, e.g. /v1); stop it (by its
     PID) afterwards."""
+    with serving_process(command) as (url, _):
+        yield url
+
+
+@contextmanager
+def serving_process(command: list[str]) -> Iterator[tuple[str, subprocess.Popen[str]]]:
+    """:func:`serving`, yielding the process too (to measure it)."""
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
                                text=True, cwd=ROOT)
     try:
@@ -46,7 +53,7 @@ def serving(command: list[str]) -> Iterator[str]:
         match = re.search(r"(http://127\.0\.0\.1:\d+\S*)", line)
         if match is None:
             raise SystemExit(f"server did not start: {line!r}")
-        yield match.group(1)
+        yield match.group(1), process
     finally:
         process.terminate()
         try:

@@ -101,6 +101,10 @@ def test_bodies_are_kept_as_a_prefix_with_size_and_digest(
         [entry] = server.journal.entries()
         assert entry.request_body_size == len(body)
         assert entry.request_body_sha256 == hashlib.sha256(body).hexdigest()
+        # the violation quotes the megabyte-long name: cut in the middle
+        [violation] = entry.violations
+        assert len(violation.message) <= 400
+        assert "characters]" in violation.message
 
 
 def test_internal_errors_are_kept_as_bounded_text(shop: MockServer) -> None:

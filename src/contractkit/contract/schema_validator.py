@@ -21,6 +21,8 @@ from contractkit.contract._source import escape_token
 
 #: Stop after this many errors for one value: a wholly wrong body would list hundreds.
 MAX_ERRORS = 20
+#: Longer messages are cut in the middle (they quote the value).
+MAX_MESSAGE_CHARS = 400
 #: How deep jsonschema-rs follows a value when it explains an error.
 MAX_DEPTH = 255
 
@@ -32,6 +34,14 @@ class SchemaError:
     pointer: str
     message: str
     schema_path: str
+
+
+def _short(message: str) -> str:
+    """A message quotes the failing value, which may be megabytes long: keep both ends."""
+    if len(message) <= MAX_MESSAGE_CHARS:
+        return message
+    return (f"{message[:MAX_MESSAGE_CHARS - 100]} …[{len(message):,} characters]… "
+            f"{message[-80:]}")
 
 
 def _pointer(parts: Iterable[Any]) -> str:
@@ -89,13 +99,14 @@ class CompiledSchema:
                 if self._rust.is_valid(value):
                     return found
                 for error in self._rust.iter_errors(value):
-                    found.append(SchemaError(_pointer(error.instance_path), error.message,
+                    found.append(SchemaError(_pointer(error.instance_path),
+                                             _short(error.message),
                                              _pointer(error.schema_path)))
                     if len(found) >= MAX_ERRORS:
                         break
                 return found
             for error in self._fallback.iter_errors(value):
-                found.append(SchemaError(_pointer(error.absolute_path), error.message,
+                found.append(SchemaError(_pointer(error.absolute_path), _short(error.message),
                                          _pointer(error.absolute_schema_path)))
                 if len(found) >= MAX_ERRORS:
                     break
