@@ -6,6 +6,7 @@ import sys
 
 import click
 
+from contractkit.cli._loading import LoadOptions, loading_options
 from contractkit.diff.compare import diff as diff_contracts
 from contractkit.diff.model import DiffReport, FailOn
 from contractkit.diff.sources import exists_at
@@ -32,10 +33,11 @@ _SINGLE_DOCUMENT = ("json", "junit", "sarif")
 @click.option("--base", metavar="REF",
               help="Compare each given file with itself at git REF (for pre-commit hooks); "
                    "files that do not exist at REF are new and skipped.")
+@loading_options
 @click.option("--list-rules", is_flag=True, help="Print the rule catalogue and exit.")
 def diff(contracts: tuple[str, ...], output_format: str, fail_on: FailOn,
          ignore_file: str | None, check_version: bool, base: str | None,
-         list_rules: bool) -> None:
+         load_options: LoadOptions, list_rules: bool) -> None:
     """Report the changes from OLD to NEW and whether they break clients.
 
     OLD and NEW are contract files (OpenAPI 2.0/3.0/3.1 or GraphQL) or git:REF:PATH to
@@ -57,7 +59,7 @@ def diff(contracts: tuple[str, ...], output_format: str, fail_on: FailOn,
                 click.echo(f"{new}: new at {base}, nothing to compare")
                 continue
             reports.append(diff_contracts(old, new, ignore=ignore_file,
-                                          check_version=check_version))
+                                          check_version=check_version, **load_options))
     except ContractkitError as error:
         click.echo(f"contractkit diff: {error}", err=True)
         sys.exit(2)

@@ -10,6 +10,7 @@ import sys
 
 import click
 
+from contractkit.cli._loading import LoadOptions, loading_options
 from contractkit.contract.loader import load
 from contractkit.errors import ConfigError, ContractkitError
 from contractkit.server.runner import MockServer
@@ -54,10 +55,11 @@ def _mounts(values: tuple[str, ...]) -> dict[str, str]:
                    "or a scenario file.")
 @click.option("--scenarios", "scenario_files", metavar="FILE", multiple=True,
               help="Load more scenario files, to switch to at runtime (repeatable).")
+@loading_options
 def mock(contracts: tuple[str, ...], host: str, port: int, mount_values: tuple[str, ...],
          seed: int, validate_mode: str, admin_token: str | None, no_cors: bool,
          log_format: str, max_body_bytes: int, watch: bool, scenario: str | None,
-         scenario_files: tuple[str, ...]) -> None:
+         scenario_files: tuple[str, ...], load_options: LoadOptions) -> None:
     """Serve CONTRACTS as a mock API: routed, validated, answered from examples or schemas."""
     mounts = _mounts(mount_values)
     if not contracts and not mounts:
@@ -65,8 +67,8 @@ def mock(contracts: tuple[str, ...], host: str, port: int, mount_values: tuple[s
     if log_format != "off":
         logging.basicConfig(level=logging.INFO, format="%(message)s", stream=sys.stderr)
     try:
-        loaded = [load(path) for path in contracts]
-        mounted = {prefix: load(path) for prefix, path in mounts.items()}
+        loaded = [load(path, **load_options) for path in contracts]
+        mounted = {prefix: load(path, **load_options) for prefix, path in mounts.items()}
         server = MockServer(*loaded, mounts=mounted, host=host, port=port, seed=seed,
                             validate=validate_mode,  # type: ignore[arg-type]
                             admin_token=admin_token, cors=not no_cors,

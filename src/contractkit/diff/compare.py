@@ -6,7 +6,9 @@ import dataclasses
 import datetime as dt
 import gc
 import os
+from typing import Any
 
+from contractkit.contract._source import DEFAULT_MAX_BYTES, DEFAULT_MAX_YAML_NODES
 from contractkit.contract.model import Contract
 from contractkit.diff.ignore import apply_ignores, read_ignore_file
 from contractkit.diff.model import Change, DiffReport, sort_changes
@@ -25,17 +27,24 @@ def diff(
     ignore: str | os.PathLike[str] | None = None,
     check_version: bool = False,
     today: dt.date | None = None,
+    allow_remote_refs: bool = False,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    max_yaml_nodes: int = DEFAULT_MAX_YAML_NODES,
 ) -> DiffReport:
     """Compare two contracts (paths, ``git:REF:path`` or loaded ``Contract``s).
 
     ``ignore`` names an ignore file (see :mod:`contractkit.diff.ignore`);
     ``check_version`` adds a finding when breaking changes come without a major bump of
     ``info.version``; ``today`` is the date sunset and expiry dates are checked against.
+    ``allow_remote_refs``, ``max_bytes`` and ``max_yaml_nodes`` apply to both sides as in
+    :func:`~contractkit.contract.loader.load`.
     Raises :class:`~contractkit.errors.ContractkitError` for inputs that cannot be read.
     """
     today = today or dt.date.today()
     entries = read_ignore_file(ignore) if ignore is not None else ()
-    before, after = open_contract(old), open_contract(new)
+    load_options: dict[str, Any] = {"allow_remote_refs": allow_remote_refs,
+                                    "max_bytes": max_bytes, "max_yaml_nodes": max_yaml_nodes}
+    before, after = open_contract(old, **load_options), open_contract(new, **load_options)
     # Comparing allocates many small objects beside two large loaded contracts; the
     # cyclic GC would rescan those contracts again and again (measured on GitHub's
     # contract: 0.64 s with it, 0.44 s without). Anything cyclic left over is collected

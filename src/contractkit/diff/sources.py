@@ -17,6 +17,7 @@ import tarfile
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from contractkit.contract.loader import load
 from contractkit.contract.model import Contract
@@ -45,16 +46,18 @@ class Opened:
         return Location(file, location.line, location.column, location.pointer)
 
 
-def open_contract(source: str | os.PathLike[str] | Contract) -> Opened:
+def open_contract(source: str | os.PathLike[str] | Contract, **load_options: Any) -> Opened:
+    """One side of the diff; ``load_options`` are :func:`~contractkit.contract.loader.load`'s
+    keywords (limits, remote refs), for a path or a ``git:`` source alike."""
     if isinstance(source, Contract):
         return Opened(source, source.source)
     text = os.fspath(source)
     if text.startswith("git:"):
-        return _from_git(text)
-    return Opened(load(text), text)
+        return _from_git(text, load_options)
+    return Opened(load(text, **load_options), text)
 
 
-def _from_git(spec: str) -> Opened:
+def _from_git(spec: str, load_options: dict[str, Any]) -> Opened:
     ref, separator, path = spec[len("git:"):].partition(":")
     if not separator or not ref or not path:
         raise ConfigError(f"{spec}: expected git:REF:PATH, for example "
@@ -82,7 +85,7 @@ def _from_git(spec: str) -> Opened:
             raise ConfigError(f"{spec}: {file} does not exist at {ref}")
         shown = f"git:{ref}:{path}"
         try:
-            contract = load(target)
+            contract = load(target, **load_options)
         except ContractLoadError as error:
             message = str(error).replace(str(target), shown)
             raise ContractLoadError(message.replace(str(root), f"git:{ref}:")) from None
