@@ -10,7 +10,6 @@ from contractkit.cli._loading import LoadOptions, loading_options
 from contractkit.diff.compare import diff as diff_contracts
 from contractkit.diff.model import DiffReport, FailOn
 from contractkit.diff.sources import exists_at
-from contractkit.errors import ContractkitError
 from contractkit.reporting.diff import FORMATS, render
 from contractkit.reporting.diff.rules import render_json, render_markdown, render_text
 
@@ -53,16 +52,14 @@ def diff(contracts: tuple[str, ...], output_format: str, fail_on: FailOn,
     if len(pairs) > 1 and output_format in _SINGLE_DOCUMENT:
         raise click.UsageError(f"--format {output_format} takes one pair of contracts")
     reports: list[DiffReport] = []
-    try:
-        for old, new in pairs:
-            if base is not None and not exists_at(base, new):
-                click.echo(f"{new}: new at {base}, nothing to compare")
-                continue
-            reports.append(diff_contracts(old, new, ignore=ignore_file,
-                                          check_version=check_version, **load_options))
-    except ContractkitError as error:
-        click.echo(f"contractkit diff: {error}", err=True)
-        sys.exit(2)
+    # an input that cannot be read raises ContractkitError; the command group (cli/__init__)
+    # turns it into exit 2 and its one-line message
+    for old, new in pairs:
+        if base is not None and not exists_at(base, new):
+            click.echo(f"{new}: new at {base}, nothing to compare")
+            continue
+        reports.append(diff_contracts(old, new, ignore=ignore_file,
+                                      check_version=check_version, **load_options))
     click.echo("\n\n".join(render(report, output_format, fail_on=fail_on)
                            for report in reports))
     sys.exit(1 if any(report.fails(fail_on) for report in reports) else 0)

@@ -29,11 +29,7 @@ def list_scenarios() -> None:
 @click.argument("name")
 def show(name: str) -> None:
     """Print a built-in scenario (its YAML: copy it to start your own)."""
-    try:
-        click.echo(builtin_text(name), nl=False)
-    except ContractkitError as error:
-        click.echo(f"contractkit scenarios: {error}", err=True)
-        sys.exit(2)
+    click.echo(builtin_text(name), nl=False)
 
 
 @scenarios.command()
@@ -43,12 +39,8 @@ def show(name: str) -> None:
                    "(repeatable).")
 def validate(files: tuple[str, ...], contracts: tuple[str, ...]) -> None:
     """Check scenario files: exit 0 if all are valid, 2 with one line per error if not."""
-    try:
-        operation_ids = ({op.id for path in contracts for op in load(path).operations}
-                         if contracts else None)
-    except ContractkitError as error:
-        click.echo(f"contractkit scenarios: {error}", err=True)
-        sys.exit(2)
+    operation_ids = ({op.id for path in contracts for op in load(path).operations}
+                     if contracts else None)
     failed = False
     for path in files:
         try:
