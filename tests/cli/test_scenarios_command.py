@@ -1,5 +1,6 @@
 """``contractkit scenarios`` and ``contractkit mock --scenario``: bad scenario files give
-one located line and exit 2; the built-ins are listed, shown and valid."""
+one located line per error, all of them in one run, and exit 2; the built-ins are listed,
+shown and valid."""
 
 from __future__ import annotations
 
@@ -105,3 +106,101 @@ def test_schema_is_printed_and_is_json_schema() -> None:
     schema = json.loads(result.stdout)
     assert schema["$schema"] == "https://json-schema.org/draft/2020-12/schema"
     assert "rules" in schema["required"]
+
+
+PAYMENTS = str(ROOT / "contracts" / "payments.yaml")
+
+MANY_ERRORS = """\
+name: x
+rules:
+  - match: {operation: createPaymnt}
+    status: 503
+  - match: {any: true}
+    latncy: 2s
+    delya: 1s
+  - match: {operation: [listPayments, getPaymnt]}
+    latency: 5 sec
+  - match: {any: true}
+  - match: {any: true}
+    window: {from: 0s, to: 10 sec}
+    status: 500
+"""
+
+
+def test_every_error_in_a_file_is_reported_in_one_run(tmp_path: Path) -> None:
+    (tmp_path / "many.yaml").write_text(MANY_ERRORS)
+    result = run("scenarios", "validate", "many.yaml", "--contract", PAYMENTS, cwd=tmp_path)
+    assert result.returncode == 2
+    assert result.stdout == ""
+    assert result.stderr.splitlines() == [
+        "many.yaml:3:24  /rules/0/match/operation  unknown operation id 'createPaymnt'; "
+        "did you mean 'createPayment' or 'capturePayment'?",
+        "many.yaml:6:13  /rules/1/latncy  unknown fault or rule key 'latncy'; "
+        "did you mean 'latency'?",
+        "many.yaml:7:12  /rules/1/delya  unknown fault or rule key 'delya'; expected one of "
+        "name, description, match, probability, after, times, every, window, sequence, pass, "
+        "latency, ttfb, hang, slow_body, status, rate_limit, fault, malformed, mutate, "
+        "token_expired, insufficient_scope, graphql_error",
+        # the schema refused this rule's latency; its operation ids are checked all the same
+        "many.yaml:8:39  /rules/2/match/operation/1  unknown operation id 'getPaymnt'; "
+        "did you mean 'getPayment' or 'createPayment'?",
+        "many.yaml:9:14  /rules/2/latency  '5 sec' is not a duration; write e.g. 250ms, 2s, "
+        "1.5s, 5m or 1h",
+        "many.yaml:10:5  /rules/3  the rule does nothing: give it a fault (latency, ttfb, "
+        "hang, slow_body, status, rate_limit, fault, malformed, mutate, token_expired, "
+        "insufficient_scope, graphql_error), a 'sequence' or 'pass: true'",
+        "many.yaml:12:28  /rules/4/window/to  '10 sec' is not a duration; write e.g. 250ms, "
+        "2s, 1.5s, 5m or 1h",
+    ]
+
+
+def test_semantic_errors_are_all_reported_too(tmp_path: Path) -> None:
+    """A file the schema accepts may still name unknown operations or bad fault values:
+    each of them is a line."""
+    (tmp_path / "ops.yaml").write_text(
+        "name: x\nrules:\n"
+        "  - match: {operation: [createPaymnt, getPaymnt]}\n    status: 503\n"
+        "  - match: {operation: listPaymnts}\n    sequence: [{status: 500}, pass]\n"
+        "  - match: {any: true}\n    latency: {distribution: uniform, min: 2s, max: 1s}\n")
+    (tmp_path / "fine.yaml").write_text(
+        "name: fine\nrules:\n  - match: {operation: listPayments}\n    status: 503\n")
+    result = run("scenarios", "validate", "ops.yaml", "fine.yaml", "--contract", PAYMENTS,
+                 cwd=tmp_path)
+    assert result.returncode == 2
+    assert result.stdout == "fine.yaml: ok, scenario 'fine' with 1 rule(s)\n"
+    assert [line.split("  ")[:2] for line in result.stderr.splitlines()] == [
+        ["ops.yaml:3:25", "/rules/0/match/operation/0"],
+        ["ops.yaml:3:39", "/rules/0/match/operation/1"],
+        ["ops.yaml:5:24", "/rules/1/match/operation"],
+        ["ops.yaml:8:14", "/rules/2/latency"],
+    ]
+    assert "a uniform latency needs min ≤ max" in result.stderr.splitlines()[-1]
+
+
+@pytest.mark.parametrize("text", ["", "  \n\n", "null\n", "# nothing yet\n", "\ufeff"])
+def test_an_empty_scenario_file_says_what_a_scenario_file_holds(tmp_path: Path,
+                                                              text: str) -> None:
+    (tmp_path / "empty.yaml").write_text(text, "utf-8")
+    result = run("scenarios", "validate", "empty.yaml", cwd=tmp_path)
+    assert result.returncode == 2
+    [line] = result.stderr.splitlines()
+    assert line.startswith("empty.yaml  empty scenario file; expected a mapping with 'name' "
+                           "and 'rules', e.g. {name: flaky, rules: [")
+    assert "OpenAPI" not in line
+
+
+def test_a_scenario_file_that_is_not_a_mapping(tmp_path: Path) -> None:
+    (tmp_path / "list.yaml").write_text("- match: {any: true}\n  status: 503\n")
+    result = run("scenarios", "validate", "list.yaml", cwd=tmp_path)
+    assert result.returncode == 2
+    assert result.stderr.splitlines() == [
+        "list.yaml:1:1  expected a mapping with 'name' and 'rules' at the top of the file, "
+        "not a list"]
+
+
+def test_mock_names_the_first_error_of_a_bad_scenario(tmp_path: Path) -> None:
+    (tmp_path / "s.yaml").write_text("")
+    result = run("mock", PAYMENTS, "--port", "0", "--scenario", "s.yaml", cwd=tmp_path)
+    assert result.returncode == 2
+    [line] = result.stderr.splitlines()
+    assert line.startswith("contractkit mock: s.yaml  empty scenario file; ")

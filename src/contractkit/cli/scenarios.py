@@ -8,8 +8,13 @@ import sys
 import click
 
 from contractkit.contract.loader import load
-from contractkit.errors import ContractkitError
-from contractkit.scenarios.loader import builtin_names, builtin_text, load_scenario, scenario_schema
+from contractkit.scenarios.loader import (
+    builtin_names,
+    builtin_text,
+    check_scenario,
+    load_scenario,
+    scenario_schema,
+)
 
 
 @click.group()
@@ -38,18 +43,20 @@ def show(name: str) -> None:
               help="Check that the operation ids the rules name exist in this contract "
                    "(repeatable).")
 def validate(files: tuple[str, ...], contracts: tuple[str, ...]) -> None:
-    """Check scenario files: exit 0 if all are valid, 2 with one line per error if not."""
+    """Check scenario files: exit 0 if all are valid, 2 with one line per error if not
+    (every error in every file, in one run)."""
     operation_ids = ({op.id for path in contracts for op in load(path).operations}
                      if contracts else None)
     failed = False
     for path in files:
-        try:
-            scenario = load_scenario(path, operation_ids=operation_ids)
-        except ContractkitError as error:
+        checked = check_scenario(path, operation_ids=operation_ids)
+        for error in checked.errors:
             click.echo(str(error), err=True)
+        if checked.scenario is None:
             failed = True
-            continue
-        click.echo(f"{path}: ok, scenario {scenario.name!r} with {len(scenario.rules)} rule(s)")
+        else:
+            click.echo(f"{path}: ok, scenario {checked.scenario.name!r} with "
+                       f"{len(checked.scenario.rules)} rule(s)")
     sys.exit(2 if failed else 0)
 
 

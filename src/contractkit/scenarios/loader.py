@@ -4,6 +4,9 @@ Every error is one line naming the file, line and JSON pointer, with "did you me
 misspelt keys, fault names and operation ids::
 
     scenarios/black-friday.yaml:7:7  /rules/0/latency  '5 sec' is not a duration; ...
+
+:func:`check_scenario` finds every error in a file at once (what ``contractkit scenarios
+validate`` prints); :func:`load_scenario` raises the first of them.
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ import difflib
 import json
 import os
 from collections.abc import Collection, Iterable, Mapping
+from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -35,6 +39,10 @@ from contractkit.scenarios.model import Match, Rule, Scenario, Step, Trigger, Wi
 #: Scenario files are small; these caps keep a hostile one from costing much.
 LIMITS = ReadLimits(max_bytes=1024 * 1024, max_yaml_nodes=100_000)
 FAULT_KEYS = tuple(BUILDERS)
+_EMPTY = ("empty scenario file; expected a mapping with 'name' and 'rules', e.g. "
+          "{name: flaky, rules: [{match: {any: true}, status: 503}]} "
+          "(contractkit scenarios show flaky prints a whole one)")
+_NOT_A_MAPPING = "expected a mapping with 'name' and 'rules' at the top of the file"
 
 
 @cache
@@ -64,36 +72,70 @@ def builtin_text(name: str) -> str:
         "utf-8")
 
 
+@dataclass(frozen=True)
+class ScenarioCheck:
+    """What reading a scenario found: the scenario when it is valid, else every error in
+    it, in file order (a file that cannot be read or parsed has just one)."""
+
+    scenario: Scenario | None
+    errors: tuple[ScenarioError, ...] = ()
+
+
 def load_scenario(source: str | os.PathLike[str] | Mapping[str, Any], *,
                   operation_ids: Collection[str] | None = None) -> Scenario:
     """A scenario from a built-in name (``flaky``), a file path, or a mapping.
 
     ``operation_ids``: the operations of the contracts served; a rule naming another one is
     an error (a typo would otherwise silently never match).
+    Raises :class:`~contractkit.errors.ScenarioError`: the first error in the file
+    (:func:`check_scenario` returns all of them).
     """
+    checked = check_scenario(source, operation_ids=operation_ids)
+    if checked.scenario is None:
+        raise checked.errors[0]
+    return checked.scenario
+
+
+def check_scenario(source: str | os.PathLike[str] | Mapping[str, Any], *,
+                   operation_ids: Collection[str] | None = None) -> ScenarioCheck:
+    """Like :func:`load_scenario`, but every error in the source is returned, not raised:
+    each schema error, then for the rules the schema accepts, each unknown operation id,
+    fault value or duration."""
+    try:
+        document = _read(source)
+    except ScenarioError as error:
+        return ScenarioCheck(None, (error,))
+    return _Builder(document, operation_ids).check()
+
+
+def _read(source: str | os.PathLike[str] | Mapping[str, Any]) -> SourceDocument:
     if isinstance(source, Mapping):
-        document = SourceDocument("<scenario>", "scenario:", b"", _plain(source), "json")
-    elif isinstance(source, str) and source in builtin_names():
-        raw = builtin_text(source).encode()
-        document = _parse(raw, f"<built-in {source}>")
-    else:
-        path = Path(source)
-        if not path.is_file():
-            raise ScenarioError(unknown_name("scenario", str(source), builtin_names()) +
-                                " (and no such file)")
-        try:
-            raw = read_bytes(path, str(source), LIMITS)
-        except ContractLoadError as error:
-            raise ScenarioError(error.message, error.location) from None
-        document = _parse(raw, str(source))
-    return _Builder(document, operation_ids).scenario()
+        return SourceDocument("<scenario>", "scenario:", b"", _plain(source), "json")
+    if isinstance(source, str) and source in builtin_names():
+        return _parse(builtin_text(source).encode(), f"<built-in {source}>")
+    path = Path(source)
+    if not path.is_file():
+        raise ScenarioError(unknown_name("scenario", str(source), builtin_names()) +
+                            " (and no such file)")
+    try:
+        raw = read_bytes(path, str(source), LIMITS)
+    except ContractLoadError as error:
+        raise ScenarioError(error.message, error.location) from None
+    return _parse(raw, str(source))
 
 
 def _parse(raw: bytes, display: str) -> SourceDocument:
+    # The contract reader would call an empty file an empty contract; and YAML that is
+    # only comments, or `null`, parses to no data at all: the same mistake.
+    if not raw.removeprefix(b"\xef\xbb\xbf").strip():
+        raise ScenarioError(_EMPTY, Location(display))
     try:
-        return parse_document(raw, LIMITS, display=display, uri=f"scenario:{display}")
+        document = parse_document(raw, LIMITS, display=display, uri=f"scenario:{display}")
     except ContractLoadError as error:
         raise ScenarioError(error.message, error.location) from None
+    if document.data is None:
+        raise ScenarioError(_EMPTY, Location(display))
+    return document
 
 
 def _plain(value: Any) -> JSON:
@@ -111,10 +153,14 @@ def unknown_name(what: str, name: str, known: Iterable[str]) -> str:
 
 
 class _Builder:
+    """Builds the model from valid data, recording each error it meets and going on, so
+    that one run reports them all; a scenario is returned only when there is none."""
+
     def __init__(self, document: SourceDocument,
                  operation_ids: Collection[str] | None) -> None:
         self.document = document
         self.operation_ids = operation_ids
+        self.errors: list[ScenarioError] = []
 
     def locate(self, pointer: str) -> Location:
         if not self.document.raw:  # a mapping from Python: no lines to point at
@@ -122,47 +168,64 @@ class _Builder:
         location = self.document.location(pointer)
         return Location(location.file, location.line, location.column, pointer)
 
-    def error(self, pointer: str, message: str) -> ScenarioError:
-        return ScenarioError(message, self.locate(pointer))
+    def report(self, pointer: str, message: str) -> None:
+        self.errors.append(ScenarioError(message, self.locate(pointer)))
 
-    def scenario(self) -> Scenario:
+    def check(self) -> ScenarioCheck:
         data = self.document.data
-        self.validate(data)
+        invalid = self.validate(data)
+        rules = []
+        if isinstance(data, dict) and isinstance(data.get("rules"), list):
+            for index, rule in enumerate(data["rules"]):
+                pointer = join_pointer("/rules", index)
+                if not _inside(pointer, invalid):
+                    rules.append(self.rule(rule, pointer, index))
+                elif (isinstance(rule, dict) and isinstance(rule.get("match"), dict)
+                      and not _inside(join_pointer(pointer, "match"), invalid)):
+                    # the schema refused another part of the rule; its operation ids
+                    # can still be checked
+                    self.match(rule["match"], join_pointer(pointer, "match"))
+        if self.errors:
+            return ScenarioCheck(None, _in_file_order(self.errors))
         assert isinstance(data, dict)
-        rules = tuple(self.rule(rule, join_pointer("/rules", index), index)
-                      for index, rule in enumerate(data["rules"]))
-        return Scenario(name=data["name"], rules=rules,
-                        description=data.get("description", ""), seed=data.get("seed"),
-                        expect=data.get("expect", ""), source=self.document.display)
+        return ScenarioCheck(Scenario(
+            name=data["name"], rules=tuple(rules), description=data.get("description", ""),
+            seed=data.get("seed"), expect=data.get("expect", ""),
+            source=self.document.display))
 
-    def validate(self, data: JSON) -> None:
+    def validate(self, data: JSON) -> list[str]:
+        """Report each schema error; the pointers of the values the schema refused."""
         if _fast_validator().is_valid(data):
-            return
+            return []
         # only an invalid file pays for importing jsonschema (about a second with its
         # format extras), whose errors carry what a good message needs
         import jsonschema  # noqa: PLC0415
 
         validator = jsonschema.Draft202012Validator(scenario_schema())
-        errors = list(validator.iter_errors(data))
-        error = jsonschema.exceptions.best_match(errors, key=_deepest_first)
-        pointer = "".join("/" + str(p).replace("~", "~0").replace("/", "~1")
-                          for p in error.absolute_path)
-        raise self.error(*_explain(error, pointer))
+        invalid = []
+        for error in validator.iter_errors(data):
+            invalid.append(_pointer(error.absolute_path))
+            best = jsonschema.exceptions.best_match([error], key=_deepest_first)
+            for pointer, message in _explain(best, _pointer(best.absolute_path)):
+                self.report(pointer, message)
+        return invalid
 
     def rule(self, data: dict[str, Any], pointer: str, index: int) -> Rule:
         match = self.match(data.get("match", {}), join_pointer(pointer, "match"))
         fault_keys = [key for key in data if key in BUILDERS]
+        steps: tuple[Step, ...] = ()
         if "sequence" in data:
             if fault_keys or data.get("pass"):
-                raise self.error(pointer, "a rule has either a 'sequence' or its own faults "
-                                          f"({', '.join(fault_keys)}), not both")
-            steps = tuple(self.step(step, join_pointer(pointer, "sequence", i))
-                          for i, step in enumerate(data["sequence"]))
+                self.report(pointer, "a rule has either a 'sequence' or its own faults "
+                                     f"({', '.join(fault_keys)}), not both")
+            else:
+                steps = tuple(self.step(step, join_pointer(pointer, "sequence", i))
+                              for i, step in enumerate(data["sequence"]))
         elif fault_keys or data.get("pass"):
             steps = (self.step({k: data[k] for k in fault_keys}, pointer),)
         else:
-            raise self.error(pointer, "the rule does nothing: give it a fault (" +
-                             ", ".join(FAULT_KEYS) + "), a 'sequence' or 'pass: true'")
+            self.report(pointer, "the rule does nothing: give it a fault (" +
+                        ", ".join(FAULT_KEYS) + "), a 'sequence' or 'pass: true'")
         window = data.get("window")
         trigger = Trigger(
             probability=data.get("probability"), after=data.get("after", 0),
@@ -183,11 +246,11 @@ class _Builder:
             try:
                 faults.append(build_fault(key, value))
             except (ValueError, TypeError) as error:
-                raise self.error(join_pointer(pointer, key), str(error)) from None
+                self.report(join_pointer(pointer, key), str(error))
         answers = [f.name for f in faults if f.role == "answer"]
         if len(answers) > 1:
-            raise self.error(pointer, f"one step can answer only one way, not {answers}; "
-                                      "use a 'sequence' to alternate")
+            self.report(pointer, f"one step can answer only one way, not {answers}; "
+                                 "use a 'sequence' to alternate")
         return Step(tuple(sorted(faults, key=lambda f: ("delay", "answer", "body").index(f.role))))
 
     def match(self, data: dict[str, Any], pointer: str) -> Match:
@@ -198,8 +261,8 @@ class _Builder:
                     where = join_pointer(pointer, "operation")
                     if isinstance(data["operation"], list):
                         where = join_pointer(where, position)
-                    raise self.error(where, unknown_name("operation id", operation,
-                                                     self.operation_ids))
+                    self.report(where, unknown_name("operation id", operation,
+                                                    self.operation_ids))
         return Match(
             operations=operations,
             methods=tuple(m.upper() for m in _names(data.get("method"))),
@@ -214,7 +277,23 @@ class _Builder:
         try:
             return parse_duration(value)
         except ValueError as error:
-            raise self.error(pointer, str(error)) from None
+            self.report(pointer, str(error))
+            return 0.0  # never used: a scenario with an error is not built
+
+
+def _pointer(path: Iterable[Any]) -> str:
+    return join_pointer("", *path)
+
+
+def _inside(pointer: str, pointers: Iterable[str]) -> bool:
+    """Whether any of ``pointers`` is ``pointer`` or inside it."""
+    return any(p == pointer or p.startswith(pointer + "/") for p in pointers)
+
+
+def _in_file_order(errors: list[ScenarioError]) -> tuple[ScenarioError, ...]:
+    unique = {str(error): error for error in errors}.values()
+    return tuple(sorted(unique, key=lambda e: (e.location.line or 0, e.location.column or 0)
+                        if e.location is not None else (0, 0)))
 
 
 def _names(value: Any) -> tuple[str, ...]:
@@ -230,21 +309,26 @@ def _deepest_first(error: Any) -> Any:
     return (-len(error.absolute_path), *relevance(error))
 
 
-def _explain(error: Any, pointer: str) -> tuple[str, str]:
-    """(pointer, message) a person can act on, from a schema error."""
+def _explain(error: Any, pointer: str) -> list[tuple[str, str]]:
+    """(pointer, message) pairs a person can act on, from a schema error: one, or one per
+    unknown key when a mapping has several."""
     if error.validator == "additionalProperties":
         allowed = list(error.schema.get("properties", {}))
-        extra = [key for key in error.instance if key not in allowed]
-        if extra:
-            what = "fault or rule key" if "sequence" in allowed else "key"
-            message = unknown_name(what, extra[0], allowed)
+        what = "fault or rule key" if "sequence" in allowed else "key"
+        found = []
+        for key in (key for key in error.instance if key not in allowed):
+            message = unknown_name(what, key, allowed)
             if not message.endswith("?"):
                 message += f"; expected one of {', '.join(allowed)}"
-            return join_pointer(pointer, extra[0]), message
+            found.append((join_pointer(pointer, key), message))
+        if found:
+            return found
+    if error.validator == "type" and not pointer:
+        return [(pointer, f"{_NOT_A_MAPPING}, not {_kind(error.instance)}")]
     if error.validator == "pattern" and _is_duration_pattern(error.schema):
-        return pointer, _duration_message(error.instance)
+        return [(pointer, _duration_message(error.instance))]
     if error.validator == "required":
-        return pointer, error.message.replace("is a required property", "is required")
+        return [(pointer, error.message.replace("is a required property", "is required"))]
     if error.validator in ("anyOf", "oneOf") and error.context:
         # the alternative that got furthest says the most
         deepest = max(error.context, key=lambda e: len(e.absolute_path))
@@ -253,14 +337,22 @@ def _explain(error: Any, pointer: str) -> tuple[str, str]:
                 "/" + str(p) for p in list(deepest.absolute_path)[len(error.absolute_path):])
             return _explain(deepest, inner)
         if "duration" in str(error.schema.get("description", "")) or _is_duration(error):
-            return pointer, _duration_message(error.instance)
+            return [(pointer, _duration_message(error.instance))]
         names = [v for sub in error.context for v in sub.schema.get("enum", ())]
         if isinstance(error.instance, str) and names:
             what = pointer.rsplit("/", 1)[-1].replace("_", " ")
-            return pointer, unknown_name(what, error.instance, names) + (
-                f"; expected one of {', '.join(map(str, names))}")
-        return pointer, f"{error.instance!r} is not valid here; " + _expected(error)
-    return pointer, error.message
+            return [(pointer, unknown_name(what, error.instance, names) +
+                     f"; expected one of {', '.join(map(str, names))}")]
+        return [(pointer, f"{error.instance!r} is not valid here; " + _expected(error))]
+    return [(pointer, error.message)]
+
+
+def _kind(value: JSON) -> str:
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, str):
+        return "a string"
+    return "a boolean" if isinstance(value, bool) else "a number"
 
 
 def _is_duration_pattern(schema: Any) -> bool:
