@@ -120,13 +120,18 @@ def test_the_token_works_in_either_header(shop_contract: contractkit.Contract) -
 
 
 def test_the_cli_takes_the_token_from_the_environment(tmp_path: Path) -> None:
-    """`contractkit mock` reads CONTRACTKIT_ADMIN_TOKEN, so the token is not in `ps`."""
+    """`contractkit mock` reads CONTRACTKIT_ADMIN_TOKEN, so the token is not in `ps`; it
+    loads a --scenario-dir (switchable by name) and answers an --allowed-host."""
     contract = Path(__file__).resolve().parents[2] / "contracts" / "payments.yaml"
+    (tmp_path / "mine.yaml").write_text(
+        "name: mine\nrules:\n  - {name: down, match: {}, status: 503}\n")
+    (tmp_path / "notes.txt").write_text("not a scenario")
     env = {**os.environ, "CONTRACTKIT_ADMIN_TOKEN": "from-env"}
     process = subprocess.Popen(
         [sys.executable, "-m", "contractkit", "mock", str(contract), "--port", "0",
-         "--log-format", "off"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-        env=env)
+         "--log-format", "off", "--scenario-dir", str(tmp_path),
+         "--allowed-host", "mock.internal"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        text=True, env=env)
     try:
         assert process.stdout is not None
         admin = ""
@@ -136,8 +141,14 @@ def test_the_cli_takes_the_token_from_the_environment(tmp_path: Path) -> None:
                 break
         assert admin, process.stderr.read() if process.stderr else ""
         assert httpx.get(admin + "/health").status_code == 401
-        assert httpx.get(admin + "/health",
-                         headers={"Authorization": "Bearer from-env"}).status_code == 200
+        token = {"Authorization": "Bearer from-env"}
+        assert httpx.get(admin + "/health", headers=token).status_code == 200
+        assert httpx.get(admin + "/health", headers={**token, "Host": "mock.internal"}
+                         ).status_code == 200
+        assert httpx.get(admin + "/health", headers={**token, "Host": "evil.example"}
+                         ).status_code == 403
+        chosen = httpx.put(admin + "/scenario", json={"name": "mine"}, headers=token)
+        assert chosen.json()["active"] == "mine"
     finally:
         process.terminate()
         process.wait(timeout=30)

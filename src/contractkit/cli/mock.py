@@ -7,13 +7,14 @@ import gc
 import logging
 import signal
 import sys
+from pathlib import Path
 
 import click
 
 from contractkit.cli._loading import LoadOptions, loading_options
 from contractkit.contract.loader import load
 from contractkit.errors import ConfigError, ContractkitError
-from contractkit.server.runner import MockServer
+from contractkit.server.runner import DEFAULT_BACKLOG, MockServer
 from contractkit.server.watch import watch_contracts
 
 
@@ -26,6 +27,12 @@ def _mounts(values: tuple[str, ...]) -> dict[str, str]:
                                      param_hint="--mount")
         mounts[prefix] = path
     return mounts
+
+
+def _scenario_files(folders: tuple[str, ...]) -> list[str]:
+    """The scenario files directly inside each folder, in name order."""
+    return [str(path) for folder in folders for path in sorted(Path(folder).iterdir())
+            if path.suffix in (".yaml", ".yml") and path.is_file()]
 
 
 @click.command()
@@ -42,7 +49,13 @@ def _mounts(values: tuple[str, ...]) -> dict[str, str]:
               default="strict", show_default=True,
               help="strict: reject invalid requests; warn: serve and record; off: no checks.")
 @click.option("--admin-token", envvar="CONTRACTKIT_ADMIN_TOKEN", default=None,
-              help="Require this bearer token on /__contractkit/ (env CONTRACTKIT_ADMIN_TOKEN).")
+              help="Require this token on /__contractkit/ (better: env CONTRACTKIT_ADMIN_TOKEN, "
+                   "not visible in ps).")
+@click.option("--allowed-host", "allowed_hosts", metavar="NAME", multiple=True,
+              help="Also answer admin requests whose Host is NAME (.domain: it and its "
+                   "subdomains; *: any). Loopback names and the listened address always work.")
+@click.option("--backlog", type=click.IntRange(min=1), default=DEFAULT_BACKLOG,
+              show_default=True, help="Connections the kernel queues before they are accepted.")
 @click.option("--no-cors", is_flag=True, help="Do not answer CORS preflights or add CORS headers.")
 @click.option("--log-format", type=click.Choice(["plain", "json", "off"]), default="plain",
               show_default=True, help="One line per request on stderr.")
@@ -55,11 +68,16 @@ def _mounts(values: tuple[str, ...]) -> dict[str, str]:
                    "or a scenario file.")
 @click.option("--scenarios", "scenario_files", metavar="FILE", multiple=True,
               help="Load more scenario files, to switch to at runtime (repeatable).")
+@click.option("--scenario-dir", "scenario_dirs", metavar="DIR", multiple=True,
+              type=click.Path(exists=True, file_okay=False),
+              help="Load every *.yaml / *.yml scenario file in DIR (repeatable).")
 @loading_options
 def mock(contracts: tuple[str, ...], host: str, port: int, mount_values: tuple[str, ...],
-         seed: int, validate_mode: str, admin_token: str | None, no_cors: bool,
+         seed: int, validate_mode: str, admin_token: str | None,
+         allowed_hosts: tuple[str, ...], backlog: int, no_cors: bool,
          log_format: str, max_body_bytes: int, watch: bool, scenario: str | None,
-         scenario_files: tuple[str, ...], load_options: LoadOptions) -> None:
+         scenario_files: tuple[str, ...], scenario_dirs: tuple[str, ...],
+         load_options: LoadOptions) -> None:
     """Serve CONTRACTS as a mock API: routed, validated, answered from examples or schemas."""
     mounts = _mounts(mount_values)
     if not contracts and not mounts:
@@ -71,9 +89,11 @@ def mock(contracts: tuple[str, ...], host: str, port: int, mount_values: tuple[s
         mounted = {prefix: load(path, **load_options) for prefix, path in mounts.items()}
         server = MockServer(*loaded, mounts=mounted, host=host, port=port, seed=seed,
                             validate=validate_mode,  # type: ignore[arg-type]
-                            admin_token=admin_token, cors=not no_cors,
+                            admin_token=admin_token, allowed_hosts=allowed_hosts,
+                            backlog=backlog, cors=not no_cors,
                             max_body_bytes=max_body_bytes, log_format=log_format,
-                            scenarios=scenario_files, scenario=scenario)
+                            scenarios=(*scenario_files, *_scenario_files(scenario_dirs)),
+                            scenario=scenario)
     except ContractkitError as error:
         click.echo(f"contractkit mock: {error}", err=True)
         sys.exit(2)
