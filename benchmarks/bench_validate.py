@@ -6,11 +6,16 @@ jsonschema on the same compiled schemas, in the same run.
 Validates a valid and an invalid createPayment request of the bundled payments contract
 (header and body) many times with each engine and prints microseconds per request and the
 ratio. This is the measurement behind the choice in contract/schema_validator.py.
+
+Then ``contractkit validate`` of GitHub's REST contract (13 MB, 462 warnings) next to loading
+the same file, in the same run. Target (issue 11): validate ≤ 3× load.
 """
 
 from __future__ import annotations
 
+import gc
 import json
+import statistics
 import time
 from pathlib import Path
 from typing import Any
@@ -19,9 +24,11 @@ import jsonschema
 
 import contractkit
 from contractkit import HttpRequest
+from contractkit.contract.checks import validate_files
 from contractkit.contract.schema_validator import CompiledSchema
 
 ROOT = Path(__file__).resolve().parents[1]
+GITHUB = ROOT.parent / "shared" / "corpus" / "large" / "github-rest-v23.0.2.json"
 ROUNDS = 3000
 BODY = {"amount": 1999, "currency": "EUR", "description": "order 42",
         "payment_method": {"type": "card", "number": "4242424242424242", "exp_month": 12,
@@ -61,6 +68,32 @@ def main() -> int:
     for name in ("valid", "invalid"):
         print(f"{name:10} {rust[name]:12.1f} µs {python_times[name]:9.1f} µs "
               f"{python_times[name] / rust[name]:8.1f}x")
+    return validate_against_load()
+
+
+def median_seconds(function: Any, runs: int = 5) -> float:
+    samples = []
+    for _ in range(runs):
+        gc.collect()
+        start = time.perf_counter()
+        function()
+        samples.append(time.perf_counter() - start)
+    return statistics.median(samples)
+
+
+def validate_against_load() -> int:
+    if not GITHUB.is_file():
+        print(f"\nvalidate vs load: skipped, {GITHUB} is not there")
+        return 0
+    load = median_seconds(lambda: contractkit.load(GITHUB))
+    report = validate_files([GITHUB])
+    validate = median_seconds(lambda: validate_files([GITHUB]))
+    warnings = sum(1 for file in report.files for problem in file.problems
+                   if problem.severity == "warning")
+    ratio = validate / load
+    print(f"\nvalidate {GITHUB.name} ({warnings} warnings): {validate:.2f} s; "
+          f"load: {load:.2f} s; ratio {ratio:.1f}x (target <= 3x) "
+          f"{'ok' if ratio <= 3 else 'OVER TARGET'}")
     return 0
 
 

@@ -71,5 +71,24 @@ class ContractRuntime:
             return document.location(self._original_pointer(pointer))
         return document.location(pointer)
 
+    def locations(self, places: list[tuple[str, str]]) -> list[Location]:
+        """:meth:`location` of many ``(uri, pointer)`` places, each file searched once."""
+        by_uri: dict[str, list[int]] = {}
+        for number, (uri, _) in enumerate(places):
+            by_uri.setdefault(uri, []).append(number)
+        found: list[Location | None] = [None] * len(places)
+        for uri, numbers in by_uri.items():
+            if self.resolver is None or uri not in self.resolver.documents:
+                for number in numbers:
+                    found[number] = Location(uri, pointer=places[number][1])
+                continue
+            pointers = [places[number][1] for number in numbers]
+            if self._original_pointer is not None and uri == self.resolver.root.uri:
+                pointers = [self._original_pointer(pointer) for pointer in pointers]
+            located = self.resolver.document(uri).locations(pointers)
+            for number, location in zip(numbers, located, strict=True):
+                found[number] = location
+        return [location for location in found if location is not None]
+
     def cache(self, name: str) -> dict[Any, Any]:
         return self.caches.setdefault(name, {})

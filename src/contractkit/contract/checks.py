@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import orjson
+
 from contractkit.contract.loader import load
 from contractkit.contract.media_types import is_json
 from contractkit.contract.model import Contract, Example, MediaType, Operation, Problem, Schema
@@ -99,11 +101,13 @@ def check(contract: Contract) -> list[Problem]:
     if contract.kind != "openapi":
         return []
     problems: list[Problem] = []
+    mismatches: list[tuple[str, str, str]] = []  # (uri, pointer, message), located at the end
     compiled: dict[tuple[str, str], CompiledSchema | None] = {}
+    by_text: dict[bytes, CompiledSchema] = {}  # a bundle met again is not compiled again
     for schema, examples, direction in _schemas_with_examples(contract):
         key = (schema.uri, schema.pointer)
         if key not in compiled:
-            compiled[key] = _compile(contract, schema, direction, problems)
+            compiled[key] = _compile(contract, schema, direction, problems, by_text)
         validator = compiled[key]
         if validator is None:
             continue
@@ -112,21 +116,27 @@ def check(contract: Contract) -> list[Problem]:
                                     note.message, "discriminator-mapping-unresolvable"))
         for example in examples:
             for error in validator.errors(example.value):
-                problems.append(Problem(
-                    "warning",
-                    contract.location(schema.uri, example.pointer + error.pointer),
-                    f"example {example.name!r} does not match its schema: {error.message}",
-                    "example-invalid",
-                ))
+                mismatches.append((
+                    schema.uri, example.pointer + error.pointer,
+                    f"example {example.name!r} does not match its schema: {error.message}"))
+    places = contract._runtime.locations([(uri, pointer) for uri, pointer, _ in mismatches])
+    problems.extend(Problem("warning", location, message, "example-invalid")
+                    for location, (_, _, message) in zip(places, mismatches, strict=True))
     return problems
 
 
-def _compile(contract: Contract, schema: Schema, direction: str,
-             problems: list[Problem]) -> CompiledSchema | None:
+def _compile(contract: Contract, schema: Schema, direction: str, problems: list[Problem],
+             by_text: dict[bytes, CompiledSchema]) -> CompiledSchema | None:
     try:
         bundled = contract.schema_bundle(schema, "request" if direction == "request"
                                          else "response")
-        return CompiledSchema(bundled)
+        try:
+            text = orjson.dumps(bundled, option=orjson.OPT_SORT_KEYS)
+        except TypeError:  # an integer past 64 bits, say: compile it on its own
+            return CompiledSchema(bundled)
+        if text not in by_text:
+            by_text[text] = CompiledSchema(bundled)
+        return by_text[text]
     except ContractLoadError as error:
         problems.append(Problem("error", error.location or contract.location(
             schema.uri, schema.pointer), error.message, "schema-unresolvable"))
