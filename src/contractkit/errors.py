@@ -79,7 +79,24 @@ class ContractLoadError(_LocatedError):
     """A contract could not be read, parsed or resolved.
 
     ``str(error)`` is one line: ``file:line:col  /json/pointer  message``.
+    When the document has several such errors (a misshapen skeleton, say), the message is
+    the first one's and :attr:`errors` holds them all.
     """
+
+    def __init__(self, message: str, location: Location | None = None,
+                 *, errors: Sequence[ContractLoadError] = ()) -> None:
+        super().__init__(message, location)
+        self.errors: tuple[ContractLoadError, ...] = tuple(errors) or (self,)
+
+    @classmethod
+    def several(cls, errors: Sequence[ContractLoadError]) -> ContractLoadError:
+        """One error standing for ``errors`` (at least one), naming how many more there are."""
+        first, more = errors[0], len(errors) - 1
+        message = first.message
+        if more:
+            message += (f" (and {more} more error{'s' if more > 1 else ''} of this kind; "
+                        "`contractkit validate` lists them all)")
+        return cls(message, first.location, errors=errors)
 
 
 class ScenarioError(_LocatedError):

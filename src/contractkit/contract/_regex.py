@@ -53,13 +53,27 @@ class RegexError(ValueError):
     """The pattern cannot be parsed or no matching string was found in a few tries."""
 
 
+class InvalidPattern(RegexError):
+    """The pattern is not a regular expression Python can compile (even after translating
+    ECMA-262 property escapes): the validator ignores it, and so does the generator."""
+
+
+def pattern_error(pattern: str) -> str | None:
+    """Why ``pattern`` cannot be used as a regular expression, or None when it can."""
+    try:
+        re.compile(_without_properties(pattern))
+    except (re.error, RecursionError, OverflowError) as error:
+        return str(error)
+    return None
+
+
 def string_matching(pattern: str, rng: random.Random, *, tries: int = 20) -> str:
     original, pattern = pattern, _without_properties(pattern)
     try:
         compiled = re.compile(pattern)
         parsed = sre_parse.parse(pattern)
-    except (re.error, RecursionError) as error:
-        raise RegexError(
+    except (re.error, RecursionError, OverflowError) as error:
+        raise InvalidPattern(
             f"pattern {original!r} is not a valid regular expression: {error}") from None
     for _ in range(tries):
         groups: dict[int, str] = {}

@@ -71,8 +71,12 @@ class ContractRuntime:
             return document.location(self._original_pointer(pointer))
         return document.location(pointer)
 
-    def locations(self, places: list[tuple[str, str]]) -> list[Location]:
-        """:meth:`location` of many ``(uri, pointer)`` places, each file searched once."""
+    def locations(self, places: list[tuple[str, str]], *,
+                  as_written: bool = False) -> list[Location]:
+        """:meth:`location` of many ``(uri, pointer)`` places, each file searched once.
+
+        ``as_written``: the pointers are into the files as written (a Swagger 2.0 original),
+        not into the model's converted document."""
         by_uri: dict[str, list[int]] = {}
         for number, (uri, _) in enumerate(places):
             by_uri.setdefault(uri, []).append(number)
@@ -83,7 +87,8 @@ class ContractRuntime:
                     found[number] = Location(uri, pointer=places[number][1])
                 continue
             pointers = [places[number][1] for number in numbers]
-            if self._original_pointer is not None and uri == self.resolver.root.uri:
+            if (self._original_pointer is not None and uri == self.resolver.root.uri
+                    and not as_written):
                 pointers = [self._original_pointer(pointer) for pointer in pointers]
             located = self.resolver.document(uri).locations(pointers)
             for number, location in zip(numbers, located, strict=True):

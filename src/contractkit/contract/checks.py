@@ -16,6 +16,8 @@ from typing import Any
 
 import orjson
 
+from contractkit.contract._regex import pattern_error
+from contractkit.contract._source import join_pointer
 from contractkit.contract.loader import load
 from contractkit.contract.media_types import is_json
 from contractkit.contract.model import Contract, Example, MediaType, Operation, Problem, Schema
@@ -74,9 +76,9 @@ def validate_files(
         try:
             contract = load(path, **load_options)
         except ContractLoadError as error:
-            location = error.location or Location(path)
-            problem = Problem("error", location, error.message, "load-error")
-            reports.append(FileReport(path, (problem,), readable=Path(path).is_file()))
+            problems = tuple(Problem("error", each.location or Location(path), each.message,
+                                     "load-error") for each in error.errors)
+            reports.append(FileReport(path, problems, readable=Path(path).is_file()))
             continue
         problems = tuple(dict.fromkeys((*contract.problems, *check(contract))))
         reports.append(FileReport(path, problems, summarise(contract)))
@@ -122,7 +124,51 @@ def check(contract: Contract) -> list[Problem]:
     places = contract._runtime.locations([(uri, pointer) for uri, pointer, _ in mismatches])
     problems.extend(Problem("warning", location, message, "example-invalid")
                     for location, (_, _, message) in zip(places, mismatches, strict=True))
+    problems.extend(_bad_patterns(contract))
     return problems
+
+
+#: Keys whose values are data, not schema keywords; and keys whose members are names.
+_DATA_KEYS = frozenset({"example", "examples", "default", "enum", "const"})
+_NAME_MAPS = frozenset({"properties", "patternProperties", "definitions", "$defs", "schemas",
+                        "dependentSchemas", "paths", "responses", "parameters", "headers",
+                        "content", "securitySchemes", "requestBodies", "callbacks"})
+
+
+def _bad_patterns(contract: Contract) -> list[Problem]:
+    """A warning for each ``pattern`` Python's ``re`` cannot compile (after translating
+    ECMA-262 property escapes): the generator ignores it rather than fail."""
+    runtime = contract._runtime
+    if runtime.resolver is None:
+        return []
+    found: list[tuple[str, str, str]] = []
+
+    def walk(node: Any, uri: str, pointer: str, names: bool) -> None:
+        if isinstance(node, dict):
+            for key, value in node.items():
+                name = str(key)
+                if not names and (name in _DATA_KEYS or name.startswith("x-")):
+                    continue
+                here = join_pointer(pointer, name)
+                if not names and name == "pattern" and isinstance(value, str):
+                    why = pattern_error(value)
+                    if why is not None:
+                        found.append((uri, here, f"pattern {value!r} is not a regular "
+                                                 f"expression contractkit can compile ({why}); "
+                                                 "values the mock generates may not match it"))
+                    continue
+                walk(value, uri, here, not names and name in _NAME_MAPS)
+        elif isinstance(node, list):
+            for index, item in enumerate(node):
+                walk(item, uri, f"{pointer}/{index}", False)
+
+    root = runtime.resolver.root.uri
+    for uri, document in list(runtime.resolver.documents.items()):
+        walk(contract.raw if uri == root else document.data, uri, "", False)
+    locations = runtime.locations([(uri, pointer) for uri, pointer, _ in found],
+                                  as_written=True)
+    return [Problem("warning", location, message, "pattern-invalid")
+            for location, (_, _, message) in zip(locations, found, strict=True)]
 
 
 def _compile(contract: Contract, schema: Schema, direction: str, problems: list[Problem],

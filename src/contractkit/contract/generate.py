@@ -18,7 +18,7 @@ from collections.abc import Mapping
 from typing import Any, Literal
 
 from contractkit._types import JSON
-from contractkit.contract._regex import RegexError, string_matching
+from contractkit.contract._regex import InvalidPattern, RegexError, string_matching
 from contractkit.contract.schema_validator import CompiledSchema
 from contractkit.contract.shape import json_type
 from contractkit.errors import GenerationError
@@ -271,12 +271,17 @@ class _Generator:
             for _ in range(12):
                 try:
                     text = string_matching(pattern, self.rng)
+                except InvalidPattern:
+                    # the validator ignores a pattern it cannot compile; so does this (and
+                    # `contractkit validate` warns about it)
+                    break
                 except RegexError as error:
                     raise GenerationError(f"{pointer}/pattern: {error}") from None
                 if low <= len(text) <= high:
                     return text
-            raise GenerationError(f"{pointer}/pattern: no string matching {pattern!r} with "
-                                  f"length {low}..{high} found")
+            else:
+                raise GenerationError(f"{pointer}/pattern: no string matching {pattern!r} "
+                                      f"with length {low}..{high} found")
         formatted = _formatted(node.get("format"), self.rng)
         if formatted is not None and low <= len(formatted) <= high:
             return formatted

@@ -27,6 +27,7 @@ from contractkit.contract._source import (
 from contractkit.contract.model import Contract
 from contractkit.contract.openapi import OpenAPIBuilder, dialect_of
 from contractkit.contract.refs import Resolver
+from contractkit.contract.structure import structure_errors
 from contractkit.contract.swagger import SwaggerConversion
 from contractkit.errors import ContractLoadError, Location
 
@@ -140,6 +141,7 @@ def _from_document(
         raise ContractLoadError(
             f"unsupported OpenAPI version {version!r}; contractkit reads 2.0, 3.0.x and 3.1.x",
             document.location("/openapi"))
+    _check_structure(document, dialect_of(version))
     resolver = Resolver(document, root_dir=root_dir, limits=limits,
                         allow_remote_refs=allow_remote_refs)
     resolver.check_all()
@@ -156,7 +158,8 @@ def _swagger(
         raise ContractLoadError(
             f"unsupported Swagger version {version!r}; only 2.0 exists",
             document.location("/swagger"))
-    # Check refs against the document as written, so errors point at real lines.
+    # Check shape and refs against the document as written, so errors point at real lines.
+    _check_structure(document, "swagger-2.0")
     Resolver(document, root_dir=root_dir, limits=limits,
              allow_remote_refs=allow_remote_refs).check_all()
     conversion = SwaggerConversion(data)
@@ -167,3 +170,14 @@ def _swagger(
     builder = OpenAPIBuilder(resolver, "swagger-2.0")
     return builder.build(source=document.display, spec_version="2.0", raw=data,
                          original_pointer=conversion.original_pointer)
+
+
+def _check_structure(document: SourceDocument, dialect: str) -> None:
+    """Refuse a document whose skeleton is misshapen, naming every misshapen node."""
+    assert isinstance(document.data, dict)
+    found = structure_errors(document.data, dialect)
+    if found:
+        locations = document.locations([pointer for pointer, _ in found])
+        raise ContractLoadError.several([
+            ContractLoadError(message, location)
+            for (_, message), location in zip(found, locations, strict=True)])
