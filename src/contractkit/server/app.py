@@ -106,6 +106,8 @@ class Mount:
     responder: Responder = field(init=False)
     graphql: GraphQLResponder | None = field(init=False, default=None)
     seed: int = 0
+    #: Serve a GraphQL schema that fails validation as written (else refuse it).
+    lenient: bool = False
 
     _validators: dict[int, OperationValidator] = field(init=False, default_factory=dict)
 
@@ -116,7 +118,8 @@ class Mount:
             # imported here: graphql-core takes 0.2 s to import, which a server of OpenAPI
             # contracts would pay at every start
             from contractkit.server.graphql import GraphQLResponder  # noqa: PLC0415
-            self.graphql = GraphQLResponder(self.contract, seed=self.seed)
+            self.graphql = GraphQLResponder(self.contract, seed=self.seed,
+                                            lenient=self.lenient)
 
     def validator(self, operation: Operation) -> OperationValidator:
         """The operation's validator, looked up by identity (cheaper than the contract's

@@ -20,6 +20,7 @@ import orjson
 from contractkit._http import HttpRequest
 from contractkit.contract.graphql import graphql_schema
 from contractkit.contract.model import Contract
+from contractkit.errors import ContractLoadError
 from contractkit.server.responses import MockResponse
 
 LIST_LENGTH = 2
@@ -34,8 +35,30 @@ class FieldFailure:
 
 
 class GraphQLResponder:
-    def __init__(self, contract: Contract, *, seed: int = 0) -> None:
-        self.schema = graphql_schema(contract)
+    def __init__(self, contract: Contract, *, seed: int = 0, lenient: bool = False) -> None:
+        """``lenient``: serve a schema that fails GraphQL's validation as written (GitHub's
+        own has fields defined twice); otherwise such a schema is refused, with every error
+        located, since graphql-core will not execute anything against it."""
+        schema = graphql_schema(contract)
+        invalid = [problem for problem in contract.problems if problem.severity == "error"
+                   and problem.code.startswith("graphql-")]
+        if invalid and not lenient:
+            count = f"{len(invalid)} error{'s' if len(invalid) > 1 else ''}"
+            raise ContractLoadError(
+                f"the GraphQL schema is invalid ({count}; the first: {invalid[0].message}); "
+                "fix it, or serve it as written with --lenient (Python: lenient=True)",
+                invalid[0].location,
+                errors=[ContractLoadError(problem.message, problem.location)
+                        for problem in invalid])
+        if invalid:
+            # the same types, marked valid: graphql-core validates a schema once and refuses
+            # every query to one that failed
+            schema = graphql.GraphQLSchema(
+                query=schema.query_type, mutation=schema.mutation_type,
+                subscription=schema.subscription_type, types=list(schema.type_map.values()),
+                directives=schema.directives, description=schema.description,
+                assume_valid=True)
+        self.schema = schema
         self.seed = seed
 
     def respond(self, request: HttpRequest, failures: Sequence[FieldFailure] = (),
@@ -54,7 +77,11 @@ class GraphQLResponder:
             document = graphql.parse(query)
         except graphql.GraphQLError as error:
             return _json(400, {"errors": [error.formatted]}), None
-        errors = graphql.validate(self.schema, document)
+        try:
+            errors = graphql.validate(self.schema, document)
+        except (TypeError, graphql.GraphQLError) as error:  # the schema itself, served as is
+            return _json(200, {"errors": [{"message": f"the schema cannot run this query: "
+                                                      f"{str(error).splitlines()[0]}"}]}), None
         if errors:
             return _json(200, {"errors": [e.formatted for e in errors]}), None
         operation = graphql.get_operation_ast(document, operation_name)

@@ -48,10 +48,12 @@ DEFAULT_BACKLOG = 4096
 
 
 def build_mounts(contracts: Sequence[ContractSource], mounts: Mapping[str, ContractSource],
-                 seed: int) -> list[Mount]:
+                 seed: int, *, lenient: bool = False) -> list[Mount]:
     """Contracts mounted at their server base path; ``mounts`` at an explicit prefix."""
-    built = [Mount(_contract(c).base_path, _contract(c), seed=seed) for c in contracts]
-    built += [Mount(prefix, _contract(c), seed=seed) for prefix, c in mounts.items()]
+    built = [Mount(_contract(c).base_path, _contract(c), seed=seed, lenient=lenient)
+             for c in contracts]
+    built += [Mount(prefix, _contract(c), seed=seed, lenient=lenient)
+              for prefix, c in mounts.items()]
     if not built:
         raise ConfigError("no contract to serve: pass at least one contract file")
     prefixes = [m.prefix for m in built]
@@ -115,13 +117,15 @@ class MockServer:
         scenarios: Sequence[ScenarioSource] = (),
         clock: Callable[[], float] = time.monotonic,
         backlog: int = DEFAULT_BACKLOG,
+        lenient: bool = False,
     ) -> None:
         config = MockConfig(seed=seed, validate=validate, cors=cors, admin_token=admin_token,
                             allowed_hosts=tuple(allowed_hosts),
                             log_format=log_format,  # type: ignore[arg-type]
                             max_body_bytes=max_body_bytes, header_timeout=header_timeout,
                             body_timeout=body_timeout)
-        self.app = MockApp(build_mounts(contracts, mounts or {}, seed), config, clock=clock)
+        self.app = MockApp(build_mounts(contracts, mounts or {}, seed, lenient=lenient), config,
+                           clock=clock)
         for source in scenarios:
             self.app.scenarios.add(source)
         if scenario is not None:

@@ -46,7 +46,13 @@ def reload_changed(app: MockApp, seen: dict[int, dict[Path, int]]) -> list[str]:
             messages.append(f"reload failed, still serving the last good contract: {error}")
             log.error(messages[-1])
             continue
-        app.replace_mount(mount, Mount(mount.prefix, contract, seed=mount.seed))
+        try:
+            replacement = Mount(mount.prefix, contract, seed=mount.seed, lenient=mount.lenient)
+        except ContractkitError as error:
+            messages.append(f"reload failed, still serving the last good contract: {error}")
+            log.error(messages[-1])
+            continue
+        app.replace_mount(mount, replacement)
         seen[index] = _stamps(contract_files(contract))
         messages.append(f"reloaded {contract.source}: {len(contract.operations)} operations")
         log.info(messages[-1])
