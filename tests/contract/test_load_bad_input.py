@@ -118,7 +118,15 @@ def test_remote_ref_refused_by_default(tmp_path: Path) -> None:
     text = MINIMAL.replace("#/components/schemas/Pet", "https://example.com/pet.yaml#/Pet")
     message = load_error(tmp_path, "api.yaml", text)
     assert "remote $ref 'https://example.com/pet.yaml' refused" in message
-    assert "allow_remote_refs=True" in message
+    assert "pass --allow-remote-refs (Python: allow_remote_refs=True) to fetch it" in message
+
+
+def test_size_and_alias_caps_name_the_flag_and_the_keyword(tmp_path: Path) -> None:
+    message = load_error(tmp_path, "api.yaml", MINIMAL, max_bytes=10)
+    assert "over the 10-byte cap; raise it with --max-bytes (Python: max_bytes=)" in message
+    text = MINIMAL + "x-a: &a [1, 2, 3]\nx-b: [*a, *a, *a, *a]\n"
+    message = load_error(tmp_path, "bomb.yaml", text, max_yaml_nodes=20)
+    assert "raise it with --max-yaml-nodes (Python: max_yaml_nodes=)" in message
 
 
 def test_billion_laughs_is_refused_quickly(tmp_path: Path) -> None:

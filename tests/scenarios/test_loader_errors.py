@@ -48,3 +48,14 @@ def test_an_empty_file_is_one_scenario_specific_error(tmp_path: Path, text: str)
     [error] = check_scenario(path).errors
     assert error.message.startswith("empty scenario file; expected a mapping with 'name' "
                                     "and 'rules'")
+
+
+def test_an_oversized_scenario_file_names_its_fixed_cap_not_a_flag(tmp_path: Path) -> None:
+    path = tmp_path / "big.yaml"
+    path.write_text("name: big\nrules: []\n" + "#" * (1024 * 1024))
+    with pytest.raises(ScenarioError) as caught:
+        load_scenario(path)
+    message = str(caught.value)
+    assert "scenario files are capped at 1 MiB" in message
+    assert "--max-bytes" not in message
+    assert "max_bytes=" not in message

@@ -142,3 +142,39 @@ def test_mock_command_port_in_use(tmp_path: Path, shop_contract: contractkit.Con
             check=False)
     assert result.returncode == 2
     assert f"cannot listen on 127.0.0.1:{busy.port}" in result.stderr
+
+
+DUPLICATES = """\
+openapi: 3.0.3
+info: {title: Dup, version: "1"}
+paths:
+  /a:
+    get:
+      operationId: same
+      responses: {"200": {description: ok}}
+  /b:
+    get:
+      operationId: same
+      responses: {"200": {description: ok}}
+"""
+
+
+def test_mock_command_says_at_start_what_validate_calls_errors(tmp_path: Path) -> None:
+    (tmp_path / "dup.yaml").write_text(DUPLICATES)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "contractkit", "mock", "dup.yaml", "--port", "0",
+         "--log-format", "off"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=tmp_path)
+    try:
+        assert process.stdout is not None
+        url = process.stdout.readline().rsplit(" at ", 1)[1].strip().rstrip("/")
+        assert httpx.get(url + "/b").status_code == 200  # served anyway
+        process.send_signal(signal.SIGTERM)
+        _, err = process.communicate(timeout=30)
+    finally:
+        if process.poll() is None:
+            process.kill()
+    assert err.strip().splitlines() == [
+        "dup.yaml:10:20  /paths/~1b/get/operationId  error: duplicate operationId 'same' "
+        "(also GET /a); operationIds must be unique; served anyway: scenario rules and "
+        "journal entries naming this operationId apply to every operation that has it"]

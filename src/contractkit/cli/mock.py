@@ -13,7 +13,8 @@ import click
 
 from contractkit.cli._loading import LoadOptions, loading_options
 from contractkit.contract.loader import load
-from contractkit.errors import ConfigError, ContractkitError
+from contractkit.contract.model import Contract
+from contractkit.errors import ConfigError, ContractkitError, ContractLoadError
 from contractkit.server.runner import DEFAULT_BACKLOG, MockServer
 from contractkit.server.watch import watch_contracts
 
@@ -61,6 +62,9 @@ def _scenario_files(folders: tuple[str, ...]) -> list[str]:
               show_default=True, help="One line per request on stderr.")
 @click.option("--max-body-bytes", type=click.IntRange(min=1), default=10 * 1024 * 1024,
               show_default=True, help="Larger request bodies get 413.")
+@click.option("--lenient", is_flag=True,
+              help="Serve a GraphQL schema that fails validation as written (its errors are "
+                   "printed); without it such a schema is refused.")
 @click.option("--watch", is_flag=True,
               help="Reload a contract when its files change (a broken edit keeps the last good).")
 @click.option("--scenario", "scenario", metavar="NAME|FILE", default=None,
@@ -75,7 +79,8 @@ def _scenario_files(folders: tuple[str, ...]) -> list[str]:
 def mock(contracts: tuple[str, ...], host: str, port: int, mount_values: tuple[str, ...],
          seed: int, validate_mode: str, admin_token: str | None,
          allowed_hosts: tuple[str, ...], backlog: int, no_cors: bool,
-         log_format: str, max_body_bytes: int, watch: bool, scenario: str | None,
+         log_format: str, max_body_bytes: int, lenient: bool, watch: bool,
+         scenario: str | None,
          scenario_files: tuple[str, ...], scenario_dirs: tuple[str, ...],
          load_options: LoadOptions) -> None:
     """Serve CONTRACTS as a mock API: routed, validated, answered from examples or schemas."""
@@ -90,12 +95,17 @@ def mock(contracts: tuple[str, ...], host: str, port: int, mount_values: tuple[s
         server = MockServer(*loaded, mounts=mounted, host=host, port=port, seed=seed,
                             validate=validate_mode,  # type: ignore[arg-type]
                             admin_token=admin_token, allowed_hosts=allowed_hosts,
-                            backlog=backlog, cors=not no_cors,
+                            backlog=backlog, cors=not no_cors, lenient=lenient,
                             max_body_bytes=max_body_bytes, log_format=log_format,
                             scenarios=(*scenario_files, *_scenario_files(scenario_dirs)),
                             scenario=scenario)
     except ContractkitError as error:
         click.echo(f"contractkit mock: {error}", err=True)
+        if isinstance(error, ContractLoadError) and len(error.errors) > 1:
+            for each in error.errors[:50]:
+                click.echo(f"  {each}", err=True)
+            if len(error.errors) > 50:
+                click.echo(f"  and {len(error.errors) - 50} more", err=True)
         sys.exit(2)
     try:
         asyncio.run(_serve(server, watch))
@@ -106,6 +116,29 @@ def mock(contracts: tuple[str, ...], host: str, port: int, mount_values: tuple[s
     except ConfigError as error:
         click.echo(f"contractkit mock: {error}", err=True)
         sys.exit(2)
+
+
+#: What each error `validate` reports means for the mock, which serves the contract anyway.
+_CONSEQUENCES = {
+    "operation-id-duplicate": "scenario rules and journal entries naming this operationId "
+                              "apply to every operation that has it",
+    "path-parameter-undeclared": "the variable is matched as any string, unvalidated",
+    "parameter-invalid": "the parameter is ignored",
+    "graphql-sdl-invalid": "--lenient serves it as written (a field defined twice: the last "
+                           "definition)",
+    "graphql-schema-invalid": "--lenient serves it as written",
+}
+
+
+def _warn_about_errors(contract: Contract) -> None:
+    """The contract's errors, on stderr: served anyway, but the user should know."""
+    errors = [problem for problem in contract.problems if problem.severity == "error"]
+    for problem in errors[:20]:
+        consequence = _CONSEQUENCES.get(problem.code, "served as far as it goes")
+        click.echo(f"{problem}; served anyway: {consequence}", err=True)
+    if len(errors) > 20:
+        click.echo(f"and {len(errors) - 20} more errors; "
+                   f"`contractkit validate {contract.source}` lists them all", err=True)
 
 
 async def _serve(server: MockServer, watch: bool) -> None:
@@ -123,6 +156,8 @@ async def _serve(server: MockServer, watch: bool) -> None:
         click.echo(f"serving {contract.source} ({kind}, {contract.title or 'untitled'} "
                    f"{contract.version}, {len(contract.operations)} operations) at "
                    f"{server.root_url}{mount.prefix or '/'}")
+    for mount in server.app.mounts_in_order:
+        _warn_about_errors(mount.contract)
     active = server.app.scenarios.active()
     if active is not None:
         click.echo(f"scenario {active}: " + "; ".join(

@@ -31,6 +31,10 @@ class ReadLimits:
 
     max_bytes: int = DEFAULT_MAX_BYTES
     max_yaml_nodes: int = DEFAULT_MAX_YAML_NODES
+    #: How a user raises each cap, for the messages ("" when it cannot be raised).
+    raise_bytes: str = "raise it with --max-bytes (Python: max_bytes=) if the file is trusted"
+    raise_nodes: str = ("raise it with --max-yaml-nodes (Python: max_yaml_nodes=) if the file "
+                        "is trusted")
 
 
 _BaseLoader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -274,8 +278,8 @@ def read_bytes(path: Path, display: str, limits: ReadLimits) -> bytes:
         size = path.stat().st_size
         if size > limits.max_bytes:
             raise ContractLoadError(
-                f"file is {size:,} bytes, over the {limits.max_bytes:,}-byte cap; raise it "
-                "with max_bytes= (--max-bytes) if the file is trusted", Location(display))
+                f"file is {size:,} bytes, over the {limits.max_bytes:,}-byte cap"
+                + (f"; {limits.raise_bytes}" if limits.raise_bytes else ""), Location(display))
         return path.read_bytes()
     except FileNotFoundError:
         raise ContractLoadError("no such file", Location(display)) from None
@@ -354,12 +358,12 @@ def parse_yaml(text: str, limits: ReadLimits, display: str) -> JSON:
     except RecursionError:
         raise ContractLoadError("YAML nesting is too deep", Location(display)) from None
     try:
-        return _jsonify(data, limits.max_yaml_nodes, display)
+        return _jsonify(data, limits, display)
     except RecursionError:
         raise ContractLoadError("YAML nesting is too deep", Location(display)) from None
 
 
-def _jsonify(data: JSON, max_nodes: int, display: str) -> JSON:
+def _jsonify(data: JSON, limits: ReadLimits, display: str) -> JSON:
     """Make YAML data JSON-shaped (string keys) and refuse alias bombs and alias cycles.
 
     Aliases make containers shared; the expanded size is counted with one memoised walk,
@@ -367,6 +371,7 @@ def _jsonify(data: JSON, max_nodes: int, display: str) -> JSON:
     """
     sizes: dict[int, int] = {}
     active: set[int] = set()
+    max_nodes = limits.max_yaml_nodes
 
     def expanded(node: JSON) -> int:
         if not isinstance(node, (dict, list)):
@@ -391,8 +396,8 @@ def _jsonify(data: JSON, max_nodes: int, display: str) -> JSON:
             total += expanded(child)
             if total > max_nodes:
                 raise ContractLoadError(
-                    f"YAML expands to more than {max_nodes:,} nodes (an alias bomb?); "
-                    "raise max_yaml_nodes= if the file is trusted",
+                    f"YAML expands to more than {max_nodes:,} nodes (an alias bomb?)"
+                    + (f"; {limits.raise_nodes}" if limits.raise_nodes else ""),
                     Location(display),
                 )
         active.discard(key)

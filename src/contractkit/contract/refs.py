@@ -167,7 +167,7 @@ class Resolver:
         if not self.allow_remote_refs:
             raise ContractLoadError(
                 f"remote $ref {uri!r} refused: remote refs are off by default; "
-                "pass allow_remote_refs=True (--allow-remote-refs) to fetch it",
+                "pass --allow-remote-refs (Python: allow_remote_refs=True) to fetch it",
                 base.location(at + "/$ref"),
             )
         try:

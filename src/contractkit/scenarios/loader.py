@@ -37,7 +37,9 @@ from contractkit.scenarios.faults import BUILDERS, Fault, build_fault
 from contractkit.scenarios.model import Match, Rule, Scenario, Step, Trigger, Window
 
 #: Scenario files are small; these caps keep a hostile one from costing much.
-LIMITS = ReadLimits(max_bytes=1024 * 1024, max_yaml_nodes=100_000)
+LIMITS = ReadLimits(max_bytes=1024 * 1024, max_yaml_nodes=100_000,
+                    raise_bytes="scenario files are capped at 1 MiB",
+                    raise_nodes="scenario files are capped at 100,000 nodes")
 FAULT_KEYS = tuple(BUILDERS)
 _EMPTY = ("empty scenario file; expected a mapping with 'name' and 'rules', e.g. "
           "{name: flaky, rules: [{match: {any: true}, status: 503}]} "
