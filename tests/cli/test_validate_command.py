@@ -52,6 +52,18 @@ def test_unreadable_input_exits_2(tmp_path: Path) -> None:
     assert result.stdout.strip().splitlines()[1] == "  missing.yaml  error: no such file"
 
 
+def test_a_file_refused_by_the_size_cap_exits_2_but_a_missing_ref_is_a_finding(
+        tmp_path: Path) -> None:
+    (tmp_path / "api.yaml").write_text('openapi: 3.0.3\ninfo: {title: t, version: "1"}\n'
+                                       'paths:\n  /a:\n    $ref: "gone.yaml"\n')
+    refused = run("validate", "--max-bytes", "10", "api.yaml", cwd=tmp_path)
+    assert refused.returncode == 2, refused.stdout
+    assert "over the 10-byte cap; raise it with --max-bytes" in refused.stdout
+    dangling = run("validate", "api.yaml", cwd=tmp_path)
+    assert dangling.returncode == 1, dangling.stdout
+    assert "gone.yaml" in dangling.stdout
+
+
 def test_no_arguments_is_a_usage_error() -> None:
     result = run("validate")
     assert result.returncode == 2

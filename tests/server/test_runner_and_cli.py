@@ -84,6 +84,23 @@ def test_watch_reloads_and_keeps_the_last_good_contract(tmp_path: Path) -> None:
         assert httpx.get(server.url + "/pets").json() == ["rex", "fido"]
 
 
+def test_watch_reloads_with_the_load_options_of_the_first_load(tmp_path: Path) -> None:
+    path = tmp_path / "pets.yaml"
+    path.write_text(PETS)
+    with MockServer(contractkit.load(path, max_bytes=10_000)) as server:
+        seen: dict[int, dict[Path, int]] = {}
+        assert reload_changed(server.app, seen, max_bytes=10_000) == []
+        path.write_text(PETS.replace("[rex]", "[rex, fido]") + "#" * 2000)
+        _touch_later(path)
+        [message] = reload_changed(server.app, seen, max_bytes=10_000)
+        assert message.startswith("reloaded")
+        path.write_text(PETS + "#" * 20_000)
+        _touch_later(path)
+        [message] = reload_changed(server.app, seen, max_bytes=10_000)
+        assert "over the 10,000-byte cap" in message
+        assert httpx.get(server.url + "/pets").json() == ["rex", "fido"]
+
+
 def _touch_later(path: Path) -> None:
     """Move the mtime forward explicitly: two writes can land in one clock tick."""
     import os

@@ -108,7 +108,7 @@ def mock(contracts: tuple[str, ...], host: str, port: int, mount_values: tuple[s
                 click.echo(f"  and {len(error.errors) - 50} more", err=True)
         sys.exit(2)
     try:
-        asyncio.run(_serve(server, watch))
+        asyncio.run(_serve(server, watch, load_options))
     except OSError as error:
         click.echo(f"contractkit mock: cannot listen on {host}:{port}: {error.strerror}",
                    err=True)
@@ -141,7 +141,7 @@ def _warn_about_errors(contract: Contract) -> None:
                    f"`contractkit validate {contract.source}` lists them all", err=True)
 
 
-async def _serve(server: MockServer, watch: bool) -> None:
+async def _serve(server: MockServer, watch: bool, load_options: LoadOptions) -> None:
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
@@ -166,7 +166,8 @@ async def _serve(server: MockServer, watch: bool) -> None:
                f"{server.connect_timeout_url}")
     click.echo(f"admin API at {server.admin_url}/  (Ctrl-C to stop)")
     sys.stdout.flush()
-    watcher = asyncio.create_task(watch_contracts(server.app)) if watch else None
+    watcher = (asyncio.create_task(watch_contracts(server.app, **load_options)) if watch
+               else None)
     try:
         await stop.wait()
     finally:

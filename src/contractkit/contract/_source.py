@@ -268,23 +268,27 @@ class _JsonIndex:
         return members
 
 
+class FileRefused(ContractLoadError):
+    """A file that was not read at all: missing, a directory, unreadable, over the cap."""
+
+
 def read_bytes(path: Path, display: str, limits: ReadLimits) -> bytes:
     """The bytes of a local file, refusing directories and files over the size cap."""
     if path.is_dir():
-        raise ContractLoadError(
+        raise FileRefused(
             "is a directory, not a contract file; pass the contract's .yaml/.json/.graphql "
             "file", Location(display))
     try:
         size = path.stat().st_size
         if size > limits.max_bytes:
-            raise ContractLoadError(
+            raise FileRefused(
                 f"file is {size:,} bytes, over the {limits.max_bytes:,}-byte cap"
                 + (f"; {limits.raise_bytes}" if limits.raise_bytes else ""), Location(display))
         return path.read_bytes()
     except FileNotFoundError:
-        raise ContractLoadError("no such file", Location(display)) from None
+        raise FileRefused("no such file", Location(display)) from None
     except OSError as error:
-        raise ContractLoadError(f"cannot read file: {error.strerror}",
+        raise FileRefused(f"cannot read file: {error.strerror}",
                                 Location(display)) from None
 
 

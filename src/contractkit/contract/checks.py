@@ -17,7 +17,7 @@ from typing import Any
 import orjson
 
 from contractkit.contract._regex import pattern_error
-from contractkit.contract._source import join_pointer
+from contractkit.contract._source import FileRefused, join_pointer
 from contractkit.contract.loader import load
 from contractkit.contract.media_types import is_json
 from contractkit.contract.model import Contract, Example, MediaType, Operation, Problem, Schema
@@ -78,7 +78,12 @@ def validate_files(
         except ContractLoadError as error:
             problems = tuple(Problem("error", each.location or Location(path), each.message,
                                      "load-error") for each in error.errors)
-            reports.append(FileReport(path, problems, readable=Path(path).is_file()))
+            # a file not read at all is an input error (exit 2), not a finding (exit 1);
+            # one it refers to that is missing is a finding about the contract
+            refused = (isinstance(error, FileRefused) and error.location is not None
+                       and error.location.file == path)
+            reports.append(FileReport(path, problems,
+                                      readable=Path(path).is_file() and not refused))
             continue
         problems = tuple(dict.fromkeys((*contract.problems, *check(contract))))
         reports.append(FileReport(path, problems, summarise(contract)))

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from pathlib import Path
+from typing import Any
 
 from contractkit.contract.loader import load
 from contractkit.errors import ContractkitError
@@ -28,8 +29,12 @@ def _stamps(files: list[Path]) -> dict[Path, int]:
     return stamps
 
 
-def reload_changed(app: MockApp, seen: dict[int, dict[Path, int]]) -> list[str]:
-    """Reload every mount whose files changed since ``seen``; the messages logged."""
+def reload_changed(app: MockApp, seen: dict[int, dict[Path, int]],
+                   **load_options: Any) -> list[str]:
+    """Reload every mount whose files changed since ``seen``; the messages logged.
+
+    ``load_options``: ``load()``'s keywords, the same the contracts were first loaded with
+    (a cap raised with ``--max-bytes`` must stay raised across reloads)."""
     messages = []
     for index, mount in enumerate(list(app.mounts_in_order)):
         files = contract_files(mount.contract)
@@ -41,7 +46,7 @@ def reload_changed(app: MockApp, seen: dict[int, dict[Path, int]]) -> list[str]:
         if first_look:
             continue
         try:
-            contract = load(mount.contract.source)
+            contract = load(mount.contract.source, **load_options)
         except ContractkitError as error:
             messages.append(f"reload failed, still serving the last good contract: {error}")
             log.error(messages[-1])
@@ -59,8 +64,8 @@ def reload_changed(app: MockApp, seen: dict[int, dict[Path, int]]) -> list[str]:
     return messages
 
 
-async def watch_contracts(app: MockApp, interval: float = 0.5) -> None:
+async def watch_contracts(app: MockApp, interval: float = 0.5, **load_options: Any) -> None:
     seen: dict[int, dict[Path, int]] = {}
     while True:
-        reload_changed(app, seen)
+        reload_changed(app, seen, **load_options)
         await asyncio.sleep(interval)
