@@ -28,6 +28,8 @@ _HARD_DEPTH_FACTOR = 4
 _ONE_OF_TRIES = 6
 _WORDS = ("alpha", "bravo", "charlie", "delta", "echo", "foxtrot", "golf", "hotel", "india",
           "juliet", "kilo", "lima", "mike", "november", "oscar", "papa")
+#: Past this many branch pairs, two anyOfs are not distributed but checked one by one.
+_DISTRIBUTE_MAX = 64
 _MERGE_MIN = ("minimum", "exclusiveMinimum", "minLength", "minItems", "minProperties")
 _MERGE_MAX = ("maximum", "exclusiveMaximum", "maxLength", "maxItems", "maxProperties")
 
@@ -84,6 +86,40 @@ class _Generator:
                 raise GenerationError(f"{pointer or '/'}: $ref chain too long")
         return node
 
+    def _discriminator_tags(self, node: Mapping[str, Any],
+                            keyword: str) -> tuple[str, dict[int, Any]]:
+        """The discriminator's property and, per ``oneOf``/``anyOf`` branch index, the value
+        that names that branch: its ``mapping`` key; else the one value the branch itself
+        declares for the property (``const``, one-value ``enum``), as SDKs, Prism and Steady
+        read it; else (OpenAPI's implicit mapping) the name of the schema it refers to."""
+        discriminator = node.get("discriminator")
+        if not isinstance(discriminator, Mapping) or not isinstance(
+                discriminator.get("propertyName"), str):
+            return "", {}
+        name = discriminator["propertyName"]
+        mapping = discriminator.get("mapping") or {}
+        tags: dict[int, Any] = {}
+
+        def resolve(schema: Any) -> Any:
+            try:
+                return self.resolve(schema, "")
+            except GenerationError:
+                return {}
+
+        for index, branch in enumerate(node[keyword]):
+            ref = branch.get("$ref") if isinstance(branch, Mapping) else None
+            for tag, target in mapping.items():
+                if target == ref:
+                    tags[index] = tag
+            if index in tags:
+                continue
+            declared, value = _declared_value(branch, name, resolve)
+            if declared:
+                tags[index] = value
+            elif isinstance(ref, str):
+                tags[index] = ref.rpartition("/")[2]
+        return name, tags
+
     def valid(self, node: Any, value: JSON) -> bool:
         found = self._validators.get(id(node))
         if found is None:
@@ -116,7 +152,21 @@ class _Generator:
             merged: Mapping[str, Any] = {k: v for k, v in node.items() if k != "allOf"}
             for index, branch in enumerate(node["allOf"]):
                 merged = merge(merged, self.resolve(branch, f"{pointer}/allOf/{index}"))
-            return self.value(merged, pointer, depth)
+            if "allOf" not in merged:
+                return self.value(merged, pointer, depth)
+            # combinators merge() could not fold in (two oneOfs, say) came back as allOf:
+            # make values for the rest and keep one the deferred parts accept, rather than
+            # unfold the same allOf again (that recursed without end)
+            rest = {k: v for k, v in merged.items() if k != "allOf"}
+            for _ in range(_ONE_OF_TRIES):
+                try:
+                    candidate = self.value(rest, pointer, depth)
+                except GenerationError:
+                    continue
+                if self.valid(merged, candidate):
+                    return candidate
+            raise GenerationError(f"{pointer}/allOf: no value made for one branch satisfied "
+                                  "the others")
         if "oneOf" in node:
             return self._one_of(node, pointer, depth)
         if "anyOf" in node:
@@ -167,13 +217,16 @@ class _Generator:
     def _any_of(self, node: Mapping[str, Any], pointer: str, depth: int) -> JSON:
         rest = {k: v for k, v in node.items() if k not in ("anyOf", "discriminator")}
         branches = list(enumerate(node["anyOf"]))
-        tagged = _discriminator_tags(node, "anyOf")
+        tagged = self._discriminator_tags(node, "anyOf")
         self.rng.shuffle(branches)
         branches.sort(key=lambda b: _is_null(b[1]))  # prefer a non-null branch
         for index, branch in branches:
             here = f"{pointer}/anyOf/{index}"
-            candidate = _tag(self.value(merge(rest, self.resolve(branch, here)), here, depth),
-                             tagged, index)
+            try:
+                candidate = _tag(self.value(merge(rest, self.resolve(branch, here)), here,
+                                            depth), tagged, index)
+            except GenerationError:
+                continue  # a branch the rest contradicts (null ∧ string): try another
             if ("not" not in node and index not in tagged[1]) or self.valid(node, candidate):
                 return candidate
         raise GenerationError(f"{pointer}/anyOf: no branch gave a valid value")
@@ -181,7 +234,7 @@ class _Generator:
     def _one_of(self, node: Mapping[str, Any], pointer: str, depth: int) -> JSON:
         rest = {k: v for k, v in node.items() if k not in ("oneOf", "discriminator")}
         branches = list(enumerate(node["oneOf"]))
-        tagged = _discriminator_tags(node, "oneOf")
+        tagged = self._discriminator_tags(node, "oneOf")
         self.rng.shuffle(branches)
         branches.sort(key=lambda b: _is_null(b[1]))
         overlapping = True
@@ -389,27 +442,28 @@ class _Generator:
             count -= 1
 
 
-def _discriminator_tags(node: Mapping[str, Any], keyword: str) -> tuple[str, dict[int, str]]:
-    """The discriminator's property and, per ``oneOf``/``anyOf`` branch index, the value
-    that names that branch: its ``mapping`` key, else (OpenAPI's implicit mapping) the name
-    of the schema the branch refers to."""
-    discriminator = node.get("discriminator")
-    if not isinstance(discriminator, Mapping) or not isinstance(
-            discriminator.get("propertyName"), str):
-        return "", {}
-    mapping = discriminator.get("mapping") or {}
-    tags: dict[int, str] = {}
-    for index, branch in enumerate(node[keyword]):
-        ref = branch.get("$ref") if isinstance(branch, Mapping) else None
-        for tag, target in mapping.items():
-            if target == ref:
-                tags[index] = tag
-        if index not in tags and isinstance(ref, str):
-            tags[index] = ref.rpartition("/")[2]
-    return discriminator["propertyName"], tags
+def _declared_value(node: Any, name: str, resolve: Any, depth: int = 0) -> tuple[bool, Any]:
+    """The one value a schema allows for property ``name`` (a ``const`` or a one-value
+    ``enum``, on the schema or one of its ``allOf`` parts), if it declares one."""
+    if depth > 8 or not isinstance(node, Mapping):
+        return False, None
+    node = resolve(node)
+    prop = node.get("properties", {}).get(name) if isinstance(node.get("properties"),
+                                                               Mapping) else None
+    if isinstance(prop, Mapping):
+        prop = resolve(prop)
+        if "const" in prop:
+            return True, prop["const"]
+        if isinstance(prop.get("enum"), list) and len(prop["enum"]) == 1:
+            return True, prop["enum"][0]
+    for part in node.get("allOf", ()) if isinstance(node.get("allOf"), list) else ():
+        found = _declared_value(part, name, resolve, depth + 1)
+        if found[0]:
+            return found
+    return False, None
 
 
-def _tag(candidate: JSON, tagged: tuple[str, dict[int, str]], index: int) -> JSON:
+def _tag(candidate: JSON, tagged: tuple[str, dict[int, Any]], index: int) -> JSON:
     name, tags = tagged
     if index in tags and isinstance(candidate, dict):
         return {**candidate, name: tags[index]}
@@ -445,6 +499,9 @@ def merge(base: Any, extra: Any) -> Any:
             out[key] = [v for v in out[key] if v in value]
         elif key == "allOf":
             out[key] = [*out[key], *value]
+        elif key == "anyOf" and len(out[key]) * len(value) <= _DISTRIBUTE_MAX:
+            # anyOf(A…) ∧ anyOf(B…) is anyOf(A∧B …): the same set, and one level flatter
+            out[key] = [{"allOf": [mine, theirs]} for mine in out[key] for theirs in value]
         elif key in ("oneOf", "anyOf"):
             # both sides constrain: keep ours, and require theirs through allOf
             out["allOf"] = [*out.get("allOf", []), {key: value}]
