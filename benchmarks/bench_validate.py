@@ -86,12 +86,15 @@ def validate_against_load() -> int:
         print(f"\nvalidate vs load: skipped, {GITHUB} is not there")
         return 0
     load = median_seconds(lambda: contractkit.load(GITHUB))
+    # the first run is what the CLI pays (caches of compiled schemas are cold): judged on it
+    gc.collect()
+    start = time.perf_counter()
     report = validate_files([GITHUB])
-    validate = median_seconds(lambda: validate_files([GITHUB]))
+    validate = time.perf_counter() - start
     warnings = sum(1 for file in report.files for problem in file.problems
                    if problem.severity == "warning")
     ratio = validate / load
-    print(f"\nvalidate {GITHUB.name} ({warnings} warnings): {validate:.2f} s; "
+    print(f"\nvalidate {GITHUB.name} ({warnings} warnings), first run: {validate:.2f} s; "
           f"load: {load:.2f} s; ratio {ratio:.1f}x (target <= 3x) "
           f"{'ok' if ratio <= 3 else 'OVER TARGET'}")
     return 0

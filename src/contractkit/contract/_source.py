@@ -8,6 +8,7 @@ needs one (a re-scan of the JSON text, or a YAML compose of the text, cached).
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -41,14 +42,50 @@ _BaseLoader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 class _ContractYamlLoader(_BaseLoader):  # type: ignore[misc]
-    """Safe YAML, except that timestamps stay strings (``2024-01-01`` in an example is a
-    string in JSON, and JSON Schema's ``format: date`` expects one)."""
+    """Safe YAML that reads plain scalars as YAML 1.2's core schema does, as OpenAPI 3.1
+    requires and JSON-minded authors expect: ``-9.2e18`` is a number (YAML 1.1 wanted a dot
+    and a signed exponent), ``yes``/``on``/``no`` are strings, ``017`` is 17, ``1:20`` is a
+    string (1.1: 80), ``0o17`` is 15; timestamps stay strings (``2024-01-01`` in an example
+    is a string in JSON, and JSON Schema's ``format: date`` expects one)."""
 
+
+_CORE_BOOL = re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$")
+_CORE_INT = re.compile(r"^(?:[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+)$")
+_CORE_FLOAT = re.compile(r"^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?"
+                         r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$")
+_CORE_NULL = re.compile(r"^(?:~|null|Null|NULL|)$")
+_CORE = (("tag:yaml.org,2002:bool", _CORE_BOOL, "tTfF"),
+         ("tag:yaml.org,2002:int", _CORE_INT, "-+0123456789"),
+         ("tag:yaml.org,2002:float", _CORE_FLOAT, "-+0123456789."),
+         ("tag:yaml.org,2002:null", _CORE_NULL, ["~", "n", "N", ""]))
+_REPLACED = {tag for tag, _, _ in _CORE} | {"tag:yaml.org,2002:timestamp"}
 
 _ContractYamlLoader.yaml_implicit_resolvers = {
-    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    first: [(tag, regexp) for tag, regexp in resolvers if tag not in _REPLACED]
     for first, resolvers in _BaseLoader.yaml_implicit_resolvers.items()
 }
+for _tag, _regexp, _firsts in _CORE:
+    for _first in _firsts:
+        _ContractYamlLoader.yaml_implicit_resolvers.setdefault(_first, []).append(
+            (_tag, _regexp))
+
+
+def _core_int(loader: Any, node: Any) -> int:
+    text = str(loader.construct_scalar(node))
+    if text.startswith(("0o", "0x")):
+        return int(text[2:], 8 if text[1] == "o" else 16)
+    return int(text, 10)
+
+
+def _core_float(loader: Any, node: Any) -> float:
+    text = str(loader.construct_scalar(node)).lower()
+    if text.endswith(".inf"):
+        return float("-inf") if text.startswith("-") else float("inf")
+    return float(text)
+
+
+_ContractYamlLoader.add_constructor("tag:yaml.org,2002:int", _core_int)
+_ContractYamlLoader.add_constructor("tag:yaml.org,2002:float", _core_float)
 
 
 @dataclass

@@ -9,16 +9,19 @@ down, only required properties and minimal arrays are produced.
 
 from __future__ import annotations
 
-import base64
 import math
 import random
+import re
 import string
-import uuid
 from collections.abc import Mapping
 from typing import Any, Literal
 
+import orjson
+
+from contractkit._bounded import Bounded
 from contractkit._types import JSON
 from contractkit.contract._regex import InvalidPattern, RegexError, string_matching
+from contractkit.contract.formats import INTEGER_RANGES, string_for
 from contractkit.contract.schema_validator import CompiledSchema
 from contractkit.contract.shape import json_type
 from contractkit.errors import GenerationError
@@ -30,6 +33,13 @@ _WORDS = ("alpha", "bravo", "charlie", "delta", "echo", "foxtrot", "golf", "hote
           "juliet", "kilo", "lima", "mike", "november", "oscar", "papa")
 #: Past this many branch pairs, two anyOfs are not distributed but checked one by one.
 _DISTRIBUTE_MAX = 64
+_JS_REGEX = re.compile(r"^/(.+)/[dgimsuvy]*$")
+#: What a relaxed (best-effort) subschema gives up.
+_GIVEN_UP = frozenset({
+    "allOf", "oneOf", "anyOf", "not", "if", "then", "else", "const", "enum", "pattern",
+    "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "multipleOf", "minLength",
+    "maxLength", "minItems", "maxItems", "minProperties", "maxProperties", "uniqueItems",
+    "patternProperties", "propertyNames", "contains", "format"})
 _MERGE_MIN = ("minimum", "exclusiveMinimum", "minLength", "minItems", "minProperties")
 _MERGE_MAX = ("maximum", "exclusiveMaximum", "maxLength", "maxItems", "maxProperties")
 
@@ -53,6 +63,21 @@ def generate(
         schema, "", 0)
 
 
+def generate_best_effort(
+    schema: Mapping[str, Any] | bool, *, seed: int = 0, direction: Direction = "response",
+    max_depth: int = 6,
+) -> tuple[JSON, list[str]]:
+    """The closest value :func:`generate` can make when no value satisfies ``schema``
+    (overlapping ``oneOf`` branches, an unsatisfiable pattern, contradictory bounds), and a
+    note per constraint it had to give up. Each failing subschema is relaxed where it fails:
+    the rest of the value is still made by the rules."""
+    root = schema if isinstance(schema, Mapping) else {}
+    generator = _Generator(root, random.Random(seed), direction, max_depth, True)
+    generator.notes = []
+    value = generator.value(schema, "", 0)
+    return value, generator.notes
+
+
 class _Generator:
     def __init__(self, root: Mapping[str, Any], rng: random.Random, direction: Direction,
                  max_depth: int, use_examples: bool) -> None:
@@ -65,6 +90,9 @@ class _Generator:
         # keyed by id(); each entry keeps its schema alive so the id cannot be reused by a
         # later temporary (merged) schema
         self._validators: dict[int, tuple[Any, CompiledSchema]] = {}
+        self._def_refs: dict[str, list[str]] = {}
+        #: best effort (see generate_best_effort): what had to be given up, else None
+        self.notes: list[str] | None = None
 
     # -- helpers ------------------------------------------------------------------------
 
@@ -125,13 +153,103 @@ class _Generator:
         if found is None:
             schema = dict(node) if isinstance(node, Mapping) else node
             if isinstance(schema, dict) and self.defs:
-                schema = {**schema, "$defs": self.defs}
-            found = self._validators[id(node)] = (node, CompiledSchema(schema))
+                # only the definitions the node reaches: compiling all of them for every
+                # branch checked cost GitHub's contract 14 s in `validate`
+                schema = {**schema, "$defs": {name: self.defs[name]
+                                              for name in self._reached(schema)}}
+            found = self._validators[id(node)] = (node, _compiled(schema))
         return found[1].is_valid(value)
+
+    def _reached(self, node: Any) -> list[str]:
+        """The names of the ``$defs`` entries ``node`` refers to, directly or through others."""
+        seen: dict[str, None] = {}
+        pending = _local_refs(node)
+        while pending:
+            name = pending.pop()
+            if name in seen or name not in self.defs:
+                continue
+            seen[name] = None
+            refs = self._def_refs.get(name)
+            if refs is None:
+                refs = self._def_refs[name] = _local_refs(self.defs[name])
+            pending.extend(refs)
+        return list(seen)
 
     # -- dispatch -----------------------------------------------------------------------
 
     def value(self, node: Any, pointer: str, depth: int) -> JSON:
+        notes = self.notes
+        if notes is None:
+            return self._value(node, pointer, depth)
+        # best effort: by the rules if the subtree allows it; else with its children relaxed
+        # where they fail; else relaxed here. Notes name only what the value gave up.
+        self.notes = None
+        try:
+            return self._value(node, pointer, depth)
+        except GenerationError:
+            pass
+        finally:
+            self.notes = notes
+        kept = len(notes)
+        try:
+            return self._value(node, pointer, depth)
+        except GenerationError as error:
+            del notes[kept:]
+            notes.append(str(error))
+        if depth > self.max_depth * _HARD_DEPTH_FACTOR:
+            return None
+        return self._relaxed(node, pointer, depth)
+
+    def _relaxed(self, node: Any, pointer: str, depth: int) -> JSON:
+        """A value for ``node`` with the constraints that made it fail given up: the first
+        non-null branch of a ``oneOf``/``anyOf`` (not checked for exclusivity), the merged
+        ``allOf`` parts, the type and shape without bounds, patterns or ``not``."""
+        if not isinstance(node, Mapping):
+            return None
+        try:
+            node = self.resolve(node, pointer)
+        except GenerationError:
+            return {}
+        for key in ("oneOf", "anyOf"):
+            branches = node.get(key)
+            if isinstance(branches, list) and branches:
+                rest = {k: v for k, v in node.items() if k not in (key, "discriminator")}
+                first = next((b for b in branches if not _is_null(b)), branches[0])
+                return self.value(merge(rest, self._resolved(first)), f"{pointer}/{key}/0",
+                                  depth + 1)
+        if isinstance(node.get("allOf"), list):
+            merged: Any = {k: v for k, v in node.items() if k != "allOf"}
+            for part in node["allOf"]:
+                merged = merge(merged, self._resolved(part))
+            merged = {k: v for k, v in merged.items() if k != "allOf"}
+            return self.value(merged, pointer, depth + 1)
+        if isinstance(node.get("enum"), list) and node["enum"]:
+            return node["enum"][0]
+        delimited = _JS_REGEX.match(node.get("pattern", "")) if isinstance(
+            node.get("pattern"), str) else None
+        if delimited:  # '/^[a-z]+$/' is a JavaScript regex literal; its inside may match
+            try:
+                return string_matching(delimited.group(1), self.rng)
+            except RegexError:
+                pass
+        simple = {k: v for k, v in node.items() if k not in _GIVEN_UP}
+        kind = simple.get("type")
+        if isinstance(kind, list):
+            simple["type"] = [k for k in kind if isinstance(k, str)] or "string"
+        elif not isinstance(kind, str):
+            simple.pop("type", None)
+        try:
+            return self._typed(simple, pointer, depth + 1)
+        except GenerationError:
+            return None
+
+    def _resolved(self, node: Any) -> Any:
+        try:
+            return self.resolve(node, "")
+        except GenerationError:
+            return {}
+
+    def _value(self, node: Any, pointer: str, depth: int) -> JSON:
         if node is True or node == {}:
             return self.rng.choice(_WORDS)
         if node is False:
@@ -282,8 +400,9 @@ class _Generator:
     def _integer(self, node: Mapping[str, Any], pointer: str) -> int:
         low, high = _bounds(node, integer=True)
         fmt = node.get("format")
-        if fmt == "int32":
-            low, high = max(low, -(2**31)), min(high, 2**31 - 1)
+        if isinstance(fmt, str) and fmt in INTEGER_RANGES:
+            least, most = INTEGER_RANGES[fmt]
+            low, high = max(low, least), min(high, most)
         step = node.get("multipleOf")
         if isinstance(step, (int, float)) and step > 0:
             first, last = math.ceil(low / step), math.floor(high / step)
@@ -335,7 +454,7 @@ class _Generator:
             else:
                 raise GenerationError(f"{pointer}/pattern: no string matching {pattern!r} "
                                       f"with length {low}..{high} found")
-        formatted = _formatted(node.get("format"), self.rng)
+        formatted = string_for(node.get("format"), self.rng)
         if formatted is not None and low <= len(formatted) <= high:
             return formatted
         length = self.rng.randint(low, min(high, low + 12))
@@ -440,6 +559,36 @@ class _Generator:
                 continue
             out[name] = self.value(schema, f"{pointer}/additionalProperties", depth + 1)
             count -= 1
+
+
+#: Compiled branch schemas by content, across generations: the same component recurs in
+#: many responses (and requests), and compiling is the dear part of checking a candidate.
+_COMPILED: Bounded[bytes, CompiledSchema] = Bounded(2048)
+
+
+def _compiled(schema: Any) -> CompiledSchema:
+    try:
+        key = orjson.dumps(schema, option=orjson.OPT_SORT_KEYS)
+    except TypeError:  # an integer past 64 bits: not worth a key
+        return CompiledSchema(schema)
+    return _COMPILED.setdefault(key, lambda: CompiledSchema(schema))
+
+
+def _local_refs(node: Any) -> list[str]:
+    """The ``$defs`` names of the local refs inside ``node`` (``#/$defs/Name``)."""
+    found: list[str] = []
+    pending = [node]
+    while pending:
+        current = pending.pop()
+        if isinstance(current, Mapping):
+            ref = current.get("$ref")
+            if isinstance(ref, str) and ref.startswith("#/$defs/"):
+                found.append(ref[8:].replace("~1", "/").replace("~0", "~"))
+            pending.extend(value for key, value in current.items()
+                           if key not in ("enum", "const", "examples", "example", "default"))
+        elif isinstance(current, list):
+            pending.extend(current)
+    return found
 
 
 def _declared_value(node: Any, name: str, resolve: Any, depth: int = 0) -> tuple[bool, Any]:
@@ -570,35 +719,3 @@ def _is_null(branch: Any) -> bool:
     return isinstance(branch, Mapping) and branch.get("type") == "null"
 
 
-def _formatted(fmt: Any, rng: random.Random) -> str | None:
-    month, day = rng.randint(1, 12), rng.randint(1, 28)
-    hour, minute, second = rng.randint(0, 23), rng.randint(0, 59), rng.randint(0, 59)
-    word = rng.choice(_WORDS)
-    number = rng.randint(1, 999)
-    values = {
-        "date-time": f"2024-{month:02d}-{day:02d}T{hour:02d}:{minute:02d}:{second:02d}"
-                     f".{rng.randint(0, 999):03d}Z",
-        "date": f"2024-{month:02d}-{day:02d}",
-        "time": f"{hour:02d}:{minute:02d}:{second:02d}Z",
-        "duration": f"P{day}DT{hour}H",
-        "email": f"{word}{number}@example.com",
-        "idn-email": f"{word}{number}@example.com",
-        "hostname": f"{word}{number}.example.com",
-        "idn-hostname": f"{word}{number}.example.com",
-        "ipv4": f"192.0.2.{number % 255}",
-        "ipv6": f"2001:db8::{number:x}",
-        "uri": f"https://example.com/{word}/{number}",
-        "url": f"https://example.com/{word}/{number}",
-        "iri": f"https://example.com/{word}/{number}",
-        "uri-reference": f"/{word}/{number}",
-        "iri-reference": f"/{word}/{number}",
-        "uri-template": f"https://example.com/{word}/{{id}}",
-        "uuid": str(uuid.UUID(int=rng.getrandbits(128), version=4)),
-        "byte": base64.b64encode(rng.randbytes(9)).decode(),
-        "binary": "".join(rng.choice(string.ascii_letters) for _ in range(12)),
-        "password": f"Pw-{word}-{number}",
-        "regex": "^[a-z]+$",
-        "json-pointer": f"/{word}/{number}",
-        "relative-json-pointer": f"0/{word}",
-    }
-    return values.get(fmt) if isinstance(fmt, str) else None

@@ -18,6 +18,7 @@ import jsonschema_rs
 
 from contractkit._types import JSON
 from contractkit.contract._source import escape_token
+from contractkit.contract.formats import CHECKERS
 
 #: Stop after this many errors for one value: a wholly wrong body would list hundreds.
 MAX_ERRORS = 20
@@ -48,43 +49,82 @@ def _pointer(parts: Iterable[Any]) -> str:
     return "".join("/" + escape_token(str(part)) for part in parts)
 
 
-def _python_safe(node: Any) -> Any:
-    """A copy of a schema without the ``pattern``s Python's ``re`` cannot compile (ECMA-262
-    Unicode property escapes such as ``\\p{L}``): for those, no check beats a crash."""
+#: Keywords whose value must be a number; a string there (``minimum: "-9e18"``, which YAML
+#: 1.1 made of a number) makes the Python validator compare int with str and crash.
+_NUMERIC_KEYWORDS = frozenset({
+    "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "multipleOf", "minLength",
+    "maxLength", "minItems", "maxItems", "minProperties", "maxProperties", "minContains",
+    "maxContains"})
+
+
+#: Keywords whose members are names (of properties, definitions), not keywords.
+_NAME_MAPS = frozenset({"properties", "patternProperties", "$defs", "definitions",
+                        "dependentSchemas"})
+_LITERALS = frozenset({"enum", "const", "examples", "example", "default"})
+
+
+def _python_safe(node: Any, names: bool = False) -> Any:
+    """A copy of a schema without what the Python validator cannot use: ``pattern``s its
+    ``re`` cannot compile (ECMA-262 Unicode property escapes such as ``\\p{L}``), numeric
+    keywords holding strings and a ``type`` that is an object. For those, no check beats a
+    crash; ``contractkit validate`` reports them."""
     if isinstance(node, dict):
         out = {}
         for key, value in node.items():
+            if names:  # a property or definition name: its value is a schema
+                out[key] = _python_safe(value)
+                continue
+            if key in _NUMERIC_KEYWORDS and isinstance(value, str):
+                continue
+            if key == "type" and isinstance(value, dict):  # a schema where a name belongs
+                continue
             if key == "pattern" and isinstance(value, str):
                 try:
                     re.compile(value)
                 except re.error:
                     continue
-            out[key] = _python_safe(value) if key not in ("enum", "const", "examples",
-                                                            "example", "default") else value
+            out[key] = value if key in _LITERALS else _python_safe(value, key in _NAME_MAPS)
         return out
     if isinstance(node, list):
         return [_python_safe(item) for item in node]
     return node
 
 
+def _python_format_checker() -> Any:
+    """JSON Schema's format checks plus the registry's (:data:`CHECKERS`), for strings."""
+    import jsonschema  # noqa: PLC0415 - a second to import; only for refused schemas
+
+    checker = jsonschema.FormatChecker(jsonschema.Draft202012Validator.FORMAT_CHECKER.checkers)
+    for name, check in CHECKERS.items():
+        checker.checks(name)(lambda value, check=check: not isinstance(value, str)
+                             or check(value))
+    return checker
+
+
 class CompiledSchema:
     """A schema compiled once; call :meth:`errors` per value."""
 
-    __slots__ = ("_fallback", "_rust", "schema")
+    __slots__ = ("_fallback", "_rust", "refused", "schema")
 
     def __init__(self, schema: JSON) -> None:
         self.schema = schema
         self._rust: Any = None
         self._fallback: Any = None
+        #: jsonschema-rs refused the schema (a regex dialect it lacks, or invalid JSON
+        #: Schema); the Python validator checks what it can.
+        self.refused = False
         try:
-            self._rust = jsonschema_rs.Draft202012Validator(schema, validate_formats=True)
-        except Exception:  # any refusal (a regex it rejects, say): the Python validator
+            self._rust = jsonschema_rs.Draft202012Validator(schema, validate_formats=True,
+                                                            formats=CHECKERS)
+        except Exception:
+            # any refusal (a regex it rejects, say): the Python validator
+            self.refused = True
             # imported here: with its format extras it takes about a second to import
             import jsonschema  # noqa: PLC0415
 
             self._fallback = jsonschema.Draft202012Validator(
                 _python_safe(schema),
-                format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER,
+                format_checker=_python_format_checker(),
             )
 
     def is_valid(self, value: JSON) -> bool:

@@ -17,7 +17,7 @@ import orjson
 
 from contractkit._bounded import Bounded
 from contractkit._types import JSON
-from contractkit.contract.generate import generate
+from contractkit.contract.generate import generate, generate_best_effort
 from contractkit.contract.media_types import is_json, is_xml
 from contractkit.contract.model import Contract, Header, MediaType, Operation, Response
 from contractkit.contract.schema_validator import CompiledSchema
@@ -37,6 +37,18 @@ class MockResponse:
     status: int
     headers: dict[str, str] = field(default_factory=dict)
     body: bytes = b""
+
+
+#: Set on an answer whose body could not satisfy its schema (the closest value was sent).
+WARNING_HEADER = "Contractkit-Warning"
+
+
+def _warning(where: str, notes: list[str]) -> str:
+    """One header-safe line: where, and what the body had to give up."""
+    text = f"{where}: the body does not match its schema, no value does: " + "; ".join(
+        notes[:3]) + (f" (and {len(notes) - 3} more)" if len(notes) > 3 else "")
+    text = "".join(ch if 32 <= ord(ch) < 127 else "?" for ch in text)
+    return text if len(text) <= 400 else text[:397] + "..."
 
 
 def problem(status: int, title: str, detail: str, *, kind: str,
@@ -151,9 +163,14 @@ class Responder:
         except LookupError as error:
             return problem(404, "Example not found", str(error.args[0]),
                            kind="example-not-found")
-        except GenerationError as error:
-            return problem(500, "Cannot generate a response body",
-                           f"{operation.id} {status}: {error}", kind="generation-failed")
+        except GenerationError:
+            # no value satisfies the schema: answer the closest one, and say so (a mock
+            # that refuses to answer is worse than a best effort)
+            assert media.schema is not None  # only a schema fails to generate
+            bundled = self.contract.schema_bundle(media.schema, "response")
+            value, notes = generate_best_effort(bundled, seed=seed, direction="response")
+            generated = True
+            headers[WARNING_HEADER] = _warning(f"{operation.id} {status}", notes)
         if generated and isinstance(value, dict) and isinstance(value.get("status"), int) \
                 and media_name.lower().endswith("problem+json"):
             # RFC 9457: a problem's `status` is the HTTP status it is sent with
