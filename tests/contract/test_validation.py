@@ -195,6 +195,20 @@ def test_required_body_missing(shop: contractkit.Contract) -> None:
         "body: request body is required but empty"]
 
 
+def test_an_empty_json_body_is_no_body(shop: contractkit.Contract) -> None:
+    # sendgrid-python sends Content-Type: application/json with an empty body on every
+    # request; for an optional body that is no body, for a required one a missing one
+    contract = contractkit.load({
+        "openapi": "3.0.2", "info": {"title": "t", "version": "1"},
+        "paths": {"/x": {"patch": {
+            "requestBody": {"content": {"application/json": {"schema": {"type": "object"}}}},
+            "responses": {"200": {"description": "ok"}}}}}})
+    json_header = {"Content-Type": "application/json"}
+    assert messages(validate(contract, "PATCH", "/x", headers=json_header)) == []
+    assert messages(validate(shop, "POST", "/items", headers=json_header)) == [
+        "body: request body is required but empty"]
+
+
 @pytest.mark.parametrize(("schema", "expected"), [
     ({"type": "string"}, []),
     ({"type": "string", "minLength": 1}, ["body: \"\" is shorter than 1 character"]),

@@ -217,9 +217,11 @@ class OperationValidator:
         if declared is None or not declared.content:
             return None, ""
         actual = request.content_type
-        if not request.body and not actual:
-            # no entity at all; with a Content-Type, a zero-length body is a value (the
-            # empty string of text/plain, say) that the schema decides on
+        if not request.body and (not actual or is_json(actual)):
+            # no entity at all. A zero-length JSON body is no JSON value but a leftover
+            # header (SDKs set Content-Type on every request, sendgrid's on GETs): no body.
+            # With another Content-Type it is a value (the empty string of text/plain, say)
+            # that the schema decides on
             if declared.required:
                 violations.append(Violation("body", "", "request body is required but empty"))
             return None, ""
