@@ -122,6 +122,11 @@ def test_mock_command_serves_and_stops_on_sigterm(tmp_path: Path) -> None:
         assert line.startswith(f"serving {path} (OpenAPI 3.0.3, Pets 1, 1 operations) at "
                                "http://127.0.0.1:"), line
         url = line.rsplit(" at ", 1)[1].strip().rstrip("/")
+        example = process.stdout.readline()
+        assert example == f"  try: curl -s {url}/pets\n"
+        tried = subprocess.run(example.split("try: ", 1)[1], shell=True, capture_output=True,
+                               text=True, timeout=30, check=True)
+        assert tried.stdout == '["rex"]'
         unreachable = process.stdout.readline()
         assert unreachable.startswith("unreachable on purpose: refused at http://127.0.0.1:")
         assert process.stdout.readline().startswith("admin API at ")
@@ -138,6 +143,20 @@ def test_mock_command_serves_and_stops_on_sigterm(tmp_path: Path) -> None:
     assert out.strip() == "stopped"
     assert '"operation":"listPets"' in err
     assert '"status":200' in err
+
+
+def test_a_request_missing_the_base_path_is_told_where_the_api_lives(tmp_path: Path) -> None:
+    path = tmp_path / "pets.yaml"
+    path.write_text(PETS.replace('info: {title: Pets, version: "1"}\n',
+                                 'info: {title: Pets, version: "1"}\n'
+                                 'servers: [{url: "https://api.example.com/v1"}]\n'))
+    with MockServer(contractkit.load(path)) as server:
+        assert server.url == server.root_url + "/v1"
+        answer = httpx.get(server.root_url + "/pets")
+        assert answer.status_code == 404
+        assert (f"{path} is served under /v1/ (the path of its server URL): GET /v1/pets"
+                in answer.json()["detail"])
+        assert answer.json()["nearest"][0] == "GET /v1/pets"
 
 
 def test_mock_command_bad_contract_is_one_line_and_exit_2(tmp_path: Path) -> None:

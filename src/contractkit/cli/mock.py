@@ -141,6 +141,35 @@ def _warn_about_errors(contract: Contract) -> None:
                    f"`contractkit validate {contract.source}` lists them all", err=True)
 
 
+def example_request(contract: Contract, base: str) -> str | None:
+    """A ``curl`` command that gets a 2xx from ``contract`` served at ``base``: a GET that
+    needs no parameters (a bearer token or an API key header added if it asks for one)."""
+    if contract.kind == "graphql":
+        return (f"curl -s {base}/graphql -H 'Content-Type: application/json' "
+                "-d '{\"query\": \"{ __typename }\"}'")
+    for operation in contract.operations:
+        if (operation.method != "GET" or "{" in operation.path or "#" in operation.path
+                or "?" in operation.path or any(p.required for p in operation.parameters)):
+            continue
+        headers = ""
+        if operation.security and not any(not requirement
+                                          for requirement in operation.security):
+            scheme = contract.security_schemes.get(next(iter(operation.security[0])))
+            if scheme is None:
+                continue
+            if scheme.type == "http" and scheme.scheme == "bearer" or scheme.type in (
+                    "oauth2", "openIdConnect"):
+                headers = " -H 'Authorization: Bearer test'"
+            elif scheme.type == "apiKey" and scheme.location == "header":
+                headers = f" -H '{scheme.parameter_name}: test'"
+            elif scheme.type == "http" and scheme.scheme == "basic":
+                headers = " -u user:test"
+            else:
+                continue
+        return f"curl -s {base}{operation.path}{headers}"
+    return None
+
+
 async def _serve(server: MockServer, watch: bool, load_options: LoadOptions) -> None:
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
@@ -156,6 +185,9 @@ async def _serve(server: MockServer, watch: bool, load_options: LoadOptions) -> 
         click.echo(f"serving {contract.source} ({kind}, {contract.title or 'untitled'} "
                    f"{contract.version}, {len(contract.operations)} operations) at "
                    f"{server.root_url}{mount.prefix or '/'}")
+        example = example_request(contract, f"{server.root_url}{mount.prefix}")
+        if example:
+            click.echo(f"  try: {example}")
     for mount in server.app.mounts_in_order:
         _warn_about_errors(mount.contract)
     active = server.app.scenarios.active()

@@ -506,6 +506,17 @@ class MockApp:
                  for op in m.contract.operations]
         nearest = difflib.get_close_matches(wanted, known, n=5, cutoff=0.4)
         detail = f"no operation matches {wanted}"
+        if mount is None:
+            # the commonest first 404: the API lives under its server URL's path (/v1)
+            for other in self.mounts:
+                if other.prefix and not request.path.startswith(other.prefix + "/") and \
+                        other.contract.match(request.method, request.path) is not None:
+                    detail += (f"; {other.contract.source} is served under {other.prefix}/ "
+                               f"(the path of its server URL): {request.method} "
+                               f"{other.prefix}{request.path}")
+                    nearest = list(dict.fromkeys(
+                        [f"{request.method} {other.prefix}{request.path}", *nearest]))
+                    break
         if nearest:
             detail += "; nearest: " + ", ".join(nearest)
         return problem(404, "Not Found", detail, kind="no-operation", nearest=nearest)
