@@ -157,7 +157,7 @@ def example_request(contract: Contract, base: str) -> str | None:
             scheme = contract.security_schemes.get(next(iter(operation.security[0])))
             if scheme is None:
                 continue
-            if scheme.type == "http" and scheme.scheme == "bearer" or scheme.type in (
+            if (scheme.type == "http" and scheme.scheme == "bearer") or scheme.type in (
                     "oauth2", "openIdConnect"):
                 headers = " -H 'Authorization: Bearer test'"
             elif scheme.type == "apiKey" and scheme.location == "header":
