@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from contractkit._http import HttpRequest
 from contractkit._types import JSON
 from contractkit.contract import shape
+from contractkit.contract.brackets import nest
 from contractkit.contract.media_types import is_json
 from contractkit.contract.model import Parameter
 
@@ -123,6 +125,21 @@ class Decoded:
 
 #: A form or multipart field as sent: text, or a decoded JSON part.
 Field = str | Decoded
+
+
+def nested_by_schema(value: Any, schema: JSON, root: JSON,
+                     leaf: Callable[[Any, JSON], JSON]) -> JSON:
+    """A field nested by bracket notation (``brackets.nest``) read by its schema: objects by
+    their properties, index-keyed objects (``items[0]``, ``expand[]``) as arrays where the
+    schema wants one, and each leaf by ``leaf(value, schema)``."""
+    if not isinstance(value, dict):
+        return leaf(value, schema)
+    if value and "array" in schema_types(schema, root) and all(k.isdigit() for k in value):
+        items = _items_schema(schema, root)
+        return [nested_by_schema(value[key], items, root, leaf)
+                for key in sorted(value, key=int)]
+    return {key: nested_by_schema(member, property_schema(schema, root, key), root, leaf)
+            for key, member in value.items()}
 
 
 def form_field(value: Field | list[Field], schema: JSON, root: JSON) -> JSON:
@@ -247,17 +264,31 @@ def _matrix(text: str, parameter: Parameter, schema: JSON, root: JSON) -> JSON:
     return _shape(value, parameter, schema, root)
 
 
+def _query_leaf(root: JSON) -> Callable[[Any, JSON], JSON]:
+    def leaf(value: Any, schema: JSON) -> JSON:
+        if isinstance(value, list):  # sent more than once
+            if "array" in schema_types(schema, root):
+                return [coerce(v, _items_schema(schema, root), root) for v in value]
+            return [coerce(v, schema, root) for v in value]
+        if "array" in schema_types(schema, root):  # one item: name[tags]=a
+            return [coerce(value, _items_schema(schema, root), root)]
+        return coerce(value, schema, root)
+    return leaf
+
+
 def _query(parameter: Parameter, request: HttpRequest, schema: JSON, root: JSON,
            claimed: frozenset[str]) -> Any:
     types = schema_types(schema, root)
     name = parameter.name
-    if parameter.style == "deepObject":
-        prefix = f"{name}["
-        found = {key[len(prefix):-1]: value for key, value in request.query
-                 if key.startswith(prefix) and key.endswith("]")}
-        if not found:
+    if parameter.style == "deepObject" or not request.query_values(name):
+        # name[key]=v (deepObject), nested (name[a][0][b]=v) or an array (name[]=v,
+        # name[0]=v) as Stripe's and Stainless's SDKs send them
+        bracketed = nest((key, value) for key, value in request.query
+                         if key.startswith(f"{name}["))
+        if name in bracketed:
+            return nested_by_schema(bracketed[name], schema, root, _query_leaf(root))
+        if parameter.style == "deepObject":
             return _MISSING
-        return {k: coerce(v, property_schema(schema, root, k), root) for k, v in found.items()}
     if "object" in types and parameter.explode and parameter.style == "form":
         node = shape.resolve(schema, root if isinstance(root, dict) else {})
         known = set(node.get("properties") or ())

@@ -19,6 +19,7 @@ from urllib.parse import parse_qsl
 
 from contractkit._http import HttpRequest, HttpResponse
 from contractkit._types import JSON
+from contractkit.contract.brackets import nest, split_key
 from contractkit.contract.media_types import is_json, is_xml
 from contractkit.contract.model import (
     Contract,
@@ -36,6 +37,7 @@ from contractkit.contract.params import (
     ParameterError,
     coerce,
     form_field,
+    nested_by_schema,
     property_schema,
     read_parameter,
     schema_types,
@@ -431,8 +433,10 @@ def _coerce_form(body: dict[str, Any], schema: JSON, *, flattened: bool) -> dict
     as ``type=Point&coordinates=1&coordinates=2``."""
     bundle = schema if isinstance(schema, dict) else {}
     shape = resolve(schema, bundle)
+    body, nested = _bracketed_fields(body, shape, schema)
     value = {k: form_field(v, property_schema(schema, schema, k), schema)
              for k, v in body.items()}
+    value.update(nested)
     if flattened:
         _gather_exploded_objects(body, value, shape, schema)
     for name in shape.get("required", ()):
@@ -440,6 +444,30 @@ def _coerce_form(body: dict[str, Any], schema: JSON, *, flattened: bool) -> dict
         if name not in value and "array" in types and types <= {"array", "null"}:
             value[name] = []
     return value
+
+
+def _bracketed_fields(body: dict[str, Any], shape: dict[str, Any],
+                      schema: JSON) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Fields in bracket notation (``metadata[key]=v``, ``items[0][price]=p``,
+    ``include[]=x``: OpenAPI's ``encoding: {style: deepObject}``, and what Stripe's and
+    Stainless's SDKs send where the contract is silent), nested and read by the schema; the
+    other fields as they were. A bracketed name is nested only when its base is not itself a
+    declared property name (``a[b]`` declared literally stays a field)."""
+    declared = shape.get("properties") or {}
+    plain: dict[str, Any] = {}
+    bracketed: list[tuple[str, Any]] = []
+    for key, raw in body.items():
+        parts = split_key(key) if "[" in key and key not in declared else None
+        if parts is None:
+            plain[key] = raw
+        else:
+            bracketed.extend((key, item) for item in (raw if isinstance(raw, list) else [raw]))
+    if not bracketed:
+        return body, {}
+    nested = {name: nested_by_schema(member, property_schema(schema, schema, name), schema,
+                                     lambda leaf, at: form_field(leaf, at, schema))
+              for name, member in nest(bracketed).items()}
+    return plain, nested
 
 
 def _gather_exploded_objects(body: dict[str, Any], value: dict[str, Any],
