@@ -489,6 +489,11 @@ class MockApp:
                 declared = mount.responder.build(
                     operation, chosen[0], chosen[1], parse_preferences(None, ()),
                     request.headers.get("accept"), 0)
+                # the violations in the body's text fields, where its schema allows: what
+                # the client's SDK shows (`APIError: br` said nothing)
+                declared = mount.responder.explained(
+                    operation, chosen[0], declared,
+                    f"the request does not match {operation.id}: {summary}")
                 headers = {**declared.headers, "Contractkit-Violations": summary[:500]}
                 return MockResponse(declared.status, headers, declared.body)
         answer = problem(status, title,

@@ -21,7 +21,7 @@ from contractkit.contract.generate import generate, generate_best_effort
 from contractkit.contract.media_types import is_json, is_xml
 from contractkit.contract.model import Contract, Header, MediaType, Operation, Response
 from contractkit.contract.schema_validator import CompiledSchema
-from contractkit.contract.validation import Violation
+from contractkit.contract.validation import Violation, find_media_type
 from contractkit.contract.xml_body import write_xml
 from contractkit.errors import GenerationError
 from contractkit.server.negotiation import member_accepted, negotiate
@@ -39,15 +39,32 @@ class MockResponse:
     body: bytes = b""
 
 
+#: The fields of an error body a person reads (and an SDK puts in its exception's text).
+_READABLE_FIELDS = ("message", "detail", "error_description", "description", "title",
+                    "error", "msg", "reason")
+
+
+def _text_holders(body: dict[str, Any]) -> list[dict[str, Any]]:
+    """The body and the objects one level down that carry an error's text
+    (``{"error": {"message": ...}}``, ``{"errors": [{"message": ...}]}``)."""
+    holders = [body]
+    for value in body.values():
+        if isinstance(value, dict):
+            holders.append(value)
+        elif isinstance(value, list) and value and isinstance(value[0], dict):
+            holders.append(value[0])
+    return holders
+
+
 #: Set on an answer whose body could not satisfy its schema (the closest value was sent).
 WARNING_HEADER = "Contractkit-Warning"
 
 
 def _warning(where: str, notes: list[str]) -> str:
-    """One header-safe line: where, and what the body had to give up."""
-    text = f"{where}: the body does not match its schema, no value does: " + "; ".join(
-        notes[:3]) + (f" (and {len(notes) - 3} more)" if len(notes) > 3 else "")
-    text = "".join(ch if 32 <= ord(ch) < 127 else "?" for ch in text)
+    """One line (the server escapes what HTTP forbids): where, and what the body gave up."""
+    text = (f"{where}: the body does not match its schema, no value does: "
+            + "; ".join(notes[:3]) + (f" (and {len(notes) - 3} more)" if len(notes) > 3
+                                      else ""))
     return text if len(text) <= 400 else text[:397] + "..."
 
 
@@ -143,6 +160,45 @@ class Responder:
         if not preferences.dynamic and built.status == status:
             self._cache[cache_key] = built
         return built
+
+    def explained(self, operation: Operation, key: str, answer: MockResponse,
+                  message: str) -> MockResponse:
+        """``answer`` (the contract's own error response) with ``message`` in its
+        human-readable string fields (``message``, ``detail``, ``description``...: the text an
+        SDK shows), each only where the schema still holds with it."""
+        content_type = answer.headers.get("Content-Type", "")
+        media = find_media_type(operation.responses[key].content, content_type)
+        if media is None or media.schema is None or not is_json(
+                content_type.split(";")[0].strip().lower()):
+            return answer
+        try:
+            body = orjson.loads(answer.body)
+        except orjson.JSONDecodeError:
+            return answer
+        if not isinstance(body, dict):
+            return answer
+        compiled = self._compiled(media.schema)
+        changed = False
+        for holder in _text_holders(body):
+            for name in _READABLE_FIELDS:
+                if isinstance(holder.get(name), str):
+                    before = holder[name]
+                    holder[name] = message
+                    if compiled.is_valid(body):
+                        changed = True
+                    else:
+                        holder[name] = before
+        if not changed:
+            return answer
+        return MockResponse(answer.status, answer.headers, orjson.dumps(body))
+
+    def _compiled(self, schema: Any) -> CompiledSchema:
+        key = (schema.uri, schema.pointer)
+        found = self._header_validators.get(key)
+        if found is None:
+            found = self._header_validators[key] = CompiledSchema(
+                self.contract.schema_bundle(schema, "response"))
+        return found
 
     def _build(self, operation: Operation, response: Response, status: int,
                preferences: Preferences, accept: str | None, seed: int) -> MockResponse:
