@@ -40,6 +40,8 @@ from contractkit.server.guard import ConnectionIds
 from contractkit.server.metrics import Metrics
 from contractkit.server.prefer import parse_preferences, strip_control_query
 from contractkit.server.responses import MockResponse, Responder, problem, response_for_code
+from contractkit.server.sse import MEDIA_TYPE as SSE_MEDIA_TYPE
+from contractkit.server.sse import wants_stream
 
 if TYPE_CHECKING:
     from contractkit.server.graphql import GraphQLResponder
@@ -446,8 +448,10 @@ class MockApp:
                 exchange.outcome = "invalid"
                 return self._invalid(mount, operation, result.violations, http_request)
         ordinal = next(self._ordinals)
-        return mount.responder.respond(operation, preferences,
-                                       http_request.headers.get("accept"), ordinal)
+        accept = http_request.headers.get("accept")
+        if mount.responder.streams(operation) and wants_stream(accept, http_request.body):
+            accept = SSE_MEDIA_TYPE
+        return mount.responder.respond(operation, preferences, accept, ordinal)
 
     def _graphql(self, exchange: _Exchange, responder: GraphQLResponder,
                  relative: str) -> MockResponse:

@@ -24,6 +24,7 @@ from contractkit.contract.schema_validator import CompiledSchema
 from contractkit.contract.validation import Violation, find_media_type
 from contractkit.contract.xml_body import write_xml
 from contractkit.errors import GenerationError
+from contractkit.server import sse
 from contractkit.server.negotiation import member_accepted, negotiate
 from contractkit.server.prefer import Preferences
 
@@ -122,6 +123,9 @@ class Responder:
         self._cache: Bounded[tuple[Any, ...], MockResponse] = Bounded(MAX_CACHED_ANSWERS)
         self._valid_examples: dict[tuple[str, str, str], bool] = {}
         self._header_validators: dict[tuple[str, str], CompiledSchema] = {}
+        self._streams: dict[int, bool] = {}
+        #: whether the contract speaks of OpenAI's `data: [DONE]` end-of-stream sentinel
+        self._done: bool | None = None
 
     def respond(self, operation: Operation, preferences: Preferences, accept: str | None,
                 ordinal: int) -> MockResponse:
@@ -160,6 +164,40 @@ class Responder:
         if not preferences.dynamic and built.status == status:
             self._cache[cache_key] = built
         return built
+
+    def streams(self, operation: Operation) -> bool:
+        """Whether one of the operation's responses is a ``text/event-stream``."""
+        found = self._streams.get(id(operation))
+        if found is None:
+            found = self._streams[id(operation)] = any(
+                name.split(";")[0].strip().lower() == sse.MEDIA_TYPE
+                for response in operation.responses.values() for name in response.content)
+        return found
+
+    def _stream(self, media: MediaType, preferences: Preferences, seed: int,
+                headers: dict[str, str], status: int) -> MockResponse:
+        """A ``text/event-stream`` answer: the examples, else a few generated events."""
+        if media.examples and not preferences.dynamic:
+            events: list[JSON] = [example.value for example in media.examples]
+        elif media.schema is None:
+            events = [{}]
+        else:
+            bundled = self.contract.schema_bundle(media.schema, "response")
+            events = []
+            for index in range(sse.EVENTS):
+                try:
+                    events.append(generate(bundled, seed=seed + index, direction="response"))
+                except GenerationError:
+                    value, notes = generate_best_effort(bundled, seed=seed + index)
+                    events.append(value)
+                    headers[WARNING_HEADER] = _warning("event stream", notes)
+        if self._done is None:
+            runtime = self.contract._runtime
+            root = runtime.resolver.root.raw if runtime.resolver is not None else b""
+            self._done = b"[DONE]" in root
+        headers["Content-Type"] = sse.MEDIA_TYPE
+        headers["Cache-Control"] = "no-cache"
+        return MockResponse(status, headers, sse.frames(events, done=self._done))
 
     def explained(self, operation: Operation, key: str, answer: MockResponse,
                   message: str) -> MockResponse:
@@ -214,6 +252,8 @@ class Responder:
                            f"{status} is acceptable: {', '.join(response.content)}",
                            kind="not-acceptable", available=list(response.content))
         media = response.content[media_name]
+        if media_name.split(";")[0].strip().lower() == sse.MEDIA_TYPE:
+            return self._stream(media, preferences, seed, headers, status)
         try:
             value, generated = self._body_value(media, preferences, seed)
         except LookupError as error:
