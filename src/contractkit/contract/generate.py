@@ -472,7 +472,11 @@ class _Generator:
             raise GenerationError(f"{pointer}: minItems {low} is above maxItems {high}")
         prefix = list(node.get("prefixItems") or [])
         items = node.get("items", {} if not prefix else False)
-        count = low if depth >= self.max_depth else self.rng.randint(low, min(high, max(low, 2)))
+        # at least one item where the schema allows it: a client reads `data[0]` (and an
+        # empty list exercises nothing); past the depth bound, as few as allowed
+        floor = max(low, min(1, high))
+        count = low if depth >= self.max_depth else self.rng.randint(floor, min(high,
+                                                                              max(floor, 2)))
         if items is False:
             count = min(max(count, min(low, len(prefix))), len(prefix))
         values: list[JSON] = []

@@ -73,6 +73,8 @@ class MockConfig:
     header_timeout: float = 10.0
     #: and then send its whole body within this
     body_timeout: float = 30.0
+    #: path parameters reflected into answers (`GET /customers/cus_1` answers its id)
+    reflect: bool = True
 
 
 #: Internal errors kept (as text) for the pytest plugin to report; older ones are dropped.
@@ -451,7 +453,8 @@ class MockApp:
         accept = http_request.headers.get("accept")
         if mount.responder.streams(operation) and wants_stream(accept, http_request.body):
             accept = SSE_MEDIA_TYPE
-        return mount.responder.respond(operation, preferences, accept, ordinal)
+        return mount.responder.respond(operation, preferences, accept, ordinal,
+                                       match.path_params if self.config.reflect else None)
 
     def _graphql(self, exchange: _Exchange, responder: GraphQLResponder,
                  relative: str) -> MockResponse:

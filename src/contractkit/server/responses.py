@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import zlib
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -116,9 +117,11 @@ def response_for_code(operation: Operation, code: str) -> tuple[str, int] | None
 class Responder:
     """Builds answers for one contract; caches what does not change between requests."""
 
-    def __init__(self, contract: Contract, *, seed: int = 0) -> None:
+    def __init__(self, contract: Contract, *, seed: int = 0, reflect: bool = True) -> None:
         self.contract = contract
         self.seed = seed
+        #: path parameters reflected into answers (see respond)
+        self.reflect = reflect
         # keyed by what a client sends (Accept, Prefer's example and seed): bounded
         self._cache: Bounded[tuple[Any, ...], MockResponse] = Bounded(MAX_CACHED_ANSWERS)
         self._valid_examples: dict[tuple[str, str, str], bool] = {}
@@ -128,7 +131,51 @@ class Responder:
         self._done: bool | None = None
 
     def respond(self, operation: Operation, preferences: Preferences, accept: str | None,
-                ordinal: int) -> MockResponse:
+                ordinal: int, path_params: Mapping[str, str] | None = None) -> MockResponse:
+        """The answer; ``path_params`` are reflected into it where it allows (``GET
+        /customers/cus_123`` answers ``"id": "cus_123"``) unless ``reflect`` is off."""
+        answer = self._respond(operation, preferences, accept, ordinal)
+        if path_params and self.reflect and 200 <= answer.status < 300:
+            return self._reflected(operation, answer, path_params)
+        return answer
+
+    def _reflected(self, operation: Operation, answer: MockResponse,
+                   path_params: Mapping[str, str]) -> MockResponse:
+        """``answer`` with each path parameter's value in the body's member of that name, and
+        the last one (the resource's id) in ``id``, each only where the schema holds."""
+        chosen = response_for_code(operation, str(answer.status))
+        content_type = answer.headers.get("Content-Type", "")
+        if chosen is None or not is_json(content_type.split(";")[0].strip().lower()):
+            return answer
+        media = find_media_type(operation.responses[chosen[0]].content, content_type)
+        if media is None or media.schema is None:
+            return answer
+        try:
+            body = orjson.loads(answer.body)
+        except orjson.JSONDecodeError:
+            return answer
+        if not isinstance(body, dict):
+            return answer
+        compiled = self._compiled(media.schema)
+        names = list(path_params)
+        changed = False
+        for name, value in path_params.items():
+            target = name if name in body else ("id" if name == names[-1] and "id" in body
+                                                else None)
+            if target is None or body[target] == value:
+                continue
+            before = body[target]
+            body[target] = int(value) if isinstance(before, int) and value.isdigit() else value
+            if compiled.is_valid(body):
+                changed = True
+            else:
+                body[target] = before
+        if not changed:
+            return answer
+        return MockResponse(answer.status, answer.headers, orjson.dumps(body))
+
+    def _respond(self, operation: Operation, preferences: Preferences, accept: str | None,
+                 ordinal: int) -> MockResponse:
         if preferences.code is not None:
             if not (preferences.code.isdigit() and 100 <= int(preferences.code) <= 599):
                 return problem(400, "Bad Request",

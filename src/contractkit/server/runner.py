@@ -118,12 +118,13 @@ class MockServer:
         clock: Callable[[], float] = time.monotonic,
         backlog: int = DEFAULT_BACKLOG,
         lenient: bool = False,
+        reflect_path_params: bool = True,
     ) -> None:
         config = MockConfig(seed=seed, validate=validate, cors=cors, admin_token=admin_token,
                             allowed_hosts=tuple(allowed_hosts),
                             log_format=log_format,  # type: ignore[arg-type]
                             max_body_bytes=max_body_bytes, header_timeout=header_timeout,
-                            body_timeout=body_timeout)
+                            body_timeout=body_timeout, reflect=reflect_path_params)
         self.app = MockApp(build_mounts(contracts, mounts or {}, seed, lenient=lenient), config,
                            clock=clock)
         for source in scenarios:
