@@ -9,7 +9,7 @@ import pytest
 from tests.assertions.synthetic import entry, retry_after
 
 from contractkit.assertions import Calls
-from contractkit.errors import ContractViolation
+from contractkit.errors import ConfigError, ContractViolation
 from contractkit.journal import JournalEntry
 
 POST = {"method": "POST", "path": "/v1/payments", "body": b'{"amount": 2000}',
@@ -98,6 +98,25 @@ def test_no_retry_on_client_errors() -> None:
     assert message.startswith("getPayment: retried GET /v1/payments/pay_3Nf8aZq2LkP0sT7x "
                               "after a 422: the same request will get the same 422 again")
     fails(calls(entry(0.0, 503), entry(0.5, 503)), "no_retry_on", {503})
+
+
+def test_retry_checks_fail_when_nothing_exercised_them() -> None:
+    # a scenario rule that never fired: every answer was a 200
+    quiet = calls(entry(0.0, 200), entry(0.5, 200))
+    message = fails(quiet, "no_retry_on")
+    assert message.startswith("getPayment: no answer was a 400, 401, 403, 404 or 422 (2 "
+                              "request(s)), so there was nothing the client should not retry "
+                              "and this proves nothing")
+    assert "no answer was a 409" in fails(quiet, "no_retry_on", {409})
+    message = fails(quiet, "retried_only_idempotent")
+    assert message.startswith("getPayment: no answer failed (2 request(s), none got a 5xx, "
+                              "408, 429 or no answer), so the client had nothing to retry")
+    assert "no answer failed (0 request(s)" in fails(calls(), "retried_only_idempotent")
+    # a failure the client rightly did not retry is something judged
+    calls(entry(0.0, 503, **POST)).retried_only_idempotent()  # type: ignore[arg-type]
+    calls(entry(0.0, 404)).no_retry_on()
+    with pytest.raises(ConfigError, match="at least one status"):
+        quiet.no_retry_on(set())
 
 
 def test_no_retry_on_lets_a_401_be_retried_with_a_new_token() -> None:
