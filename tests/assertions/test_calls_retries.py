@@ -70,8 +70,25 @@ def test_honoured_retry_after_as_an_http_date() -> None:
                       entry(sent + gap, 200)], operation="getPayment", unix_offset=0.0)
 
     check(60.0).honoured_retry_after()
-    assert "retried after 5.00 s although the 503 said Retry-After: Wed, 18 Nov" in \
-        fails(check(5.0), "honoured_retry_after")
+    message = fails(check(5.0), "honoured_retry_after")
+    assert message.startswith("getPayment: retried 55.000 s before the date its 503 gave "
+                              "(Retry-After: Wed, 18 Nov 2026 11:07:40 GMT, 60.00 s after the "
+                              "answer was sent; it retried after 5.00 s)")
+
+
+def test_an_http_date_is_a_moment_however_long_the_answer_took() -> None:
+    # the answer took 50 ms to send; a client that wakes at the date retried 1.95 s after
+    # the answer ended, 2 s after it began: that is on time (it failed as "at least 2.00 s")
+    date = "Wed, 18 Nov 2026 11:06:42 GMT"
+    sent = 1_795_000_000.0
+
+    def check(at: float) -> Calls:
+        return Calls([entry(0.0, 503, answer=retry_after(date), took=0.05), entry(at, 200)],
+                     operation="getPayment", unix_offset=sent, virtual=True)
+
+    check(2.0).honoured_retry_after()
+    check(1.9995).honoured_retry_after()  # the virtual tolerance
+    assert "retried 0.003 s before the date" in fails(check(1.997), "honoured_retry_after")
 
 
 def test_honoured_retry_after_needs_a_retry_after() -> None:

@@ -62,18 +62,37 @@ def honoured_retry_after(seen: Observation) -> Finding | None:
             value = header(previous, "Retry-After", response=True)
             if value is None:
                 continue
-            sent = previous.t_resp_start if previous.t_resp_start is not None \
-                else answer_end(previous)
-            needed = retry_after_seconds(value, sent_at_unix=sent + seen.unix_offset)
-            if needed is None:
-                continue
-            gap = attempt.t_headers - answer_end(previous)
-            if not seen.tolerance.at_least(gap, needed):
-                return Finding(
-                    f"retried after {gap:.2f} s although the {previous.status} said "
-                    f"Retry-After: {value} (wait at least {needed:.2f} s after the answer "
-                    "before sending the next attempt)", (previous, attempt))
+            finding = _retry_after_finding(seen, previous, attempt, value)
+            if finding is not None:
+                return finding
     return None
+
+
+def _retry_after_finding(seen: Observation, previous: JournalEntry, attempt: JournalEntry,
+                         value: str) -> Finding | None:
+    gap = attempt.t_headers - answer_end(previous)
+    if value.strip().isdigit():
+        needed = float(value.strip())
+        if seen.tolerance.at_least(gap, needed):
+            return None
+        return Finding(
+            f"retried after {gap:.2f} s although the {previous.status} said "
+            f"Retry-After: {value} (wait at least {needed:.2f} s after the answer "
+            "before sending the next attempt)", (previous, attempt))
+    # an HTTP-date is a moment, whole seconds on the server's clock: the retry may start at
+    # that moment, however long the answer took to arrive
+    sent = previous.t_resp_start if previous.t_resp_start is not None \
+        else answer_end(previous)
+    until = retry_after_seconds(value, sent_at_unix=sent + seen.unix_offset)
+    if until is None:
+        return None
+    if seen.tolerance.at_least(attempt.t_headers, sent + until):
+        return None
+    early = sent + until - attempt.t_headers
+    return Finding(
+        f"retried {early:.3f} s before the date its {previous.status} gave (Retry-After: "
+        f"{value}, {until:.2f} s after the answer was sent; it retried after {gap:.2f} s): "
+        "wait until that date before sending the next attempt", (previous, attempt))
 
 
 def _could_retry(entry: JournalEntry) -> bool:
