@@ -29,3 +29,20 @@ def test_an_entry_read_during_the_stamp_is_not_cached_stale(
     assert journal.entries()[0].t_resp_end is None  # read before the end: fine
     monkeypatch.undo()
     assert journal.entries()[0].t_resp_end == 2.0  # but not cached that way
+
+
+def _record(t_headers: float) -> Record:
+    return Record(session="s", connection_id=1, request=HttpRequest("GET", "/x", (), {}, b""),
+                  operation_id="op", mount="", status=200, response_headers={},
+                  response_body=b"{}", t_headers=t_headers, t_body_end=t_headers,
+                  t_resp_start=t_headers)
+
+
+def test_an_exchange_in_flight_at_a_clear_is_not_recorded_after_it() -> None:
+    # a test ended (the journal is cleared at 10.0) while a request that arrived at 9.5 was
+    # still waiting out its latency: it belongs to that test, not to the next one
+    journal = Journal()
+    journal.clear(at=10.0)
+    journal.append(_record(9.5))
+    journal.append(_record(10.2))
+    assert [e.t_headers for e in journal.entries()] == [10.2]

@@ -100,9 +100,10 @@ class ContractServer:
         return tolerates(call, scenario=scenario, server=self)
 
     def raises_typed(self, call: Callable[[], object], errors: tuple[type[BaseException], ...],
-                     *, scenario: Any = None, within: float = 5.0) -> BaseException:
-        """``call()`` raises one of ``errors`` (not another exception), in one attempt,
-        within ``within`` seconds."""
+                     *, scenario: Any = None, within: float = 5.0) -> BaseException | None:
+        """``call()`` raises one of ``errors`` (not another exception), or returns a good
+        answer after idempotent retries, within ``within`` seconds; never the broken answer
+        as data (None when it returned)."""
         __tracebackhide__ = True
         return raises_typed(call, errors, server=self, scenario=scenario, within=within)
 

@@ -231,6 +231,9 @@ class Journal:
         self._sessions: dict[str, deque[JournalEntry | Record]] = {}
         self._seq = 0
         self.dropped = 0
+        #: exchanges whose headers arrived before this moment (the last full clear) belong
+        #: to the journal that was cleared: one still in flight then is not recorded after
+        self._cleared_at = float("-inf")
 
     def append(self, item: JournalEntry | Record) -> int:
         """Record an exchange; a :class:`Record` gets its sequence number here. Returns it."""
@@ -242,6 +245,8 @@ class Journal:
                 item.seq = self._seq
             else:
                 self._seq = max(self._seq, item.seq)
+            if item.t_headers < self._cleared_at:
+                return item.seq
             if len(self._all) == self.capacity:
                 self.dropped += 1
                 self._forget_oldest()
@@ -311,9 +316,13 @@ class Journal:
                     return entries
                 self._changed.wait(remaining)
 
-    def clear(self, session: str | None = None) -> None:
+    def clear(self, session: str | None = None, *, at: float | None = None) -> None:
+        """Forget the entries (of one session, or all). With ``at`` (the server's clock now),
+        a full clear also refuses exchanges that began before it but end later."""
         with self._lock:
             if session is None:
+                if at is not None:
+                    self._cleared_at = at
                 self._all.clear()
                 self._sessions.clear()
                 self.dropped = 0

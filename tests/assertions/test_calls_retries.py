@@ -9,7 +9,7 @@ import pytest
 from tests.assertions.synthetic import entry, retry_after
 
 from contractkit.assertions import Calls
-from contractkit.errors import ContractViolation
+from contractkit.errors import ConfigError, ContractViolation
 from contractkit.journal import JournalEntry
 
 POST = {"method": "POST", "path": "/v1/payments", "body": b'{"amount": 2000}',
@@ -70,8 +70,25 @@ def test_honoured_retry_after_as_an_http_date() -> None:
                       entry(sent + gap, 200)], operation="getPayment", unix_offset=0.0)
 
     check(60.0).honoured_retry_after()
-    assert "retried after 5.00 s although the 503 said Retry-After: Wed, 18 Nov" in \
-        fails(check(5.0), "honoured_retry_after")
+    message = fails(check(5.0), "honoured_retry_after")
+    assert message.startswith("getPayment: retried 55.000 s before the date its 503 gave "
+                              "(Retry-After: Wed, 18 Nov 2026 11:07:40 GMT, 60.00 s after the "
+                              "answer was sent; it retried after 5.00 s)")
+
+
+def test_an_http_date_is_a_moment_however_long_the_answer_took() -> None:
+    # the answer took 50 ms to send; a client that wakes at the date retried 1.95 s after
+    # the answer ended, 2 s after it began: that is on time (it failed as "at least 2.00 s")
+    date = "Wed, 18 Nov 2026 11:06:42 GMT"
+    sent = 1_795_000_000.0
+
+    def check(at: float) -> Calls:
+        return Calls([entry(0.0, 503, answer=retry_after(date), took=0.05), entry(at, 200)],
+                     operation="getPayment", unix_offset=sent, virtual=True)
+
+    check(2.0).honoured_retry_after()
+    check(1.9995).honoured_retry_after()  # the virtual tolerance
+    assert "retried 0.003 s before the date" in fails(check(1.997), "honoured_retry_after")
 
 
 def test_honoured_retry_after_needs_a_retry_after() -> None:
@@ -98,6 +115,25 @@ def test_no_retry_on_client_errors() -> None:
     assert message.startswith("getPayment: retried GET /v1/payments/pay_3Nf8aZq2LkP0sT7x "
                               "after a 422: the same request will get the same 422 again")
     fails(calls(entry(0.0, 503), entry(0.5, 503)), "no_retry_on", {503})
+
+
+def test_retry_checks_fail_when_nothing_exercised_them() -> None:
+    # a scenario rule that never fired: every answer was a 200
+    quiet = calls(entry(0.0, 200), entry(0.5, 200))
+    message = fails(quiet, "no_retry_on")
+    assert message.startswith("getPayment: no answer was a 400, 401, 403, 404 or 422 (2 "
+                              "request(s)), so there was nothing the client should not retry "
+                              "and this proves nothing")
+    assert "no answer was a 409" in fails(quiet, "no_retry_on", {409})
+    message = fails(quiet, "retried_only_idempotent")
+    assert message.startswith("getPayment: no answer failed (2 request(s), none got a 5xx, "
+                              "408, 429 or no answer), so the client had nothing to retry")
+    assert "no answer failed (0 request(s)" in fails(calls(), "retried_only_idempotent")
+    # a failure the client rightly did not retry is something judged
+    calls(entry(0.0, 503, **POST)).retried_only_idempotent()  # type: ignore[arg-type]
+    calls(entry(0.0, 404)).no_retry_on()
+    with pytest.raises(ConfigError, match="at least one status"):
+        quiet.no_retry_on(set())
 
 
 def test_no_retry_on_lets_a_401_be_retried_with_a_new_token() -> None:

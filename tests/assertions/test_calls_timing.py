@@ -35,29 +35,116 @@ def attempts_after(*waits: float, status: int = 503, took: float = 0.0) -> list[
     return entries
 
 
-def test_backed_off_exponential_from_gaps() -> None:
-    calls(*attempts_after(0.1, 0.2, 0.4)).backed_off()
-    calls(*attempts_after(0.1, 0.2, 0.4)).backed_off("exponential", base=0.1, factor=2)
-    calls(*attempts_after(0.1, 0.3, 0.9)).backed_off(factor=3)
+def virtual_calls(*waits: float, status: int = 503,
+                  first: JournalEntry | None = None) -> Calls:
+    """Failing attempts, the client sleeping ``waits`` virtually between them (0: no sleep
+    recorded), then a success."""
+    entries = [first] if first is not None else []
+    at = entries[-1].t_headers + 0.01 if entries else 0.0
+    sleeps = []
+    entries.append(entry(at, status, took=0.001))
+    for index, wait in enumerate(waits):
+        at += 0.001
+        if wait:
+            sleeps.append(Sleep(at + 0.0001, wait, "MainThread"))
+        at += wait + 0.0005
+        entries.append(entry(at, 200 if index == len(waits) - 1 else status, took=0.001))
+    return calls(*entries, sleeps=tuple(sleeps), virtual=True)
+
+
+def test_bare_backed_off_accepts_every_family_and_fails_a_hot_loop() -> None:
+    schedules = {
+        "tenacity wait_exponential()": (1.0, 2.0, 4.0),
+        "urllib3 Retry(backoff_factor=0.5)": (0.0, 1.0, 2.0),
+        "stamina default 0.1·2^i + U(0, 1)": (0.83, 0.21, 1.37),
+        "backoff.expo full jitter": (0.61, 0.07, 3.2),
+        "AWS decorrelated jitter, base 1": (2.4, 1.1, 3.0),
+        "capped": (1.0, 2.0, 4.0, 5.0, 5.0),
+    }
+    for waits in schedules.values():
+        virtual_calls(*waits).backed_off()
+        calls(*attempts_after(*waits)).backed_off()
+    message = fails(virtual_calls(0, 0, 0), "backed_off")
+    assert message.startswith("getPayment: slept nothing before retry 2 (after 503): a retry "
+                              "without a wait after a retryable failure is a hot loop")
+    assert "only the first retry may be immediate, as urllib3's Retry makes it" in message
+    message = fails(calls(*attempts_after(0.001, 0.002, 0.001)), "backed_off")
+    assert message.startswith("getPayment: waited 0.002 s, 0.001 s before retry 2, retry 3")
+    assert "in real time a wait under 20 ms cannot be told from none" in message
+    # one immediate retry among growing ones is a hot loop too, in virtual time
+    assert "slept nothing before retry 3" in fails(virtual_calls(0.5, 1.0, 0, 2.0), "backed_off")
+
+
+def test_backed_off_fails_waits_that_do_not_grow() -> None:
     message = fails(calls(*attempts_after(0.1, 0.1, 0.1)), "backed_off")
-    assert message.startswith("getPayment: waited 0.100 s before retrying after 503, "
-                              "exponential backoff expects 0.200 s: it retries too fast")
+    assert message.startswith("getPayment: waited the same 0.100 s before each of its 3 "
+                              "retries (retry 1, retry 2, retry 3): a constant delay is not a "
+                              "backoff")
+    assert "tenacity's min=" in message
+    assert "slept the same 0.010 s" in fails(virtual_calls(0.01, 0.01, 0.01), "backed_off")
+    calls(*attempts_after(0.3, 0.3)).backed_off("constant", base=0.3)
+    calls(*attempts_after(0.3, 0.3)).backed_off("constant")
 
 
-def test_backed_off_upper_bound_is_loose_in_real_time() -> None:
-    calls(*attempts_after(1.0, 2.4)).backed_off(base=1.0)  # 2.4 <= 2 + max(0.25, 0.5)
-    message = fails(calls(*attempts_after(1.0, 2.6)), "backed_off", base=1.0)
-    assert "waited 2.600 s before retrying, exponential backoff expects at most 2.000 s" \
+def test_backed_off_pins_a_family_and_its_bounds() -> None:
+    virtual_calls(0.1, 0.2, 0.4).backed_off(base=0.1, jitter="none")
+    virtual_calls(0.05, 0.17, 0.02).backed_off(base=0.1, jitter="full")
+    virtual_calls(0.06, 0.15, 0.3).backed_off(base=0.1, jitter="equal")
+    virtual_calls(0.83, 0.21, 1.37, 1.7).backed_off(base=0.1, jitter="additive")
+    virtual_calls(4.9, 5.0, 5.0).backed_off(base=0.1, cap=5, jitter="additive", max_jitter=5)
+    virtual_calls(2.4, 1.1, 3.0).backed_off(base=1, jitter="decorrelated")
+    message = fails(virtual_calls(0.83, 0.21, 1.37), "backed_off", base=0.1, jitter="full")
+    assert message.startswith(
+        "getPayment: slept 0.830 s before retry 1 (after 503), above the 0.000–0.100 s "
+        "full jitter waits a random part of the delay allows there (exponential backoff, "
+        "delay of retry i+1 = base 0.1 × 2^i, jitter='full'); if the client adds its jitter "
+        "on top of the delay (stamina")
+    message = fails(virtual_calls(0.04, 0.15, 0.3), "backed_off", base=0.1, jitter="equal")
+    assert "slept 0.040 s before retry 1 (after 503), below the 0.050–0.100 s equal jitter" \
+        in message
+    message = fails(virtual_calls(2.4, 1.1, 3.5), "backed_off", base=1, jitter="decorrelated")
+    assert "slept 3.500 s before retry 3 (after 503), above the 1.000–3.300 s decorrelated" \
+        in message
+    message = fails(virtual_calls(0.1, 0.2, 0.4), "backed_off", base=0.1, jitter="full")
+    assert "slept exactly the delays (0.100 s, 0.200 s, 0.400 s) with no jitter" in message
+    with pytest.raises(ConfigError, match=r"jitter='full'\) needs base=: .*stamina"):
+        virtual_calls(0.1, 0.2).backed_off(jitter="full")
+    with pytest.raises(ConfigError, match="the jitter families are 'none', 'full'"):
+        virtual_calls(0.1, 0.2).backed_off(base=1, jitter="random")  # type: ignore[arg-type]
+
+
+def test_backed_off_with_a_base_and_no_family_accepts_any_family() -> None:
+    virtual_calls(0.83, 0.21, 1.37).backed_off(base=0.1)  # additive fits
+    virtual_calls(0.05, 0.17, 0.02).backed_off(base=0.1)  # full fits
+    message = fails(virtual_calls(3.0, 0.21, 1.37), "backed_off", base=0.1)
+    assert message.startswith("getPayment: its waits fit no jitter family for a exponential "
+                              "backoff, delay of retry i+1 = base 0.1 × 2^i: none: slept "
+                              "3.000 s before retry 1")
+    assert "; additive: slept 3.000 s before retry 1 (after 503), above the 0.100–1.100 s" \
         in message
 
 
+def test_backed_off_exponential_from_gaps() -> None:
+    calls(*attempts_after(0.1, 0.2, 0.4)).backed_off("exponential", base=0.1, factor=2)
+    calls(*attempts_after(0.1, 0.3, 0.9)).backed_off(factor=3, jitter="none")
+    message = fails(virtual_calls(0.1, 0.2, 0.5), "backed_off", jitter="none")
+    assert message.startswith("getPayment: slept 0.500 s before retry 3 (after 503), above "
+                              "the 0.400 s no jitter waits exactly the delay allows there")
+    assert "(base inferred from the first wait; pass base= to pin it)" in message
+
+
+def test_backed_off_upper_bound_is_loose_in_real_time() -> None:
+    calls(*attempts_after(1.0, 2.4)).backed_off(base=1.0, jitter="none")  # 2.4 <= 2 + 0.5
+    message = fails(calls(*attempts_after(1.0, 2.6)), "backed_off", base=1.0, jitter="none")
+    assert "waited 2.600 s before retry 2 (after 503), above the 2.000 s no jitter" in message
+
+
 def test_backed_off_cap_linear_and_constant() -> None:
-    calls(*attempts_after(1, 2, 4, 5, 5)).backed_off(base=1, cap=5)
-    calls(*attempts_after(0.5, 1.0, 1.5)).backed_off("linear")
-    calls(*attempts_after(0.5, 0.7, 0.9)).backed_off("linear", factor=0.2)
-    calls(*attempts_after(0.3, 0.3)).backed_off("constant", base=0.3)
-    assert "constant backoff expects 0.300 s" in fails(
-        calls(*attempts_after(0.3, 0.1)), "backed_off", "constant")
+    calls(*attempts_after(1, 2, 4, 5, 5)).backed_off(base=1, cap=5, jitter="none")
+    calls(*attempts_after(0.5, 1.0, 1.5)).backed_off("linear", jitter="none")
+    calls(*attempts_after(0.5, 0.7, 0.9)).backed_off("linear", factor=0.2, jitter="none")
+    assert "below the 0.300 s no jitter waits exactly the delay" in fails(
+        calls(*attempts_after(0.3, 0.1)), "backed_off", "constant", jitter="none")
 
 
 def test_backed_off_from_virtual_sleeps() -> None:
@@ -66,24 +153,35 @@ def test_backed_off_from_virtual_sleeps() -> None:
     ends = [e.t_resp_end or 0.0 for e in entries]
     sleeps = tuple(Sleep(end + 0.0001, s, "MainThread")
                    for end, s in zip(ends, (1, 2, 4), strict=False))
-    calls(*entries, sleeps=sleeps, virtual=True).backed_off(base=1)
+    calls(*entries, sleeps=sleeps, virtual=True).backed_off(base=1, jitter="none")
     short = tuple(Sleep(s.at, s.seconds - 0.002, s.thread) for s in sleeps)
-    message = fails(calls(*entries, sleeps=short, virtual=True), "backed_off", base=1)
-    assert message.startswith("getPayment: slept 0.998 s before retrying after 503, "
-                              "exponential backoff expects 1.000 s")
+    message = fails(calls(*entries, sleeps=short, virtual=True), "backed_off", base=1,
+                    jitter="none")
+    assert message.startswith("getPayment: slept 0.998 s before retry 1 (after 503), below "
+                              "the 1.000 s no jitter waits exactly the delay allows there")
     assert "client slept 0.998 s" in message
 
 
 def test_backed_off_in_virtual_time_without_sleeps_says_why() -> None:
     message = fails(calls(*attempts_after(1.0, 2.0), virtual=True), "backed_off", base=1)
-    assert "slept 0.000 s before retrying" in message
+    assert "slept nothing before retry 2" in message
     assert "no sleep was recorded at all: pass virtual time's sleeps to Calls" in message
 
 
 def test_backed_off_leaves_retry_after_waits_alone() -> None:
     entries = [entry(0.0, 503, answer=retry_after("5"), took=0.0), entry(5.0, 503, took=0.0),
                entry(5.2, 503, took=0.0), entry(5.6, 200)]
-    calls(*entries).backed_off(base=0.1)  # waits 0.2 and 0.4 are indexes 1 and 2
+    calls(*entries).backed_off(base=0.1, jitter="none")  # waits 0.2 and 0.4: retries 2 and 3
+    message = fails(calls(*entries), "backed_off", base=0.2, jitter="none")
+    assert "(the wait before retry 1, after a Retry-After, is judged by " \
+        "honoured_retry_after)" in message
+
+
+def test_backed_off_ignores_retries_after_answers_that_are_not_retryable() -> None:
+    # a 401 retried at once with a fresh token is a refresh, not a hot loop
+    entries = [entry(0.0, 401, took=0.0), entry(0.0, 503, took=0.0), entry(0.1, 503, took=0.0),
+               entry(0.3, 503, took=0.0), entry(0.7, 200)]
+    calls(*entries).backed_off()
 
 
 def test_backed_off_with_jitter() -> None:
@@ -96,8 +194,10 @@ def test_backed_off_with_jitter() -> None:
 
 def test_backed_off_needs_enough_retries() -> None:
     message = fails(calls(*attempts_after(0.1)), "backed_off")
-    assert "retried only 1 time(s) without a Retry-After, too few to tell a exponential" \
-        in message
+    assert message.startswith("getPayment: made 1 retry that a backoff could be judged on")
+    assert "2 are needed to tell a backoff" in message
+    # urllib3's immediate first retry does not count
+    assert "made 1 retry" in fails(virtual_calls(0, 1.0), "backed_off")
 
 
 def test_circuit_opened_after_n_failures() -> None:
@@ -202,5 +302,4 @@ def test_rate_after_429() -> None:
 def test_backed_off_with_jitter_is_not_a_client_that_never_waits() -> None:
     message = fails(calls(*attempts_after(0.0, 0.0, 0.0)), "backed_off", base=0.25,
                     jitter=True)
-    assert "no time at all before its 3 retries" in message
-    assert "jitter randomises a backoff delay, it does not replace it" in message
+    assert "is a hot loop that hammers a provider that is already failing" in message

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -115,24 +116,82 @@ def test_raises_typed_fails_when_a_library_error_leaks(server: MockServer,
     assert isinstance(raised.value.__cause__, json.JSONDecodeError)
 
 
-def test_raises_typed_fails_when_the_client_retries(server: MockServer,
-                                                    client: httpx.Client) -> None:
-    def retrying() -> dict[str, Any]:
+def test_raises_typed_accepts_idempotent_retries_that_end_in_a_good_answer(
+        server: MockServer, client: httpx.Client) -> None:
+    def strict() -> dict[str, Any]:
         try:
-            return careful(client)
-        except PaymentsError:
-            return careful(client)
+            answer = client.get(PAYMENT)
+            answer.raise_for_status()
+            if answer.headers.get("content-type", "").split(";")[0] != "application/json":
+                raise PaymentsError(f"not JSON: {answer.headers.get('content-type')}")
+            data: dict[str, Any] = answer.json()
+        except (ValueError, httpx.HTTPError) as error:
+            raise PaymentsError("the payments API sent a broken answer") from error
+        return data
 
-    with pytest.raises(ContractViolation, match="sent 2 requests before raising PaymentsError"):
-        raises_typed(retrying, (PaymentsError,), server=server, scenario=INVALID_JSON)
+    def retrying() -> dict[str, Any]:
+        for _ in range(9):
+            try:
+                return strict()
+            except PaymentsError:
+                continue
+        raise PaymentsError("gave up")
+
+    # malformed: six broken answers (one of each kind), then good ones
+    assert raises_typed(retrying, (PaymentsError,), server=server, scenario="malformed") is None
+    assert len(server.journal.entries()) == 7
+    server.reset()
+    error = raises_typed(retrying, (PaymentsError,), server=server, scenario=INVALID_JSON)
+    assert isinstance(error, PaymentsError)
+
+
+def test_raises_typed_fails_a_blind_retry_of_a_post(server: MockServer,
+                                                    client: httpx.Client) -> None:
+    body = {"amount": 2000, "currency": "EUR", "payment_method": {
+        "type": "card", "number": "4242424242424242", "exp_month": 12, "exp_year": 2030,
+        "cvc": "123"}}
+
+    def create(key: bool) -> object:
+        headers = {"Idempotency-Key": "k-1"} if key else {}
+        for _ in range(3):
+            try:
+                return client.post("/payments", json=body, headers=headers).json()
+            except ValueError:
+                continue
+        raise PaymentsError("gave up")
+
+    with pytest.raises(ContractViolation) as raised:
+        raises_typed(lambda: create(key=False), (PaymentsError,), server=server,
+                     scenario=INVALID_JSON)
+    message = str(raised.value)
+    assert message.startswith("the call retried POST /v1/payments without an Idempotency-Key "
+                              "after a broken answer (")
+    assert re.search(r"\n>  \+[0-9.]+ s  POST /v1/payments", message), message  # marked
+    server.reset()
+    raises_typed(lambda: create(key=True), (PaymentsError,), server=server,
+                 scenario=INVALID_JSON)
+
+
+def test_raises_typed_fails_when_nothing_was_broken(server: MockServer,
+                                                    client: httpx.Client) -> None:
+    never = {"name": "never", "rules": [{"match": {"operation": "listPayments"},
+                                         "malformed": "invalid_json"}]}
+    with pytest.raises(ContractViolation, match=r"none of the 1 answer\(s\) the call got was "
+                                                r"broken \(the scenario's rule did not fire\)"):
+        raises_typed(lambda: careful(client), (PaymentsError,), server=server, scenario=never)
 
 
 def test_raises_typed_fails_when_nothing_is_raised(server: MockServer,
                                                    client: httpx.Client) -> None:
-    with pytest.raises(ContractViolation, match="instead of raising PaymentsError: the broken"):
+    with pytest.raises(ContractViolation) as raised:
         raises_typed(lambda: careful(client), (PaymentsError,), server=server,
                      scenario={"name": "label", "rules": [
                          {"match": {"any": True}, "malformed": "wrong_content_type"}]})
+    message = str(raised.value)
+    assert "instead of raising PaymentsError, although its last answer was broken (200 " \
+        "(malformed wrong_content_type)): the broken answer was taken for a good one" in message
+    # the timeline shows the same answer, marked
+    assert re.search(r"\n> .*200 \(malformed wrong_content_type\)", message), message
 
 
 def test_raises_typed_fails_when_it_is_slow(server: MockServer, client: httpx.Client) -> None:

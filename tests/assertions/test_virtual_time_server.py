@@ -51,12 +51,15 @@ def test_retry_after_and_backoff_are_exact(virtual: tuple[MockServer, VirtualTim
             time.sleep(float(answer.headers.get("retry-after", 2.0 ** attempt)))
     assert clock.slept() == 10 + 2 + 4
     calls = observed(server, clock)
-    calls.called(4).honoured_retry_after().backed_off(base=1.0).retry_budget(total=17)
+    calls.called(4).honoured_retry_after().backed_off(base=1.0, jitter="none") \
+        .backed_off().retry_budget(total=17)
     with pytest.raises(ContractViolation) as raised:
-        calls.backed_off(base=1.0, factor=3)
+        calls.backed_off(base=1.0, factor=3, jitter="none")
     message = str(raised.value)
-    assert "slept 2.000 s before retrying after 500, exponential backoff expects 3.000 s" \
-        in message
+    assert "slept 2.000 s before retry 2 (after 500), below the 3.000 s no jitter waits " \
+        "exactly the delay allows there" in message
+    assert "(the wait before retry 1, after a Retry-After, is judged by " \
+        "honoured_retry_after)" in message
     assert "client slept 10.000 s" in message
 
 

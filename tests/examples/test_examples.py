@@ -24,7 +24,7 @@ NAIVE_FAILURES: dict[str, str | re.Pattern[str]] = {
     "test_honours_retry_after[rate-limited]":
         re.compile(r"retried after 0\.\d\d s although the 429 said Retry-After: 1"),
     "test_honours_retry_after[retry-after-http-date]":
-        "although the 503 said Retry-After: ",
+        "before the date its 503 gave (Retry-After: ",
     "test_retried_payments_keep_their_idempotency_key[server-errors]":
         "changed its Idempotency-Key between attempts of one operation",
     "test_does_not_retry_what_cannot_change[not-found]":
@@ -46,9 +46,9 @@ NAIVE_FAILURES: dict[str, str | re.Pattern[str]] = {
     "test_malformed_answers_raise_typed_errors[invalid_json]":
         "the call raised requests.exceptions.JSONDecodeError",
     "test_malformed_answers_raise_typed_errors[wrong_content_type]":
-        "instead of raising PaymentsError: the broken answer was taken for a good one",
+        "instead of raising PaymentsError, although its last answer was broken (",
     "test_malformed_answers_raise_typed_errors[invalid_utf8]":
-        "instead of raising PaymentsError: the broken answer was taken for a good one",
+        "instead of raising PaymentsError, although its last answer was broken (",
     "test_malformed_answers_raise_typed_errors[empty]":
         "the call raised requests.exceptions.JSONDecodeError",
     "test_malformed_answers_raise_typed_errors[truncate]":

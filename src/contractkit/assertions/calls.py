@@ -18,15 +18,29 @@ import time
 from collections.abc import Collection, Sequence
 from typing import NoReturn
 
-from contractkit.assertions import retries, timing
+from contractkit.assertions import backoff, retries, timing
 from contractkit.assertions.attempts import group, in_order
+from contractkit.assertions.backoff import BackoffKind, JitterFamily
 from contractkit.assertions.observation import Finding, Observation
 from contractkit.assertions.timeline import render_timeline
-from contractkit.assertions.timing import BackoffKind
 from contractkit.assertions.tolerance import Tolerance
 from contractkit.assertions.virtual_time import Sleep
 from contractkit.errors import ContractViolation
 from contractkit.journal import JournalEntry
+
+
+def wall_offset(samples: int = 5) -> float:
+    """``time.time() - time.monotonic()``, read so that a thread switch between the two
+    reads cannot skew it: the monotonic clock is read on both sides of the wall clock, and
+    the tightest of a few samples wins (a 3 ms preemption made a client that woke exactly
+    at a Retry-After date look 3 ms early)."""
+    best: tuple[float, float] = (float("inf"), 0.0)
+    for _ in range(samples):
+        before = time.monotonic()
+        wall = time.time()
+        after = time.monotonic()
+        best = min(best, (after - before, wall - (before + after) / 2))
+    return best[1]
 
 
 class Calls:
@@ -49,7 +63,7 @@ class Calls:
         self.observation = Observation(
             entries=self.entries, operations=tuple(group(chosen)), sleeps=tuple(sleeps),
             tolerance=Tolerance(virtual=virtual),
-            unix_offset=time.time() - time.monotonic() if unix_offset is None else unix_offset)
+            unix_offset=wall_offset() if unix_offset is None else unix_offset)
 
     def __repr__(self) -> str:
         return (f"Calls({self.operation or 'all operations'}: {len(self.entries)} requests, "
@@ -117,15 +131,25 @@ class Calls:
 
     def backed_off(self, kind: BackoffKind = "exponential", *, base: float | None = None,
                    factor: float | None = None, cap: float | None = None,
-                   jitter: bool = False) -> Calls:
-        """The waits before retries follow a backoff: ``exponential`` base × factor^i
-        (factor 2 by default), ``linear`` base + factor × i (factor = base by default), or
-        ``constant`` base; never above ``cap``. Without ``base``, it is inferred from the
-        first wait. With ``jitter``, each wait lies between 0 and that delay and they are
-        not all exactly it. Waits after an answer with Retry-After are left to
-        :meth:`honoured_retry_after`. Measured from sleeps in virtual time, else gaps."""
+                   jitter: JitterFamily | bool | None = None,
+                   max_jitter: float = 1.0) -> Calls:
+        """The waits before retries after retryable failures follow a backoff.
+
+        Always: no retry without a wait (except an immediate first retry, as urllib3's
+        ``Retry`` makes), and without ``base`` the waits must not all be the same. With
+        ``base``, retry *i* (from 0) has the delay ``min(cap, base × factor^i)``
+        (``exponential``, factor 2), ``base + factor × i`` (``linear``) or ``base``
+        (``constant``), and ``jitter`` names where the wait may fall: ``"none"`` (exactly
+        the delay), ``"full"`` (0 to it), ``"equal"`` (half of it to it), ``"additive"``
+        (it plus up to ``max_jitter``), ``"decorrelated"`` (base to factor × the previous
+        wait, factor 3); None accepts any of them (``True`` is ``"full"``, ``False``
+        ``"none"``). ``jitter="none"`` without ``base`` infers it from the first wait.
+        Waits after a Retry-After are left to :meth:`honoured_retry_after`. Measured from
+        sleeps in virtual time, else gaps; :mod:`contractkit.assertions.backoff` has the
+        rules and which library defaults each family covers."""
         __tracebackhide__ = True
-        return self._check(timing.backed_off(self.observation, kind, base, factor, cap, jitter))
+        return self._check(backoff.backed_off(self.observation, kind, base, factor, cap,
+                                              jitter, max_jitter))
 
     def circuit_opened(self, after: int, *, reset_timeout: float | None = None) -> Calls:
         """After ``after`` failures in a row (5xx or no answer), the client stops calling

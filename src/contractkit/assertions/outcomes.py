@@ -1,10 +1,11 @@
 """Assertions on what a client call *returns or raises* under a scenario (DESIGN §6).
 
 ``tolerates``: the call gives the same result with the scenario (schema drift by default)
-as without one. ``raises_typed``: under a broken answer, the call raises the client's own
-error type, promptly, without retrying. Both take the server duck-typed (anything with
-``use_scenario`` and ``journal``), so they work with ``MockServer`` and the pytest
-plugin's fixture alike, and restore the scenario that was active before.
+as without one. ``raises_typed``: under broken answers, the call raises the client's own
+error type, or returns a good answer after retrying an idempotent request, promptly. Both
+take the server duck-typed (anything with ``use_scenario`` and ``journal``), so they work
+with ``MockServer`` and the pytest plugin's fixture alike, and restore the scenario that
+was active before.
 """
 
 from __future__ import annotations
@@ -14,7 +15,8 @@ from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any, Protocol, TypeVar
 
-from contractkit.assertions.timeline import render_timeline
+from contractkit.assertions.attempts import IDEMPOTENT_METHODS, group, header, in_order
+from contractkit.assertions.timeline import describe_answer, render_timeline
 from contractkit.errors import ContractViolation
 from contractkit.journal import JournalEntry
 
@@ -110,13 +112,37 @@ def _from_a_library(error: BaseException) -> bool:
     return type(error).__module__.split(".")[0] in _LIBRARIES
 
 
+#: faults that delay or drift an answer without breaking it
+_INTACT = ("latency", "ttfb", "slow body", "mutate", "status")
+
+
+def _broken(entry: JournalEntry) -> bool:
+    """No answer, an error status, or a fault that broke the body or the connection."""
+    if entry.status is None or entry.status >= 400:
+        return True
+    return any(not part.strip().startswith(_INTACT) for part in (entry.fault or "").split("+")
+               if part.strip())
+
+
+def _blind_retry(sent: list[JournalEntry]) -> tuple[JournalEntry, JournalEntry] | None:
+    for operation in group(in_order(sent)):
+        for previous, attempt in operation.retries:
+            if attempt.method not in IDEMPOTENT_METHODS and not header(attempt,
+                                                                       "Idempotency-Key"):
+                return previous, attempt
+    return None
+
+
 def raises_typed(call: Callable[[], object],
                  errors: tuple[type[BaseException], ...], *,
                  server: ScenarioServer, scenario: ScenarioChoice = None,
-                 within: float = 5.0) -> BaseException:
-    """``call()`` must raise one of ``errors`` (not another type), after at most one
-    request, within ``within`` seconds. With ``scenario``, it runs under that scenario
-    (restoring the previous one after). Returns the error raised."""
+                 within: float = 5.0) -> BaseException | None:
+    """Under broken answers, ``call()`` must raise one of ``errors`` or, having retried an
+    idempotent request (or one with an Idempotency-Key), return what a good answer gave;
+    never return a broken answer as data, leak another exception, retry a non-idempotent
+    request blindly, or take longer than ``within`` seconds. With ``scenario``, it runs
+    under that scenario (restoring the previous one after). Returns the error raised, or
+    None when a good answer came after the retries."""
     __tracebackhide__ = True
     expected = " or ".join(e.__qualname__ for e in errors)
     start = _last_seq(server)
@@ -138,18 +164,33 @@ def raises_typed(call: Callable[[], object],
             raised = None
     elapsed = time.monotonic() - began
     sent = _since(server, start)
-    if raised is None:
+    # a connection refused or timed out never reaches the journal: then only the raise counts
+    if (sent or raised is None) and not any(_broken(e) for e in sent):
         raise ContractViolation(
-            f"the call returned {result!r} instead of raising {expected}: the broken answer "
-            "was taken for a good one\n\n" + render_timeline(sent))
-    if len(sent) > 1:
+            f"none of the {len(sent)} answer(s) the call got was broken (the scenario's rule "
+            "did not fire), so there was nothing to judge; check the scenario and that the "
+            "call reaches the mock\n\n" + render_timeline(sent))
+    blind = _blind_retry(sent)
+    if blind is not None:
+        previous, attempt = blind
         raise ContractViolation(
-            f"the call sent {len(sent)} requests before raising {type(raised).__qualname__}: "
-            "a broken answer is not transient, so do not retry it\n\n" + render_timeline(sent))
+            f"the call retried {attempt.method} {attempt.path} without an Idempotency-Key "
+            f"after a broken answer ({describe_answer(previous)}): the provider may have "
+            "applied the first attempt, so the retry can apply it twice; send an "
+            "Idempotency-Key, or raise " + expected + " instead of retrying\n\n"
+            + render_timeline(sent, marked={attempt.seq}))
+    if raised is None and _broken(sent[-1]):
+        last = sent[-1]
+        raise ContractViolation(
+            f"the call returned {result!r} instead of raising {expected}, although its last "
+            f"answer was broken ({describe_answer(last)}): the broken answer was taken for a "
+            "good one\n\n" + render_timeline(sent, marked={last.seq}))
     if elapsed > within:
+        outcome = (f"raise {type(raised).__qualname__}" if raised is not None
+                   else "get a good answer")
         raise ContractViolation(
-            f"the call took {elapsed:.2f} s to raise {type(raised).__qualname__}, more than "
-            f"{within:g} s: set a timeout so a broken provider cannot stall the caller\n\n"
+            f"the call took {elapsed:.2f} s to {outcome}, more than {within:g} s: set a "
+            "timeout (and a retry budget) so a broken provider cannot stall the caller\n\n"
             + render_timeline(sent))
     return raised
 

@@ -21,6 +21,7 @@ from contractkit.assertions.attempts import (
 )
 from contractkit.assertions.observation import Finding, Observation
 from contractkit.assertions.timeline import describe_answer
+from contractkit.errors import ConfigError
 from contractkit.journal import JournalEntry
 
 #: client errors that the same request will meet again: retrying them is pointless
@@ -61,21 +62,55 @@ def honoured_retry_after(seen: Observation) -> Finding | None:
             value = header(previous, "Retry-After", response=True)
             if value is None:
                 continue
-            sent = previous.t_resp_start if previous.t_resp_start is not None \
-                else answer_end(previous)
-            needed = retry_after_seconds(value, sent_at_unix=sent + seen.unix_offset)
-            if needed is None:
-                continue
-            gap = attempt.t_headers - answer_end(previous)
-            if not seen.tolerance.at_least(gap, needed):
-                return Finding(
-                    f"retried after {gap:.2f} s although the {previous.status} said "
-                    f"Retry-After: {value} (wait at least {needed:.2f} s after the answer "
-                    "before sending the next attempt)", (previous, attempt))
+            finding = _retry_after_finding(seen, previous, attempt, value)
+            if finding is not None:
+                return finding
     return None
 
 
+def _retry_after_finding(seen: Observation, previous: JournalEntry, attempt: JournalEntry,
+                         value: str) -> Finding | None:
+    gap = attempt.t_headers - answer_end(previous)
+    if value.strip().isdigit():
+        needed = float(value.strip())
+        if seen.tolerance.at_least(gap, needed):
+            return None
+        return Finding(
+            f"retried after {gap:.2f} s although the {previous.status} said "
+            f"Retry-After: {value} (wait at least {needed:.2f} s after the answer "
+            "before sending the next attempt)", (previous, attempt))
+    # an HTTP-date is a moment, whole seconds on the server's clock: the retry may start at
+    # that moment, however long the answer took to arrive
+    sent = previous.t_resp_start if previous.t_resp_start is not None \
+        else answer_end(previous)
+    until = retry_after_seconds(value, sent_at_unix=sent + seen.unix_offset)
+    if until is None:
+        return None
+    if seen.tolerance.at_least(attempt.t_headers, sent + until):
+        return None
+    early = sent + until - attempt.t_headers
+    return Finding(
+        f"retried {early:.3f} s before the date its {previous.status} gave (Retry-After: "
+        f"{value}, {until:.2f} s after the answer was sent; it retried after {gap:.2f} s): "
+        "wait until that date before sending the next attempt", (previous, attempt))
+
+
+def _could_retry(entry: JournalEntry) -> bool:
+    """An answer a client may retry: none at all, a 5xx, a 408 or a 429."""
+    return entry.status is None or entry.status >= 500 or entry.status in (408, 429)
+
+
+def _statuses(statuses: Collection[int]) -> str:
+    codes = sorted(statuses)
+    return ", ".join(map(str, codes[:-1])) + (" or " if len(codes) > 1 else "") + str(codes[-1])
+
+
 def retried_only_idempotent(seen: Observation) -> Finding | None:
+    if not any(_could_retry(e) for e in seen.entries):
+        return Finding(
+            f"no answer failed ({len(seen.entries)} request(s), none got a 5xx, 408, 429 or "
+            "no answer), so the client had nothing to retry and this proves nothing; use a "
+            "scenario that fails (server-errors, flaky, or `status: 503` on the operation)")
     for operation in seen.operations:
         for previous, attempt in operation.retries:
             if attempt.method in IDEMPOTENT_METHODS or header(attempt, "Idempotency-Key"):
@@ -90,6 +125,14 @@ def retried_only_idempotent(seen: Observation) -> Finding | None:
 
 
 def no_retry_on(seen: Observation, statuses: Collection[int]) -> Finding | None:
+    if not statuses:
+        raise ConfigError("no_retry_on() needs at least one status code")
+    if not any(e.status in statuses for e in seen.entries):
+        return Finding(
+            f"no answer was a {_statuses(statuses)} ({len(seen.entries)} request(s)), so "
+            "there was nothing the client should not retry and this proves nothing; use a "
+            "scenario that answers one (e.g. `status: 404` on the operation), or check that "
+            "its rule fired")
     for operation in seen.operations:
         for previous, attempt in operation.retries:
             if previous.status not in statuses:

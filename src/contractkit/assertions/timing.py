@@ -1,25 +1,23 @@
-"""Checks about when the client sent its requests (DESIGN §6): backoff, circuit breaking,
-timeouts, retry budgets, concurrency and pacing after a 429.
+"""Checks about when the client sent its requests (DESIGN §6): circuit breaking, timeouts,
+retry budgets, concurrency and pacing after a 429 (backoff is
+:mod:`~contractkit.assertions.backoff`'s).
 
 Durations are compared with the observation's :class:`~contractkit.assertions.tolerance.
 Tolerance`. A *gap* is the next request's ``t_headers`` minus the previous answer's end
-(:func:`~contractkit.assertions.attempts.answer_end`); in virtual time, backoff is measured
-from the sleeps the client recorded between the two instead.
+(:func:`~contractkit.assertions.attempts.answer_end`).
 """
 
 from __future__ import annotations
 
 import math
 from itertools import pairwise
-from typing import Literal
 
-from contractkit.assertions.attempts import answer_end, answer_start, failed, header
+from contractkit.assertions.attempts import answer_end, failed
 from contractkit.assertions.observation import Finding, Observation
 from contractkit.assertions.tolerance import Tolerance
 from contractkit.errors import ConfigError
 from contractkit.journal import JournalEntry
 
-BackoffKind = Literal["exponential", "linear", "constant"]
 #: socket timeouts, network and scheduling run in real time even under virtual time, so
 #: measurements that include them get the real-time tolerance
 REAL_TIME = Tolerance(virtual=False)
@@ -29,84 +27,6 @@ PAUSE_FACTOR = 3.0
 
 def _gap(previous: JournalEntry, attempt: JournalEntry) -> float:
     return attempt.t_headers - answer_end(previous)
-
-
-def _expected_backoff(kind: BackoffKind, base: float, factor: float | None,
-                      cap: float | None, index: int) -> float:
-    if kind == "constant":
-        value = base
-    elif kind == "linear":
-        value = base + (base if factor is None else factor) * index
-    else:
-        value = base * (2.0 if factor is None else factor) ** index
-    return value if cap is None else min(value, cap)
-
-
-def _inferred_base(kind: BackoffKind, factor: float | None, wait: float, index: int) -> float:
-    if kind == "constant":
-        return wait
-    if kind == "linear":
-        return wait / (index + 1) if factor is None else wait - factor * index
-    return wait / (2.0 if factor is None else factor) ** index
-
-
-def backed_off(seen: Observation, kind: BackoffKind, base: float | None,
-               factor: float | None, cap: float | None, jitter: bool) -> Finding | None:
-    if jitter and base is None:
-        raise ConfigError("backed_off(jitter=True) needs base=: random waits do not reveal "
-                          "the base delay")
-    verb = "slept" if seen.tolerance.virtual else "waited"
-    checked = 0
-    for operation in seen.operations:
-        waits = []
-        for index, (previous, attempt) in enumerate(operation.retries):
-            if header(previous, "Retry-After", response=True):
-                continue  # the server set this delay: honoured_retry_after checks it
-            wait = (seen.slept_between(answer_start(previous), attempt.t_headers)
-                    if seen.tolerance.virtual else _gap(previous, attempt))
-            waits.append((index, previous, attempt, wait))
-        if not waits:
-            continue
-        start = base if base is not None else _inferred_base(kind, factor, waits[0][3],
-                                                             waits[0][0])
-        expectations = [(_expected_backoff(kind, start, factor, cap, i), p, a, w)
-                        for i, p, a, w in waits]
-        checked = max(checked, len(waits))
-        for expected, previous, attempt, wait in expectations:
-            low = 0.0 if jitter else expected
-            if not seen.tolerance.at_least(wait, low):
-                hint = (" (no sleep was recorded at all: pass virtual time's sleeps to Calls, "
-                        "and check that the client sleeps with time.sleep or asyncio.sleep)"
-                        if seen.tolerance.virtual and not seen.sleeps else "")
-                return Finding(
-                    f"{verb} {wait:.3f} s before retrying after {previous.status or previous.fault}"
-                    f", {kind} backoff expects {expected:.3f} s: it retries too fast{hint}",
-                    (previous, attempt))
-            if not seen.tolerance.at_most(wait, expected):
-                return Finding(
-                    f"{verb} {wait:.3f} s before retrying, {kind} backoff expects at most "
-                    f"{expected:.3f} s" + (f" (capped at {cap:g} s)" if cap else ""),
-                    (previous, attempt))
-        if jitter and all(w <= seen.tolerance.early() for _, _, _, w in expectations):
-            return Finding(
-                f"{verb} no time at all before its {len(expectations)} retries "
-                f"({', '.join(f'{w:.3f} s' for _, _, _, w in expectations)}): jitter randomises "
-                "a backoff delay, it does not replace it; wait a random part of "
-                f"{kind} delays", tuple(a for _, _, a, _ in expectations))
-        if jitter and len(expectations) >= 2 and all(
-                abs(w - e) <= seen.tolerance.early() for e, _, _, w in expectations):
-            return Finding(
-                f"{verb} exactly the backoff delays "
-                f"({', '.join(f'{w:.3f} s' for _, _, _, w in expectations)}) with no jitter: "
-                "clients that failed together retry together; randomise each wait",
-                tuple(a for _, _, a, _ in expectations))
-    needed = 1 if kind == "constant" or base is not None else 2
-    if checked < needed:
-        return Finding(
-            f"retried only {checked} time(s) without a Retry-After, too few to tell a "
-            f"{kind} backoff; use a scenario that fails several times in a row "
-            "(`sequence: [{status: 503}, {status: 503}, {status: 503}, pass]`)")
-    return None
 
 
 def _is_pause(seen: Observation, gap: float, earlier: list[float],

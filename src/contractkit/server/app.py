@@ -203,7 +203,7 @@ class MockApp:
     def reset(self, session: str | None = None) -> None:
         """Forget the journal (of one session, or all) and, for all, the metrics; scenario
         counters, sequences and buckets start over."""
-        self.journal.clear(session)
+        self.journal.clear(session, at=self.clock())
         self.scenarios.reset(self.clock(), session)
         if session is None:
             self.metrics.reset()
