@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 
+from contractkit.contract.schema_validator import CompiledSchema
 from contractkit.scenarios.faults import Mutate
 from contractkit.scenarios.mutate import mutate
 
@@ -74,3 +75,37 @@ def test_huge_grows_to_the_declared_maximum() -> None:
     drifted = run(huge=True)
     assert len(drifted["tags"]) == 4  # type: ignore[arg-type]
     assert len(drifted["note"]) == 50  # type: ignore[arg-type]
+
+
+METADATA = {
+    "type": "object", "required": ["id"], "additionalProperties": False,
+    "properties": {
+        "id": {"type": "string"},
+        "metadata": {"type": "object", "additionalProperties": {"type": "string"}},
+        "limits": {"type": "object", "maxProperties": 1, "properties": {"a": {"type": "integer"}}},
+    },
+}
+
+
+def test_extra_fields_stay_valid_against_the_contract() -> None:
+    # a reader typed as the contract says (metadata: dict[str, str], no extra keys at the
+    # top) must still read drifted bodies: issue 13, item 4
+    value = {"id": "x", "metadata": {"k": "v"}, "limits": {"a": 1}}
+    validator = CompiledSchema(METADATA)
+    for seed in range(10):
+        drifted = mutate(value, METADATA, Mutate(extra_fields=5), random.Random(seed))
+        assert isinstance(drifted, dict)
+        assert validator.errors(drifted) == [], drifted
+        assert set(drifted) == set(value)  # additionalProperties: false at the top
+        metadata = drifted["metadata"]
+        assert isinstance(metadata, dict)
+        assert len(metadata) == 6
+        assert all(isinstance(v, str) for v in metadata.values())
+        assert drifted["limits"] == {"a": 1}  # maxProperties 1 leaves no room
+
+
+def test_undeclared_fields_breach_the_contract_on_purpose() -> None:
+    drifted = mutate({"id": "x"}, METADATA, Mutate(undeclared_fields=2), random.Random(0))
+    assert isinstance(drifted, dict)
+    assert len(drifted) == 3
+    assert CompiledSchema(METADATA).errors(drifted) != []

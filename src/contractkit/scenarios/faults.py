@@ -227,7 +227,11 @@ class Mutate(Fault):
 
     name: ClassVar[str] = "mutate"
     role: ClassVar[Literal["delay", "answer", "body"]] = "body"
+    #: unknown properties the contract allows (its additionalProperties' schema; none
+    #: where it forbids them)
     extra_fields: int = 0
+    #: unknown properties of any type, even where the contract forbids them: a breach
+    undeclared_fields: int = 0
     drop_optional: bool = False
     nulls: bool = False
     unknown_enum: bool = False
@@ -235,7 +239,9 @@ class Mutate(Fault):
     huge: bool = False
 
     def describe(self) -> str:
-        chosen = [f"extra_fields={self.extra_fields}"] if self.extra_fields else []
+        chosen = [f"{name}={getattr(self, name)}" for name in ("extra_fields",
+                                                               "undeclared_fields")
+                  if getattr(self, name)]
         chosen += [flag for flag in ("drop_optional", "nulls", "unknown_enum", "type_drift",
                                      "huge") if getattr(self, flag)]
         return "mutate " + ",".join(chosen)

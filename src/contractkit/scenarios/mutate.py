@@ -1,11 +1,13 @@
 """Schema drift: change a valid JSON body the way a provider's next release might.
 
 Each mutation walks the body alongside its (bundled) schema: ``extra_fields`` adds unknown
-properties at every object level, ``drop_optional`` removes properties not required,
-``nulls`` sets nullable properties to null, ``unknown_enum`` swaps enum values for one the
-contract does not list, ``type_drift`` turns numbers and booleans into strings (and numeric
-strings into numbers), ``huge`` grows strings and arrays to their maximum (or far beyond
-anything seen, when the schema sets none).
+properties at every object level where the contract allows them (values of its
+``additionalProperties`` schema; none where it is ``false``), ``undeclared_fields`` adds
+them everywhere (a breach of the contract, on purpose), ``drop_optional`` removes
+properties not required, ``nulls`` sets nullable properties to null, ``unknown_enum``
+swaps enum values for one the contract does not list, ``type_drift`` turns numbers and
+booleans into strings (and numeric strings into numbers), ``huge`` grows strings and
+arrays to their maximum (or far beyond anything seen, when the schema sets none).
 """
 
 from __future__ import annotations
@@ -14,9 +16,12 @@ import random
 from typing import Any
 
 from contractkit._types import JSON
+from contractkit.contract.generate import generate
 from contractkit.contract.shape import json_type, resolve
+from contractkit.errors import GenerationError
 from contractkit.scenarios.faults import Mutate
 
+_NONE = object()  # no value fits
 #: Without a declared maximum, "huge" means this (a body stays a few MB at most).
 HUGE_STRING = 10_000
 HUGE_ARRAY = 200
@@ -78,8 +83,38 @@ class _Walker:
                 continue
             result[key] = self.walk(item, properties.get(key, {}), depth + 1)
         for index in range(self.fault.extra_fields):
-            result[f"x_contractkit_extra_{depth}_{index}"] = self.extra(index)
+            if not self.allowed_extra(schema, result):
+                break
+            extra = self.allowed_value(schema, index)
+            if extra is _NONE:
+                break
+            result[f"x_contractkit_extra_{depth}_{index}"] = extra
+        for index in range(self.fault.undeclared_fields):
+            result[f"x_contractkit_undeclared_{depth}_{index}"] = self.extra(index)
         return result
+
+    def allowed_extra(self, schema: dict[str, Any], result: dict[str, JSON]) -> bool:
+        """Whether one more unknown property keeps the object valid."""
+        if schema.get("additionalProperties") is False or schema.get(
+                "unevaluatedProperties") is False or "propertyNames" in schema:
+            return False
+        if schema.get("patternProperties"):
+            return False  # a generated name might match a pattern with its own schema
+        limit = schema.get("maxProperties")
+        return not (isinstance(limit, int) and len(result) >= limit)
+
+    def allowed_value(self, schema: dict[str, Any], index: int) -> Any:
+        """A value the contract's ``additionalProperties`` accepts (any, when it says none)."""
+        extra = schema.get("additionalProperties")
+        if extra is None or extra is True or extra == {}:
+            return self.extra(index)
+        if not isinstance(extra, dict):
+            return _NONE
+        try:
+            return generate({**extra, "$defs": self.root.get("$defs", {})},
+                            seed=self.rng.randrange(2**31))
+        except GenerationError:
+            return _NONE
 
     def extra(self, index: int) -> JSON:
         kinds: list[JSON] = [f"unexpected-{self.rng.randrange(10**6)}",
