@@ -82,6 +82,8 @@ def _changes(before: Opened, after: Opened, today: dt.date) -> list[Change]:
                             new_source=after.label).run()
     else:
         found = OpenAPIDiff(old, new, today=today).run()
+    if before.rename is None and after.rename is None:
+        return found
     # locations inside a git: source name the temporary export; give them back their name
     return [dataclasses.replace(change, source_line=after.location(before.location(
         change.source_line))) for change in found]
