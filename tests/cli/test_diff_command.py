@@ -257,3 +257,53 @@ def test_graphql_changelog_in_markdown(tmp_path: Path) -> None:
         "- **`Query`**: field Query.legacy was removed: queries selecting it fail "
         "(`graphql-field-removed`)\n\n## Other changes\n\n"
         "- **`Query`**: field Query.refunds was added (`graphql-field-added`)\n")
+
+
+OASDIFF = Path(__file__).resolve().parents[3] / "shared" / "corpus" / "diff" / "oasdiff"
+
+
+def test_junit_of_changes_with_object_values_reads_in_a_junit_parser(tmp_path: Path) -> None:
+    """A change whose old/new is a dict (here a contentSchema added) crashed the JUnit
+    renderer (unhashable type), which CI read as findings; ignored changes are test
+    cases too (skipped), so they count in ``tests``."""
+    junitparser = pytest.importorskip("junitparser")
+    base, revision = (OASDIFF / "checker" / f"content_schema_{side}.yaml"
+                      for side in ("base", "revision"))
+    if not base.is_file():
+        pytest.skip(f"no corpus at {OASDIFF}")
+    ignore = tmp_path / "ignore.yaml"
+    ignore.write_text("ignore:\n  - rule: response-property-content-schema-added\n"
+                      "    reason: clients ignore it\n")
+    result = run(str(base), str(revision), "--format", "junit", "--ignore", str(ignore))
+    assert result.exit_code == 1, result.output  # breaking findings, not a crash (2)
+    path = tmp_path / "report.xml"
+    path.write_text(result.stdout)
+    [suite] = list(junitparser.JUnitXml.fromfile(str(path)))
+    cases = list(suite)
+    outcomes = [type(case.result[0]).__name__ if case.result else "passed"
+                for case in cases]
+    assert suite.tests == len(cases) == 6
+    assert suite.failures == outcomes.count("Failure") == 5
+    assert suite.skipped == outcomes.count("Skipped") == 1
+    assert suite.errors == 0
+
+
+def test_default_responses_are_named_as_written_so_ignore_entries_match(
+        tmp_path: Path) -> None:
+    def contract(status: str) -> str:
+        return ("openapi: 3.0.3\ninfo: {title: t, version: '1'}\npaths:\n  /a:\n    get:\n"
+                "      responses:\n        default:\n          description: error\n"
+                "          content:\n            application/json:\n              schema:\n"
+                f"                properties: {{code: {{type: string, enum: [{status}]}}}}\n")
+    (tmp_path / "old.yaml").write_text(contract("a"))
+    (tmp_path / "new.yaml").write_text(contract("b"))
+    data = json.loads(run("old.yaml", "new.yaml", "--format", "json", cwd=tmp_path).stdout)
+    locations = {change["location"] for change in data["changes"]}
+    assert locations == {"GET /a → responses → default → application/json → /code"}
+    (tmp_path / "ignore.yaml").write_text(
+        "ignore:\n  - rule: '*'\n    location: 'GET /a → responses → default → *'\n"
+        "    reason: errors are shown as text\n")
+    result = run("old.yaml", "new.yaml", "--ignore", "ignore.yaml", "--format", "json",
+                 cwd=tmp_path)
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["changes"] == []

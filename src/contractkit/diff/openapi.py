@@ -244,27 +244,29 @@ class OpenAPIDiff:
 
     def _responses(self, old: Operation, new: Operation, label: str,
                    site: Site) -> None:
-        for status in sorted(old.responses.keys() - new.responses.keys()):
+        for key in sorted(old.responses.keys() - new.responses.keys()):
+            status = _status(key)
             success = status.startswith("2")
             self._add(f"response-{'success' if success else 'non-success'}-status-removed",
                       [label, "responses", status],
                       f"response status {status} was removed"
                       + (": clients relying on it break" if success else ""),
                       operation=label, site=site, old=status)
-        for status in sorted(new.responses.keys() - old.responses.keys()):
+        for key in sorted(new.responses.keys() - old.responses.keys()):
+            status = _status(key)
             success = status.startswith("2")
             self._add(f"response-{'success' if success else 'non-success'}-status-added",
                       [label, "responses", status],
                       f"response status {status} was added"
                       + (": clients may not handle it" if success else ""),
-                      operation=label, site=("new", site[1], new.responses[status].pointer),
+                      operation=label, site=("new", site[1], new.responses[key].pointer),
                       new=status)
         for status in sorted(old.responses.keys() & new.responses.keys()):
             self._response(old.responses[status], new.responses[status], label, site)
 
     def _response(self, old: Response, new: Response, label: str,
                   site: Site) -> None:
-        parts = [label, "responses", new.status]
+        parts = [label, "responses", _status(new.status)]
         here: Site = ("new", site[1], new.pointer)
         before, after = _media(old.content), _media(new.content)
         unmatched_new = dict(after)
@@ -360,6 +362,11 @@ def _schema_node(contract: Contract, schema: Schema) -> Node | None:
     if resolver is None or schema.uri not in resolver.documents:
         return None
     return Node(schema.raw, resolver.document(schema.uri), schema.pointer)
+
+
+def _status(key: str) -> str:
+    """A response key as contracts spell it: the model upper-cases ``default``."""
+    return "default" if key == "DEFAULT" else key
 
 
 def _operation_key(operation: Operation) -> tuple[str, str]:
