@@ -49,7 +49,7 @@ def test_each_format_matches_its_snapshot(output_format: str) -> None:
 def test_json_output_validates_against_the_shipped_schema() -> None:
     data = json.loads(run("v1.yaml", "v2.yaml", "--format", "json").stdout)
     jsonschema.validate(data, schema())
-    assert data["summary"] == {"breaking": 3, "dangerous": 0, "safe": 1}
+    assert data["summary"] == {"breaking": 1, "dangerous": 2, "safe": 1}
     assert data["failed"] is True
 
 
@@ -63,13 +63,14 @@ ANNOTATION = re.compile(
 def test_github_annotations_are_workflow_commands_with_file_and_line() -> None:
     lines = run("v1.yaml", "v2.yaml", "--format", "github").stdout.splitlines()
     *annotations, summary = lines
-    assert summary.startswith("v1.yaml → v2.yaml: 3 breaking")
+    assert summary.startswith("v1.yaml → v2.yaml: 1 breaking, 2 dangerous")
     assert len(annotations) == 4
     for line in annotations:
         assert ANNOTATION.match(line), line
         assert ",line=" in line
         assert "file=v2.yaml" in line
-    assert sum(line.startswith("::error ") for line in annotations) == 3
+    assert sum(line.startswith("::error ") for line in annotations) == 1
+    assert sum(line.startswith("::warning ") for line in annotations) == 2
 
 
 def test_junit_output_has_the_shape_ci_systems_read() -> None:
@@ -81,7 +82,7 @@ def test_junit_output_has_the_shape_ci_systems_read() -> None:
     cases = suite.findall("testcase")
     assert int(suite.get("tests", "")) == len(cases) == 4
     failures = [case for case in cases if case.find("failure") is not None]
-    assert int(suite.get("failures", "")) == len(failures) == 3
+    assert int(suite.get("failures", "")) == len(failures) == 1
     for case in cases:
         assert case.get("classname")
         assert case.get("name")
@@ -227,7 +228,7 @@ def test_base_compares_each_file_with_its_committed_version(tmp_path: Path) -> N
     shutil.copy(DATA / "v2.yaml", tmp_path / "added.yaml")
     result = run("--base", "HEAD", "payments.yaml", "same.yaml", "added.yaml", cwd=tmp_path)
     assert result.exit_code == 1, result.output
-    assert "git:HEAD:payments.yaml → payments.yaml: 3 breaking" in result.stdout
+    assert "git:HEAD:payments.yaml → payments.yaml: 1 breaking" in result.stdout
     assert "git:HEAD:same.yaml → same.yaml: 0 breaking, 0 dangerous, 0 safe" in result.stdout
     assert "added.yaml: new at HEAD, nothing to compare" in result.stdout
     assert run("--base", "HEAD", "same.yaml", cwd=tmp_path).exit_code == 0
@@ -307,3 +308,11 @@ def test_default_responses_are_named_as_written_so_ignore_entries_match(
                  cwd=tmp_path)
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout)["changes"] == []
+
+
+def test_closed_responses_makes_response_additions_breaking() -> None:
+    data = json.loads(run("v1.yaml", "v2.yaml", "--format", "json",
+                          "--closed-responses").stdout)
+    assert data["summary"] == {"breaking": 3, "dangerous": 0, "safe": 1}
+    added = [c for c in data["changes"] if c["rule_id"] == "response-property-enum-value-added"]
+    assert [c["level"] for c in added] == ["breaking", "breaking"]

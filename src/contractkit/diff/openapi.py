@@ -41,8 +41,10 @@ _BRANCH = re.compile(r"/(?:oneOf|anyOf)\[\d+\]")
 class OpenAPIDiff:
     """One comparison of an old and a new OpenAPI contract."""
 
-    def __init__(self, old: Contract, new: Contract, *, today: dt.date) -> None:
+    def __init__(self, old: Contract, new: Contract, *, today: dt.date,
+                 closed_responses: bool = False) -> None:
         self.old, self.new, self.today = old, new, today
+        self.closed_responses = closed_responses
         self.schemas = SchemaDiffer(resolver_of(old), resolver_of(new))
         self.record = Recorder(old, new)
         self._add = self.record.add
@@ -350,11 +352,12 @@ class OpenAPIDiff:
             change = SCHEMA_CHANGES_BY_NAME[finding.change]
             rule_id = f"{prefix or side}-{'property' if nested else root}-{change.name}"
             where = [*parts, finding.path] if finding.path else parts
+            level = schema_level(change, side, closed_responses=self.closed_responses)
             self._add(rule_id, where,
-                      schema_message(change, side, schema_level(change, side), finding, title,
-                                     nested, noun=prefix or side),
+                      schema_message(change, side, level, finding, title, nested,
+                                     noun=prefix or side),
                       old=finding.old, new=finding.new, operation=label,
-                      site=("new", *finding.site))
+                      site=("new", *finding.site), level=level)
 
 
 def _schema_node(contract: Contract, schema: Schema) -> Node | None:
