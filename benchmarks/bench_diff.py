@@ -1,17 +1,21 @@
-"""Time and peak memory of ``contractkit.diff`` on two published versions of GitHub's REST
-contract, next to the time to load both files, measured in the same run.
+"""Time and peak memory of ``contractkit.diff`` on real contract pairs, each next to the
+time to load both files, measured in the same run.
 
     make bench            # or: .venv/bin/python benchmarks/bench_diff.py [OLD NEW]
 
-Target (issue 6): the diff itself ≤ 1 s and ≤ the time to load both contracts. Each time is
-the median of several runs on freshly loaded contracts (nothing is cached between runs);
-memory is the tracemalloc peak of one diff. Read the ratio, not the seconds. Without
-arguments it also measures GitHub's GraphQL schema (v15.0.0 → v15.26.1) the same way.
+Pairs: GitHub's REST contract v22 → v23 (target, issue 6: the diff ≤ 1 s and ≤ the load
+time); Stripe's spec3 at two consecutive commits (four enum values added; target, issue
+14: ≤ 2 s and ≤ 500 MB) and Stripe against itself; GitHub's GraphQL schema
+(v15.0.0 → v15.26.1). Issue 14 also asks of every pair: the diff ≤ 2× loading both files.
+Each time is the median of several runs on freshly loaded contracts (nothing is cached
+between runs); memory is the tracemalloc peak of one diff, and the process's peak RSS
+(loaded contracts included) after all runs of the pair. Read the ratio, not the seconds.
 """
 
 from __future__ import annotations
 
 import gc
+import resource
 import statistics
 import sys
 import time
@@ -21,17 +25,28 @@ from pathlib import Path
 import contractkit
 
 ROOT = Path(__file__).resolve().parents[1]
-LARGE = ROOT.parent / "shared" / "corpus" / "large"
-DEFAULT = (LARGE / "github-rest-v22.0.0.json", LARGE / "github-rest-v23.0.2.json")
-GRAPHQL = ROOT.parent / "shared" / "corpus" / "graphql"
-GRAPHQL_PAIR = (GRAPHQL / "github-v15.0.0.graphql", GRAPHQL / "github-v15.26.1.graphql")
-RUNS = 5
+CORPUS = ROOT.parent / "shared" / "corpus"
+GITHUB = (CORPUS / "large" / "github-rest-v22.0.0.json",
+          CORPUS / "large" / "github-rest-v23.0.2.json")
+STRIPE = (CORPUS / "diff" / "stripe" / "spec3-cf0b457a.yaml",
+          CORPUS / "diff" / "stripe" / "spec3-98a7c58c.yaml")
+GRAPHQL = (CORPUS / "graphql" / "github-v15.0.0.graphql",
+           CORPUS / "graphql" / "github-v15.26.1.graphql")
+#: (old, new, runs, target seconds or None, target ratio to loading both)
+PAIRS = [
+    (*GITHUB, 5, 1.0, 1.0),
+    (*STRIPE, 3, 2.0, 2.0),
+    (STRIPE[0], STRIPE[0], 3, 2.0, 2.0),
+    (*GRAPHQL, 5, None, 2.0),
+]
+STRIPE_MEMORY_MB = 500
 
 
-def measure(old: Path, new: Path) -> None:
+def measure(old: Path, new: Path, runs: int, seconds: float | None, ratio: float) -> bool:
+    """Print the figures of one pair; whether they meet their targets."""
     loads, diffs = [], []
     report = None
-    for _ in range(RUNS):
+    for _ in range(runs):
         gc.collect()
         start = time.perf_counter()
         before, after = contractkit.load(old), contractkit.load(new)
@@ -46,6 +61,7 @@ def measure(old: Path, new: Path) -> None:
     contractkit.diff(before, after)
     _, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
     assert report is not None
     load_time, diff_time = statistics.median(loads), statistics.median(diffs)
     counts = report.counts()
@@ -53,20 +69,30 @@ def measure(old: Path, new: Path) -> None:
           f"{len(report.changes)} changes: {counts['breaking']} breaking, "
           f"{counts['dangerous']} dangerous, {counts['safe']} safe")
     print(f"load both   {load_time * 1000:8.1f} ms")
-    print(f"diff        {diff_time * 1000:8.1f} ms   peak {peak / 1e6:6.1f} MB (tracemalloc)")
-    print(f"ratio       {diff_time / load_time:8.2f} x   (target: diff ≤ 1 s and ≤ 1.00 x the "
-          "load time)")
+    print(f"diff        {diff_time * 1000:8.1f} ms   peak {peak / 1e6:6.1f} MB (tracemalloc), "
+          f"process peak RSS so far {rss:6.0f} MB")
+    limit = f"≤ {seconds:g} s and " if seconds is not None else ""
+    print(f"ratio       {diff_time / load_time:8.2f} x   (target: diff {limit}≤ {ratio:.2f} x "
+          "the load time)")
+    met = diff_time <= ratio * load_time and (seconds is None or diff_time <= seconds)
+    if old.parent == STRIPE[0].parent:
+        print(f"memory      target ≤ {STRIPE_MEMORY_MB} MB: tracemalloc peak "
+              f"{peak / 1e6:.0f} MB")
+        met = met and peak / 1e6 <= STRIPE_MEMORY_MB
+    print(f"target      {'met' if met else 'MISSED'}")
+    return met
 
 
 def main() -> int:
-    pairs = [tuple(Path(a) for a in sys.argv[1:3])] if len(sys.argv) > 2 else [
-        DEFAULT, GRAPHQL_PAIR]
-    for old, new in pairs:
+    pairs = [(Path(sys.argv[1]), Path(sys.argv[2]), 3, None, 2.0)] if len(sys.argv) > 2 \
+        else PAIRS
+    for old, new, runs, seconds, ratio in pairs:
         missing = [path for path in (old, new) if not path.is_file()]
         if missing:
             print(f"bench_diff: {missing[0]} not found (the corpus lives in ../shared/corpus)")
             return 2
-        measure(old, new)
+        measure(old, new, runs, seconds, ratio)
+        print()
     return 0
 
 

@@ -50,6 +50,30 @@ def test_batch_and_single_lookups_agree_and_point_at_the_value(tmp_path: Path) -
     assert found["/z/q"] == expected(text, "{}")
 
 
+YAML = """\
+a:
+  x/y:
+    - 10
+    - {é: 1, b~c: null}
+  n: &anchor
+    deep: 1
+big: [[1, 2], {k: [true, false]}, s]
+alias: *anchor
+z: {}
+"""
+
+
+def test_yaml_batch_lookups_agree_with_the_composed_document(tmp_path: Path) -> None:
+    path = tmp_path / "c.yaml"
+    path.write_text(YAML, encoding="utf-8")
+    pointers = [*POINTERS, "/a/n/deep", "/big/1"]
+    single = read_document(path, ReadLimits(), display="c.yaml")
+    one_by_one = [single.location(pointer) for pointer in pointers]
+    batch = read_document(path, ReadLimits(), display="c.yaml").locations(pointers)
+    assert batch == one_by_one
+    assert {location.pointer: location.line for location in batch}["/big/1/k/1"] == 7
+
+
 def test_example_warnings_name_the_line_of_the_wrong_value(tmp_path: Path) -> None:
     contract = {
         "openapi": "3.0.3", "info": {"title": "t", "version": "1"},

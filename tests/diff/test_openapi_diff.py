@@ -58,7 +58,7 @@ def test_request_side_rules(old: dict[str, Any], new: dict[str, Any], expected: 
 @pytest.mark.parametrize(("old", "new", "request_level", "response_level"), [
     (prop(maximum=10), prop(maximum=5), "breaking", "safe"),       # narrowed
     (prop(maximum=5), prop(maximum=10), "safe", "breaking"),       # widened
-    (prop(enum=[1]), prop(enum=[1, 2]), "safe", "breaking"),
+    (prop(enum=[1]), prop(enum=[1, 2]), "safe", "dangerous"),     # open responses
     (prop(), prop(type=["integer", "null"]), "safe", "breaking"),
     (prop(), prop(type="string"), "breaking", "breaking"),         # incompatible
     (prop(default=1), prop(default=2), "dangerous", "safe"),
@@ -242,7 +242,7 @@ def test_openapi_and_graphql_cannot_be_compared(tmp_path: Any) -> None:
 def test_const_is_a_one_value_enum() -> None:
     assert changes(api(response=prop(enum=[1])), api(response=prop(const=1))) == []
     assert sorted(changes(api(response=prop(const=1)), api(response=prop(const=2)))) == [
-        ("response-property-enum-value-added", "breaking"),
+        ("response-property-enum-value-added", "dangerous"),
         ("response-property-enum-value-removed", "safe")]
 
 
@@ -367,3 +367,30 @@ def test_messages_tell_a_string_from_the_value_it_spells() -> None:
                               contractkit.load(api(request=prop(default="true"))))
     [change] = report.changes
     assert change.message.startswith('request property `amount` default changed (true → "true")')
+
+
+UNION = {"type": "object", "properties": {"pay": {"oneOf": [
+    {"type": "object", "properties": {"card": {"type": "string"}}, "required": ["card"]}]}}}
+WIDER_UNION = {"type": "object", "properties": {"pay": {"oneOf": [
+    {"type": "object", "properties": {"card": {"type": "string"}}, "required": ["card"]},
+    {"type": "object", "properties": {"iban": {"type": "string"}}, "required": ["iban"]}]}}}
+
+
+@pytest.mark.parametrize(("old", "new", "rule_id"), [
+    (prop(enum=["a"]), prop(enum=["a", "b"]), "response-property-enum-value-added"),
+    (UNION, WIDER_UNION, "response-property-one-of-branch-added"),
+    (with_(UNION, properties={"pay": {"anyOf": UNION["properties"]["pay"]["oneOf"]}}),
+     with_(WIDER_UNION, properties={"pay": {"anyOf": WIDER_UNION["properties"]["pay"][
+         "oneOf"]}}), "response-property-any-of-branch-added"),
+])
+def test_response_additions_are_dangerous_unless_responses_are_closed(
+        old: dict[str, Any], new: dict[str, Any], rule_id: str) -> None:
+    """A tolerant client is unaffected by a new value or branch (as in the GraphQL rules,
+    graphql-inspector and oasdiff); ``closed_responses`` is for clients that are not."""
+    assert changes(api(response=old), api(response=new)) == [(rule_id, "dangerous")]
+    assert changes(api(response=old), api(response=new), closed_responses=True) == [
+        (rule_id, "breaking")]
+    # requests are read by the server: the option changes nothing there
+    request = rule_id.replace("response-", "request-")
+    assert changes(api(request=old), api(request=new), closed_responses=True) == [
+        (request, "safe")]

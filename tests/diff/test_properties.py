@@ -53,7 +53,7 @@ def _enum_value(schema: dict[str, Any], data: st.DataObject, side: str) -> Any:
         return None
     name = data.draw(st.sampled_from(enums))
     schema["properties"][name]["enum"] = ["a", "b", "c"]
-    level = "safe" if side == "request" else "breaking"
+    level = "safe" if side == "request" else "dangerous"
     return (side, f"{side}-property-enum-value-added", level)
 
 

@@ -29,13 +29,17 @@ _SINGLE_DOCUMENT = ("json", "junit", "sarif")
               help="YAML file of accepted changes (rule, location, reason, expires).")
 @click.option("--check-version", is_flag=True,
               help="Breaking changes need a major bump of info.version.")
+@click.option("--closed-responses", is_flag=True,
+              help="Clients reject response values they do not know: a response enum "
+                   "value or oneOf/anyOf branch added is breaking (default: dangerous).")
 @click.option("--base", metavar="REF",
               help="Compare each given file with itself at git REF (for pre-commit hooks); "
                    "files that do not exist at REF are new and skipped.")
 @loading_options
 @click.option("--list-rules", is_flag=True, help="Print the rule catalogue and exit.")
 def diff(contracts: tuple[str, ...], output_format: str, fail_on: FailOn,
-         ignore_file: str | None, check_version: bool, base: str | None,
+         ignore_file: str | None, check_version: bool, closed_responses: bool,
+         base: str | None,
          load_options: LoadOptions, list_rules: bool) -> None:
     """Report the changes from OLD to NEW and whether they break clients.
 
@@ -59,7 +63,8 @@ def diff(contracts: tuple[str, ...], output_format: str, fail_on: FailOn,
             click.echo(f"{new}: new at {base}, nothing to compare")
             continue
         reports.append(diff_contracts(old, new, ignore=ignore_file,
-                                      check_version=check_version, **load_options))
+                                      check_version=check_version,
+                                      closed_responses=closed_responses, **load_options))
     click.echo("\n\n".join(render(report, output_format, fail_on=fail_on)
                            for report in reports))
     sys.exit(1 if any(report.fails(fail_on) for report in reports) else 0)

@@ -26,6 +26,7 @@ def diff(
     *,
     ignore: str | os.PathLike[str] | None = None,
     check_version: bool = False,
+    closed_responses: bool = False,
     today: dt.date | None = None,
     allow_remote_refs: bool = False,
     max_bytes: int = DEFAULT_MAX_BYTES,
@@ -35,7 +36,9 @@ def diff(
 
     ``ignore`` names an ignore file (see :mod:`contractkit.diff.ignore`);
     ``check_version`` adds a finding when breaking changes come without a major bump of
-    ``info.version``; ``today`` is the date sunset and expiry dates are checked against.
+    ``info.version``; ``closed_responses`` reports a response enum value or oneOf/anyOf
+    branch added as breaking (for clients that reject what they do not know; by default
+    it is dangerous); ``today`` is the date sunset and expiry dates are checked against.
     ``allow_remote_refs``, ``max_bytes`` and ``max_yaml_nodes`` apply to both sides as in
     :func:`~contractkit.contract.loader.load`.
     Raises :class:`~contractkit.errors.ContractkitError` for inputs that cannot be read.
@@ -52,7 +55,7 @@ def diff(
     collecting = gc.isenabled()
     gc.disable()
     try:
-        changes = _changes(before, after, today)
+        changes = _changes(before, after, today, closed_responses)
     finally:
         if collecting:
             gc.enable()
@@ -68,7 +71,8 @@ def diff(
         old_version=before.contract.version, new_version=after.contract.version)
 
 
-def _changes(before: Opened, after: Opened, today: dt.date) -> list[Change]:
+def _changes(before: Opened, after: Opened, today: dt.date,
+             closed_responses: bool) -> list[Change]:
     old, new = before.contract, after.contract
     if old.kind != new.kind:
         raise ConfigError(f"cannot compare {before.label} ({old.kind}) with {after.label} "
@@ -81,7 +85,9 @@ def _changes(before: Opened, after: Opened, today: dt.date) -> list[Change]:
         found = GraphQLDiff(graphql_schema(old), graphql_schema(new), old_source=before.label,
                             new_source=after.label).run()
     else:
-        found = OpenAPIDiff(old, new, today=today).run()
+        found = OpenAPIDiff(old, new, today=today, closed_responses=closed_responses).run()
+    if before.rename is None and after.rename is None:
+        return found
     # locations inside a git: source name the temporary export; give them back their name
     return [dataclasses.replace(change, source_line=after.location(before.location(
         change.source_line))) for change in found]

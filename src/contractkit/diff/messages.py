@@ -9,8 +9,8 @@ import json
 from typing import Literal
 
 from contractkit._types import JSON
+from contractkit.diff.pairs import SchemaFinding
 from contractkit.diff.rules import Level, SchemaChange
-from contractkit.diff.schema import SchemaFinding
 
 #: What a change means for clients, when the generic sentence would be vague.
 _CONSEQUENCES: dict[tuple[str, str], str] = {

@@ -41,8 +41,10 @@ _BRANCH = re.compile(r"/(?:oneOf|anyOf)\[\d+\]")
 class OpenAPIDiff:
     """One comparison of an old and a new OpenAPI contract."""
 
-    def __init__(self, old: Contract, new: Contract, *, today: dt.date) -> None:
+    def __init__(self, old: Contract, new: Contract, *, today: dt.date,
+                 closed_responses: bool = False) -> None:
         self.old, self.new, self.today = old, new, today
+        self.closed_responses = closed_responses
         self.schemas = SchemaDiffer(resolver_of(old), resolver_of(new))
         self.record = Recorder(old, new)
         self._add = self.record.add
@@ -244,27 +246,29 @@ class OpenAPIDiff:
 
     def _responses(self, old: Operation, new: Operation, label: str,
                    site: Site) -> None:
-        for status in sorted(old.responses.keys() - new.responses.keys()):
+        for key in sorted(old.responses.keys() - new.responses.keys()):
+            status = _status(key)
             success = status.startswith("2")
             self._add(f"response-{'success' if success else 'non-success'}-status-removed",
                       [label, "responses", status],
                       f"response status {status} was removed"
                       + (": clients relying on it break" if success else ""),
                       operation=label, site=site, old=status)
-        for status in sorted(new.responses.keys() - old.responses.keys()):
+        for key in sorted(new.responses.keys() - old.responses.keys()):
+            status = _status(key)
             success = status.startswith("2")
             self._add(f"response-{'success' if success else 'non-success'}-status-added",
                       [label, "responses", status],
                       f"response status {status} was added"
                       + (": clients may not handle it" if success else ""),
-                      operation=label, site=("new", site[1], new.responses[status].pointer),
+                      operation=label, site=("new", site[1], new.responses[key].pointer),
                       new=status)
         for status in sorted(old.responses.keys() & new.responses.keys()):
             self._response(old.responses[status], new.responses[status], label, site)
 
     def _response(self, old: Response, new: Response, label: str,
                   site: Site) -> None:
-        parts = [label, "responses", new.status]
+        parts = [label, "responses", _status(new.status)]
         here: Site = ("new", site[1], new.pointer)
         before, after = _media(old.content), _media(new.content)
         unmatched_new = dict(after)
@@ -348,11 +352,12 @@ class OpenAPIDiff:
             change = SCHEMA_CHANGES_BY_NAME[finding.change]
             rule_id = f"{prefix or side}-{'property' if nested else root}-{change.name}"
             where = [*parts, finding.path] if finding.path else parts
+            level = schema_level(change, side, closed_responses=self.closed_responses)
             self._add(rule_id, where,
-                      schema_message(change, side, schema_level(change, side), finding, title,
-                                     nested, noun=prefix or side),
+                      schema_message(change, side, level, finding, title, nested,
+                                     noun=prefix or side),
                       old=finding.old, new=finding.new, operation=label,
-                      site=("new", *finding.site))
+                      site=("new", *finding.site), level=level)
 
 
 def _schema_node(contract: Contract, schema: Schema) -> Node | None:
@@ -360,6 +365,11 @@ def _schema_node(contract: Contract, schema: Schema) -> Node | None:
     if resolver is None or schema.uri not in resolver.documents:
         return None
     return Node(schema.raw, resolver.document(schema.uri), schema.pointer)
+
+
+def _status(key: str) -> str:
+    """A response key as contracts spell it: the model upper-cases ``default``."""
+    return "default" if key == "DEFAULT" else key
 
 
 def _operation_key(operation: Operation) -> tuple[str, str]:

@@ -127,7 +127,11 @@ SCHEMA_CHANGES: tuple[SchemaChange, ...] = (
     SchemaChange("format-added", "narrows", "format added", "none → format: uuid"),
     SchemaChange("format-removed", "widens", "format removed", "format: uuid → none"),
     # const: x counts as enum: [x]
-    SchemaChange("enum-value-added", "widens", "enum value added", "enum: [a] → [a, b]"),
+    # a response gaining a value or a branch breaks only clients that treat responses as
+    # closed (the GraphQL rules, graphql-inspector and oasdiff call it dangerous too);
+    # diff(closed_responses=True) / --closed-responses makes these breaking
+    SchemaChange("enum-value-added", "widens", "enum value added", "enum: [a] → [a, b]",
+                 response="dangerous"),
     SchemaChange("enum-value-removed", "narrows", "enum value removed", "enum: [a, b] → [a]"),
     SchemaChange("became-enum", "narrows", "became an enum", "type: string → enum: [a, b]"),
     SchemaChange("enum-removed", "widens", "is no longer an enum", "enum: [a, b] → none"),
@@ -173,13 +177,13 @@ SCHEMA_CHANGES: tuple[SchemaChange, ...] = (
     SchemaChange("one-of-added", "changes", "became a oneOf", "type: object → oneOf: [A, B]"),
     SchemaChange("one-of-removed", "changes", "is no longer a oneOf", "oneOf: [A, B] → A"),
     SchemaChange("one-of-branch-added", "widens", "gained a oneOf branch",
-                 "oneOf: [A] → [A, B]"),
+                 "oneOf: [A] → [A, B]", response="dangerous"),
     SchemaChange("one-of-branch-removed", "narrows", "lost a oneOf branch",
                  "oneOf: [A, B] → [A]"),
     SchemaChange("any-of-added", "changes", "became an anyOf", "type: object → anyOf: [A, B]"),
     SchemaChange("any-of-removed", "changes", "is no longer an anyOf", "anyOf: [A, B] → A"),
     SchemaChange("any-of-branch-added", "widens", "gained an anyOf branch",
-                 "anyOf: [A] → [A, B]"),
+                 "anyOf: [A] → [A, B]", response="dangerous"),
     SchemaChange("any-of-branch-removed", "narrows", "lost an anyOf branch",
                  "anyOf: [A, B] → [A]"),
     SchemaChange("all-of-branch-added", "narrows", "gained an allOf branch",
@@ -212,7 +216,16 @@ RESPONSE_SUBJECTS = ("body", "header", "property")
 WEBHOOK_SUBJECTS = ("body", "property")
 
 
-def schema_level(change: SchemaChange, side: Literal["request", "response"]) -> Level:
+#: Response additions a tolerant client ignores; breaking for clients that treat
+#: responses as closed (``closed_responses``).
+OPEN_RESPONSE_ADDITIONS = frozenset({"enum-value-added", "one-of-branch-added",
+                                     "any-of-branch-added"})
+
+
+def schema_level(change: SchemaChange, side: Literal["request", "response"], *,
+                 closed_responses: bool = False) -> Level:
+    if closed_responses and side == "response" and change.name in OPEN_RESPONSE_ADDITIONS:
+        return "breaking"
     override = change.request if side == "request" else change.response
     if override is not None:
         return override

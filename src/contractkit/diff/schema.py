@@ -8,22 +8,22 @@ below the compared root; the caller turns them into rule ids and messages.
 
 - ``$ref`` is followed before comparing, so moving a schema inline ↔ into components is
   not a change; ``allOf`` is flattened into one view first.
-- Results are memoised per (old schema, new schema, mode): a component used by a thousand
-  operations is compared once. A pair met again while being compared (a recursive schema)
-  counts as equal, which is what the finished comparison establishes for it.
+- Each (old schema, new schema, mode) pair is compared once, and what it finds below it
+  assembled once (:mod:`contractkit.diff.pairs`, which also says how reference cycles
+  are reported): a component used by a thousand operations is compared once.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Hashable, Iterator
 from typing import Any, Literal
 
 import orjson
 
 from contractkit._types import JSON
 from contractkit.contract.refs import Resolver
+from contractkit.diff.pairs import Edge, Pair, PairResults, SchemaFinding
 from contractkit.diff.rules import GENERIC_KEYWORDS
 from contractkit.diff.sunset import parse_date
 from contractkit.diff.views import (
@@ -57,45 +57,40 @@ _BOUNDS = (
 )
 
 
-@dataclass(frozen=True)
-class SchemaFinding:
-    change: str  # a SchemaChange name
-    path: str  # instance path below the compared root, "" for the root itself
-    old: JSON
-    new: JSON
-    site: Site  # where in the new contract; the parent schema for a removal
-
-
 class SchemaDiffer:
     """Compares schemas of one old and one new contract; keep one per pair of contracts."""
 
     def __init__(self, old: Resolver | None, new: Resolver | None) -> None:
         self.views = Views(old, new)
-        self._memo: dict[tuple[Any, Any, Mode], tuple[SchemaFinding, ...]] = {}
+        self._results = PairResults(self._expand)
         self._identical: dict[tuple[Site, Site], bool] = {}
-        self._open = _OpenPairs()
         self._checking = _OpenPairs()
 
     def compare(self, old: Node, new: Node, mode: Mode) -> tuple[SchemaFinding, ...]:
-        if not old.parts and not new.parts and self._same(old, new):
-            return ()
-        old_view, new_view = self.views.view(0, old), self.views.view(1, new)
-        key = (old_view.site, new_view.site, mode)
+        """Every change from ``old`` to ``new``, read on the ``mode`` side."""
+        return self._results.of(self.key(old, new, mode), old, new)
+
+    def key(self, old: Node, new: Node, mode: Mode) -> Hashable:
+        """What a comparison's result depends on: the schemas (refs followed) and mode."""
         if old.parts or new.parts:
-            key = (node_key(old), node_key(new), mode)
-        found = self._memo.get(key)
-        if found is not None:
-            return found
-        if self._open.meet(key):
-            return ()  # a recursive schema: the pair is being compared further up
-        self._open.enter(key)
-        try:
-            found = tuple(_Comparison(self, old_view, new_view, mode).run())
-        finally:
-            final = self._open.leave()
-        if final:
-            self._memo[key] = found
-        return found
+            return (node_key(old), node_key(new), mode)
+        old, new = self.views.follow(0, old), self.views.follow(1, new)
+        return ((old.document.uri, old.pointer), (new.document.uri, new.pointer), mode)
+
+    def _expand(self, key: Hashable, old: Node, new: Node) -> Pair:
+        if not old.parts and not new.parts and self._same(old, new):
+            return Pair((), ())
+        assert isinstance(key, tuple)
+        comparison = _Comparison(self, self.views.view(0, old), self.views.view(1, new),
+                                 key[2])
+        findings: list[SchemaFinding] = []
+        edges: list[Edge] = []
+        for found in comparison.run():
+            if isinstance(found, Edge):
+                edges.append(found)
+            else:
+                findings.append(found)
+        return Pair(tuple(findings), tuple(edges))
 
     def _same(self, old: Node, new: Node) -> bool:
         """Whether two schemas are written identically, down through every ref they use.
@@ -121,44 +116,56 @@ class SchemaDiffer:
                     if not same:
                         break
         finally:
-            final = self._checking.leave()
-        if final or not same:
-            self._identical[key] = same
+            settled = self._checking.leave()
+        if not same:
+            self._identical[key] = False
+        for member in settled:
+            self._identical[member] = same
         return same
 
 
 class _OpenPairs:
-    """The pairs being compared, innermost last, and which of them each one's result
-    rests on. A result that assumed an outer pair equal (met again through a cycle) is
-    only final once that pair is done, so it is not memoised before (else a schema
-    reached first through the cycle would keep a result missing the cycle's changes)."""
+    """Tarjan's bookkeeping for the pairs being checked. An answer that assumed an open
+    pair identical (met again through a cycle) is only known once that pair is done: the
+    pairs of one cycle reach each other, so they are all identical or all not, as the
+    first of them entered turns out. Until then they wait, and one met again while it
+    waits counts as identical as an open one does, so that no pair is checked twice."""
 
     def __init__(self) -> None:
-        self._depth: dict[Any, int] = {}
-        self._keys: list[Any] = []
-        self._low: list[int] = []  # per open pair: the outermost open pair it rests on
+        self._index: dict[Any, int] = {}  # pairs open or waiting, by order of entry
+        self._stack: list[Any] = []  # the same pairs, in that order
+        self._frames: list[list[int]] = []  # per open pair: [its index, its low link]
+        self._entered = 0
 
     def meet(self, key: Any) -> bool:
-        """Whether ``key`` is open; if so, the innermost pair now rests on it."""
-        depth = self._depth.get(key)
-        if depth is None:
+        """Whether ``key`` is open or waiting; if so, the innermost pair rests on it."""
+        index = self._index.get(key)
+        if index is None:
             return False
-        self._low[-1] = min(self._low[-1], depth)
+        frame = self._frames[-1]
+        frame[1] = min(frame[1], index)
         return True
 
     def enter(self, key: Any) -> None:
-        self._depth[key] = len(self._keys)
-        self._keys.append(key)
-        self._low.append(len(self._low))
+        index = self._index[key] = self._entered
+        self._entered += 1
+        self._stack.append(key)
+        self._frames.append([index, index])
 
-    def leave(self) -> bool:
-        """Close the innermost pair; whether its result is final (rests on no outer pair)."""
-        depth = len(self._keys) - 1
-        del self._depth[self._keys.pop()]
-        low = self._low.pop()
-        if self._low:
-            self._low[-1] = min(self._low[-1], low)
-        return low >= depth
+    def leave(self) -> list[Any]:
+        """Close the innermost pair. If its answer rests on no outer pair, return it and
+        the pairs waiting on it, whose answers are now its answer; else let it wait."""
+        index, low = self._frames.pop()
+        if self._frames:
+            self._frames[-1][1] = min(self._frames[-1][1], low)
+        if low < index:
+            return []
+        settled = []
+        while self._stack and self._index[self._stack[-1]] >= index:
+            key = self._stack.pop()
+            del self._index[key]
+            settled.append(key)
+        return settled
 
 
 class _Comparison:
@@ -171,7 +178,7 @@ class _Comparison:
                 site: Site | None = None) -> SchemaFinding:
         return SchemaFinding(change, path, old, new, site or self.new.site)
 
-    def run(self) -> Iterator[SchemaFinding]:
+    def run(self) -> Iterator[SchemaFinding | Edge]:
         old, new = self.old, self.new
         if old.nullable != new.nullable:
             yield self.finding("became-nullable" if new.nullable else "became-not-nullable",
@@ -193,7 +200,7 @@ class _Comparison:
         yield from self._branches("any-of", old.any_of, new.any_of)
         yield from self._all_of()
 
-    def _all_of(self) -> Iterator[SchemaFinding]:
+    def _all_of(self) -> Iterator[SchemaFinding | Edge]:
         """Constraints added or removed as whole allOf branches, when both sides use
         allOf (wrapping a schema in allOf, or unwrapping it, is a refactor that the
         flattened comparison judges). As many branches added as removed are edits,
@@ -209,7 +216,7 @@ class _Comparison:
             for branch in removed:
                 yield self.finding("all-of-branch-removed", orjson.loads(branch), None)
 
-    def _types(self) -> Iterator[SchemaFinding]:
+    def _types(self) -> Iterator[SchemaFinding | Edge]:
         old, new = self.old.types, self.new.types
         if old == new:
             return
@@ -221,7 +228,7 @@ class _Comparison:
             return
         yield self.finding(change, _type_text(old), _type_text(new))
 
-    def _facets(self) -> Iterator[SchemaFinding]:
+    def _facets(self) -> Iterator[SchemaFinding | Edge]:
         old, new = self.old.facets, self.new.facets
         if old == new:
             return
@@ -267,12 +274,12 @@ class _Comparison:
         return ({k for k in self.old.subschemas if k == keyword or k.startswith(prefix)}
                 == {k for k in self.new.subschemas if k == keyword or k.startswith(prefix)})
 
-    def _subschemas(self) -> Iterator[SchemaFinding]:
+    def _subschemas(self) -> Iterator[SchemaFinding | Edge]:
         old, new = self.old.subschemas, self.new.subschemas
         for key in sorted(old.keys() & new.keys()):
             yield from self._child(old[key], new[key], "/" + key)
 
-    def _format(self, old: Any, new: Any) -> Iterator[SchemaFinding]:
+    def _format(self, old: Any, new: Any) -> Iterator[SchemaFinding | Edge]:
         if old == new:
             return
         if old is None or new is None:
@@ -284,7 +291,7 @@ class _Comparison:
         else:
             yield self.finding("format-changed", old, new)
 
-    def _enum(self, keyword: str, old: Any, new: Any) -> Iterator[SchemaFinding]:
+    def _enum(self, keyword: str, old: Any, new: Any) -> Iterator[SchemaFinding | Edge]:
         if old == new:
             return
         prefix = "extensible-enum" if keyword != "enum" else "enum"
@@ -302,14 +309,14 @@ class _Comparison:
                 yield self.finding(f"{prefix}-value-removed", value, None)
 
     def _keyword(self, keyword: str, key: str, old: dict[str, Any],
-                 new: dict[str, Any]) -> Iterator[SchemaFinding]:
+                 new: dict[str, Any]) -> Iterator[SchemaFinding | Edge]:
         a, b = old.get(keyword), new.get(keyword)
         if a == b:
             return
         change = "added" if a is None else "removed" if b is None else "changed"
         yield self.finding(f"{key}-{change}", a, b)
 
-    def _discriminator(self, old: Any, new: Any) -> Iterator[SchemaFinding]:
+    def _discriminator(self, old: Any, new: Any) -> Iterator[SchemaFinding | Edge]:
         if old == new:
             return
         if not isinstance(old, dict) or not isinstance(new, dict):
@@ -323,7 +330,7 @@ class _Comparison:
             yield self.finding("discriminator-mapping-changed", old.get("mapping"),
                                new.get("mapping"))
 
-    def _properties(self) -> Iterator[SchemaFinding]:
+    def _properties(self) -> Iterator[SchemaFinding | Edge]:
         old, new = self.old, self.new
         if not old.properties and not new.properties and old.required == new.required:
             return
@@ -368,7 +375,7 @@ class _Comparison:
         hidden = "readOnly" if self.mode != "response" else "writeOnly"
         return view.facets.get(hidden) is True
 
-    def _additional(self) -> Iterator[SchemaFinding]:
+    def _additional(self) -> Iterator[SchemaFinding | Edge]:
         old, new = self.old.additional, self.new.additional
         if old is False and new is not False:
             yield self.finding("additional-properties-opened", False, _shown(new))
@@ -378,7 +385,7 @@ class _Comparison:
             yield from self._child(old, new, "/*")
 
     def _branches(self, kind: str, old: list[Node] | None,
-                  new: list[Node] | None) -> Iterator[SchemaFinding]:
+                  new: list[Node] | None) -> Iterator[SchemaFinding | Edge]:
         if old is None and new is None:
             return
         if old is None or new is None:
@@ -398,10 +405,8 @@ class _Comparison:
         for old_index, new_index in pairs:
             yield from self._child(old[old_index], new[new_index], f"/{keyword}[{new_index}]")
 
-    def _child(self, old: Node, new: Node, path: str) -> Iterator[SchemaFinding]:
-        for found in self.differ.compare(old, new, self.mode):
-            yield SchemaFinding(found.change, path + found.path, found.old, found.new,
-                                found.site)
+    def _child(self, old: Node, new: Node, path: str) -> Iterator[Edge]:
+        yield Edge(path, self.differ.key(old, new, self.mode), old, new)
 
 
 def _match_branches(differ: SchemaDiffer, old: list[Node],

@@ -14,25 +14,28 @@ from contractkit.diff.model import DiffReport, FailOn
 
 
 def render(report: DiffReport, fail_on: FailOn = "breaking") -> str:
-    failing = set(report.at_least(fail_on)) if fail_on != "never" else set()
+    # by level, not by value: a change's old/new may be a dict or list (unhashable)
+    failing = [fail_on != "never" and change.at_least(fail_on) for change in report.changes]
     suites = ET.Element("testsuites", name="contractkit diff")
+    # every test case counts, the skipped (ignored) ones too, as junit-10.xsd reads them
+    cases = len(report.changes) + len(report.ignored)
     suite = ET.SubElement(suites, "testsuite", {
         "name": f"contractkit diff {report.old} → {report.new}",
-        "tests": str(max(len(report.changes), 1)),
-        "failures": str(len(failing)),
+        "tests": str(max(cases, 1)),
+        "failures": str(sum(failing)),
         "errors": "0",
         "skipped": str(len(report.ignored)),
         "time": "0",
     })
     if not report.changes and not report.ignored:
         ET.SubElement(suite, "testcase", classname="contract", name="no changes", time="0")
-    for change in report.changes:
+    for change, fails in zip(report.changes, failing, strict=True):
         case = ET.SubElement(suite, "testcase", {
             "classname": change.operation or "contract",
             "name": f"{change.rule_id}: {change.location}",
             "time": "0",
         })
-        if change in failing:
+        if fails:
             failure = ET.SubElement(case, "failure", message=change.message,
                                     type=change.level)
             failure.text = f"{change.message}\nat {change.source_line or change.location}"

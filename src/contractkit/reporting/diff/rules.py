@@ -51,6 +51,17 @@ def render_markdown(rules: Iterable[Rule] = RULES) -> str:
         "narrowing it breaks clients; a response schema is read by clients, so widening it "
         "does.",
         "",
+        "A response enum value or `oneOf`/`anyOf` branch added is dangerous: a client that "
+        "tolerates what it does not know is unaffected (as in the GraphQL rules, "
+        "graphql-inspector and oasdiff). For clients that treat responses as closed, "
+        "`--closed-responses` (Python: `diff(..., closed_responses=True)`) makes them "
+        "breaking.",
+        "",
+        "A change inside a schema is reported at each path from the compared body, "
+        "parameter or header that reaches it, except inside a reference cycle (`Customer` "
+        "→ `Source` → `Customer`), whose paths never end: there each change is reported "
+        "once per compared root, at the shortest path to it.",
+        "",
         "In an operation whose old version is marked `x-stability-level: draft` or `alpha`, "
         "changes that would be breaking are reported as dangerous: such operations promise "
         "no compatibility.",
