@@ -60,6 +60,27 @@ if _BASE:
 
     _client.Client._build_url = _to_mock
 '''
+#: A pytest plugin (`-p peer_trace`) writing when each test ran, on the machine's monotonic
+#: clock, which is the clock of the mock's journal (`t_headers`): so each exchange of the
+#: mock can be put to the tests running at that moment.
+TRACE_PLUGIN = '''\
+"""Written by contractkit's scripts/peer_suites.py: when each test ran."""
+import json
+import os
+import time
+
+import pytest
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_protocol(item, nextitem):
+    start = time.monotonic()
+    yield
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
+    path = os.path.join(os.environ["PEER_TRACE_DIR"], worker + ".jsonl")
+    with open(path, "a") as out:
+        out.write(json.dumps([item.nodeid, start, time.monotonic()]) + "\\n")
+'''
 
 
 @dataclass(frozen=True)
@@ -95,8 +116,9 @@ class Suite:
     tests: tuple[str, ...]  # pytest arguments naming what to run
     install: tuple[str, ...]  # pip arguments, run in the checkout
     contract: Callable[[Path, Path], Path]  # (work, mirrors) -> contract file
-    environment: Callable[[str, Path], dict[str, str]]  # (base URL, checkout) -> variables
+    environment: Callable[[str], dict[str, str]]  # base URL of the mock -> variables
     xdist: bool = True
+    sitecustomize: str = ""  # a shim put on the suite's PYTHONPATH, when it has no override
 
 
 def openai_contract(work: Path, mirrors: Path) -> Path:
@@ -125,28 +147,21 @@ def sendgrid_contract(work: Path, mirrors: Path) -> Path:
     return folder / "oai_stoplight.json"
 
 
-def openai_environment(base_url: str, checkout: Path) -> dict[str, str]:
+def openai_environment(base_url: str) -> dict[str, str]:
     return {"TEST_API_BASE_URL": base_url}
 
 
-def stripe_environment(base_url: str, checkout: Path) -> dict[str, str]:
+def stripe_environment(base_url: str) -> dict[str, str]:
     # Stripe's client sends /v1/... itself: it needs the mock at the root, as the contract's
     # server (https://api.stripe.com/) has it.
     match = re.fullmatch(r"https?://([^:/]+):(\d+)/?", base_url)
     if not match:
         raise SystemExit(f"stripe: the mock serves at {base_url}; the suite needs a root URL")
-    if (checkout / "tests" / "openapi" / "spec3.json").exists():
-        raise SystemExit("stripe: tests/openapi/spec3.json exists, so the suite would start "
-                         "its own stripe-mock; remove it")
     return {"STRIPE_MOCK_HOST": match[1], "STRIPE_MOCK_PORT": match[2]}
 
 
-def sendgrid_environment(base_url: str, checkout: Path) -> dict[str, str]:
-    shim = checkout / ".peer-shim"
-    shim.mkdir(exist_ok=True)
-    (shim / "sitecustomize.py").write_text(SENDGRID_SHIM)
-    return {"PEER_SENDGRID_BASE": base_url.rstrip("/"), "PYTHONPATH": str(shim),
-            "SENDGRID_API_KEY": "SG.peer-suites"}
+def sendgrid_environment(base_url: str) -> dict[str, str]:
+    return {"PEER_SENDGRID_BASE": base_url.rstrip("/"), "SENDGRID_API_KEY": "SG.peer-suites"}
 
 
 SUITES = {
@@ -160,7 +175,7 @@ SUITES = {
               stripe_contract, stripe_environment),
         Suite("sendgrid", Repo("sendgrid/sendgrid-python", "76788e7"), ("test/integ",),
               ("-e", ".", "pytest", "pytest-timeout"),
-              sendgrid_contract, sendgrid_environment, xdist=False),
+              sendgrid_contract, sendgrid_environment, xdist=False, sitecustomize=SENDGRID_SHIM),
     )
 }
 
@@ -175,6 +190,9 @@ def prepare(suite: Suite, work: Path, mirrors: Path) -> tuple[Path, Path]:
     checkout = work / suite.name
     if not checkout.exists():
         suite.repo.export(checkout, mirrors)
+    if (checkout / "tests" / "openapi" / "spec3.json").exists():
+        # stripe-python's conftest would start its own stripe-mock on that spec
+        raise SystemExit(f"{checkout}/tests/openapi/spec3.json exists; remove it")
     contract = suite.contract(work, mirrors)
     python = checkout / ".venv" / "bin" / "python"
     installed = checkout / ".venv" / ".peer-suites-installed"
@@ -276,13 +294,22 @@ def collect_problems(mock: Mock, stop: threading.Event) -> None:
             if isinstance(entry.get("status"), int) and entry["status"] >= 400:
                 mock.problems.append({key: entry.get(key) for key in (
                     "seq", "method", "path", "query", "status", "operation_id", "outcome",
-                    "violations", "fault")})
+                    "violations", "fault", "t_headers")})
         since = int(page.get("next_since_seq") or since)  # type: ignore[call-overload]
         if page.get("more"):
             continue
         if finished:
             return
         stop.wait(1.0)
+
+
+@dataclass(frozen=True)
+class Failure:
+    """A failing test, its first error line, and the mock's 4xx/5xx answers while it ran."""
+
+    test: str
+    error: str
+    answers: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -294,58 +321,108 @@ class Outcome:
     failed: int
     skipped: int
     seconds: float
-    server_errors: int
     statuses: Counter[int]
-    failures: list[tuple[str, str]]  # (test id, first error line)
+    failures: list[Failure]
+
+    @property
+    def server_errors(self) -> int:
+        return sum(n for status, n in self.statuses.items() if status >= 500)
 
 
-def read_junit(path: Path) -> tuple[int, int, int, list[tuple[str, str]]]:
+def read_junit(path: Path, checkout: Path) -> tuple[int, int, list[tuple[str, str]]]:
+    """Passed and skipped counts, and (pytest node id, first error line) of each failure."""
     passed = skipped = 0
     failures: list[tuple[str, str]] = []
     for case in ET.parse(path).iter("testcase"):
-        name = f"{case.get('classname', '').replace('.', '/')}.py::{case.get('name')}"
         problem = case.find("failure")
         if problem is None:
             problem = case.find("error")
         if problem is not None:
             message = problem.get("message") or (problem.text or "").strip()
-            failures.append((name, (message.splitlines() or [""])[0]))
+            failures.append((node_id(case.get("classname", ""), case.get("name", ""), checkout),
+                             (message.splitlines() or [""])[0]))
         elif case.find("skipped") is not None:
             skipped += 1
         else:
             passed += 1
-    return passed, len(failures), skipped, failures
+    return passed, skipped, failures
+
+
+def node_id(classname: str, name: str, checkout: Path) -> str:
+    """`tests.a.test_b.TestC` + `test_d` -> `tests/a/test_b.py::TestC::test_d`."""
+    parts = classname.split(".")
+    for end in range(len(parts), 0, -1):
+        module = "/".join(parts[:end]) + ".py"
+        if (checkout / module).is_file():
+            return "::".join([module, *parts[end:], name])
+    return "::".join([*parts, name])
+
+
+def answers_while(windows: list[tuple[float, float]],
+                  problems: list[dict[str, object]]) -> tuple[str, ...]:
+    """The mock's 4xx/5xx answers received while the test ran (with 2 workers, maybe another's)."""
+    found = []
+    for problem in problems:
+        moment = problem.get("t_headers")
+        if isinstance(moment, float) and any(a <= moment <= b for a, b in windows):
+            violations = problem.get("violations") or []
+            first = violations[0] if isinstance(violations, list) and violations else {}
+            what = (f" {first.get('location')} {first.get('pointer') or ''}: "
+                    f"{first.get('message')}" if first else "")
+            found.append(f"{problem['status']} {problem['operation_id'] or problem['path']} "
+                         f"{problem['outcome']}{what}")
+    return tuple(found)
+
+
+def read_trace(folder: Path) -> dict[str, list[tuple[float, float]]]:
+    windows: dict[str, list[tuple[float, float]]] = {}
+    for path in folder.glob("*.jsonl"):
+        for line in path.read_text().splitlines():
+            test, start, end = json.loads(line)
+            windows.setdefault(test, []).append((start, end))
+    return windows
 
 
 def run_suite(suite: Suite, options: argparse.Namespace) -> Outcome:
     work: Path = options.work
     checkout, contract = prepare(suite, work, options.mirrors)
     logs = work / "runs" / suite.name
-    logs.mkdir(parents=True, exist_ok=True)
+    shim, trace = logs / "shim", logs / "trace"
+    for folder in (shim, trace):
+        folder.mkdir(parents=True, exist_ok=True)
+    for stale in (*trace.glob("*.jsonl"), logs / "junit.xml"):
+        stale.unlink(missing_ok=True)
+    (shim / "peer_trace.py").write_text(TRACE_PLUGIN)
+    if suite.sitecustomize:
+        (shim / "sitecustomize.py").write_text(suite.sitecustomize)
     junit = logs / "junit.xml"
-    junit.unlink(missing_ok=True)
     parallel = (["-p", "xdist", "-n", str(options.workers)] if suite.xdist and options.workers
-                else ["-n", "0"] if suite.xdist else [])
+                else ["-p", "no:xdist"])
     command = [str(checkout / ".venv" / "bin" / "python"), "-m", "pytest", *suite.tests,
-               *parallel, "-p", "no:cacheprovider", "-q", "--tb=line", "-o", "addopts=",
-               f"--timeout={options.timeout}", f"--junitxml={junit}", *options.pytest_args]
+               *parallel, "-p", "peer_trace", "-p", "no:cacheprovider", "-q", "--tb=line",
+               "-o", "addopts=", f"--timeout={options.timeout}", f"--junitxml={junit}",
+               *options.pytest_args]
     with serve(contract, logs, options.contractkit) as mock:
-        env = {**os.environ, **suite.environment(mock.base_url, checkout)}
+        env = {**os.environ, **suite.environment(mock.base_url), "PEER_TRACE_DIR": str(trace),
+               "PYTHONPATH": os.pathsep.join(filter(None, [str(shim),
+                                                           os.environ.get("PYTHONPATH")]))}
         print(f"{suite.name}: mock at {mock.base_url}; {' '.join(command)}", file=sys.stderr)
         started = time.monotonic()
         with (logs / "pytest.out").open("wb") as out:
             subprocess.run(command, check=False, cwd=checkout, env=env, stdout=out,
                            stderr=subprocess.STDOUT, timeout=options.suite_timeout)
         seconds = time.monotonic() - started
-    statuses = mock.statuses()
     if options.journal:
         with Path(f"{options.journal}.{suite.name}.jsonl").open("w") as out:
             out.writelines(json.dumps(problem) + "\n" for problem in mock.problems)
     if not junit.exists():
         raise SystemExit(f"{suite.name}: pytest wrote no report; see {logs / 'pytest.out'}")
-    passed, failed, skipped, failures = read_junit(junit)
-    return Outcome(suite.name, passed, failed, skipped, seconds,
-                   sum(n for status, n in statuses.items() if status >= 500), statuses, failures)
+    passed, skipped, failed = read_junit(junit, checkout)
+    windows = read_trace(trace)
+    failures = [Failure(test, error, answers_while(windows.get(test, []), mock.problems))
+                for test, error in failed]
+    return Outcome(suite.name, passed, len(failures), skipped, seconds, mock.statuses(),
+                   failures)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -361,7 +438,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--timeout", type=int, default=60, help="seconds per test")
     parser.add_argument("--suite-timeout", type=int, default=3600, help="seconds per suite")
     parser.add_argument("--failures", type=Path,
-                        help="write failing tests (suite, id, first error line) here")
+                        help="write failing tests here, one a line: suite, test id, first "
+                             "error line, the mock's 4xx/5xx answers while it ran (tabs)")
     parser.add_argument("--journal", help="write each suite's 4xx/5xx exchanges to "
                                           "JOURNAL.<suite>.jsonl")
     parser.epilog = "Arguments after -- go to pytest."
@@ -382,8 +460,9 @@ def main(argv: list[str] | None = None) -> int:
     if options.failures:
         with options.failures.open("w") as out:
             for outcome in outcomes:
-                out.writelines(f"{outcome.suite}\t{test}\t{line}\n"
-                               for test, line in outcome.failures)
+                out.writelines(f"{outcome.suite}\t{failure.test}\t{failure.error}\t"
+                               f"{' | '.join(failure.answers)}\n"
+                               for failure in outcome.failures)
     return 0 if all(outcome.failed == 0 for outcome in outcomes) else 1
 
 
