@@ -231,13 +231,14 @@ def get_json(url: str) -> dict[str, object]:
 
 
 @contextmanager
-def serve(contract: Path, logs: Path, contractkit: Path) -> Iterator[Mock]:
+def serve(contract: Path, logs: Path, contractkit: Path,
+          extra: list[str]) -> Iterator[Mock]:
     """Start the mock on a free port, wait until its health endpoint answers, stop it after."""
     banner, log = logs / "mock.out", logs / "mock.log"
     with banner.open("wb") as out, log.open("wb") as err:
         process = subprocess.Popen(
             [str(contractkit), "mock", str(contract), "--host", "127.0.0.1", "--port", "0",
-             "--log-format", "json"], stdout=out, stderr=err, stdin=subprocess.DEVNULL)
+             "--log-format", "json", *extra], stdout=out, stderr=err, stdin=subprocess.DEVNULL)
     try:
         base_url = wait_until_healthy(process, banner, log)
         origin = re.match(r"https?://[^/]+", base_url)
@@ -402,7 +403,7 @@ def run_suite(suite: Suite, options: argparse.Namespace) -> Outcome:
                *parallel, "-p", "peer_trace", "-p", "no:cacheprovider", "-q", "--tb=line",
                "-o", "addopts=", f"--timeout={options.timeout}", f"--junitxml={junit}",
                *options.pytest_args]
-    with serve(contract, logs, options.contractkit) as mock:
+    with serve(contract, logs, options.contractkit, options.mock_arg) as mock:
         env = {**os.environ, **suite.environment(mock.base_url), "PEER_TRACE_DIR": str(trace),
                "PYTHONPATH": os.pathsep.join(filter(None, [str(shim),
                                                            os.environ.get("PYTHONPATH")]))}
@@ -434,6 +435,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--mirrors", type=Path, default=Path("/work/.mirror"),
                         help="git mirrors as DIR/<owner>+<name>/repo, used before GitHub")
     parser.add_argument("--contractkit", type=Path, default=CONTRACTKIT)
+    parser.add_argument("--mock-arg", action="append", default=[], metavar="ARG",
+                        help="pass ARG to contractkit mock (repeatable: "
+                             "--mock-arg=--validate --mock-arg=warn)")
     parser.add_argument("--workers", type=int, default=2, help="pytest-xdist workers (0: none)")
     parser.add_argument("--timeout", type=int, default=60, help="seconds per test")
     parser.add_argument("--suite-timeout", type=int, default=3600, help="seconds per suite")
