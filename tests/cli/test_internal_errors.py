@@ -121,7 +121,8 @@ def test_machine_formats_stay_valid_on_a_cp1252_console(tmp_path: Path) -> None:
     (tmp_path / "new.yaml").write_text(
         text.replace("enum: [pending, paid]", "enum: [pending, paid, 精算済, ☃]"),
         "utf-8")
-    json_out = run_cp1252("diff", "old.yaml", "new.yaml", "--format", "json", cwd=tmp_path)
+    json_out = run_cp1252("diff", "old.yaml", "new.yaml", "--format", "json",
+                          "--fail-on", "dangerous", cwd=tmp_path)
     assert json_out.returncode == 1, json_out.stderr
     messages = [change["message"] for change in json.loads(json_out.stdout)["changes"]]
     for value in ("精算済", "☃"):
