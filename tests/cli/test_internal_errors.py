@@ -129,7 +129,7 @@ def test_machine_formats_stay_valid_on_a_cp1252_console(tmp_path: Path) -> None:
         assert any(f"({value})" in message for message in messages), messages
     for output_format in ("sarif", "junit"):
         result = run_cp1252("diff", "old.yaml", "new.yaml", "--format", output_format,
-                            cwd=tmp_path)
+                            "--fail-on", "dangerous", cwd=tmp_path)
         assert result.returncode == 1, result.stderr
         if output_format == "sarif":
             json.loads(result.stdout)
