@@ -135,7 +135,7 @@ def test_machine_formats_stay_valid_on_a_cp1252_console(tmp_path: Path) -> None:
             json.loads(result.stdout)
         else:
             ET.fromstring(result.stdout)
-    text_out = run_cp1252("diff", "old.yaml", "new.yaml", cwd=tmp_path)
+    text_out = run_cp1252("diff", "old.yaml", "new.yaml", "--fail-on", "dangerous", cwd=tmp_path)
     assert text_out.returncode == 1
     assert "old.yaml -> new.yaml" in text_out.stdout.decode("cp1252")
     assert "\\u7cbe\\u7b97\\u6e08" in text_out.stdout.decode("cp1252")
