@@ -121,20 +121,23 @@ def test_machine_formats_stay_valid_on_a_cp1252_console(tmp_path: Path) -> None:
     (tmp_path / "new.yaml").write_text(
         text.replace("enum: [pending, paid]", "enum: [pending, paid, 精算済, ☃]"),
         "utf-8")
-    json_out = run_cp1252("diff", "old.yaml", "new.yaml", "--format", "json", cwd=tmp_path)
+    json_out = run_cp1252("diff", "old.yaml", "new.yaml", "--format", "json", "--fail-on",
+                          "dangerous", cwd=tmp_path)
     assert json_out.returncode == 1, json_out.stderr
     messages = [change["message"] for change in json.loads(json_out.stdout)["changes"]]
     for value in ("精算済", "☃"):
         assert any(f"({value})" in message for message in messages), messages
     for output_format in ("sarif", "junit"):
-        result = run_cp1252("diff", "old.yaml", "new.yaml", "--format", output_format,
+        result = run_cp1252("diff", "old.yaml", "new.yaml", "--fail-on", "dangerous",
+                            "--format", output_format,
                             cwd=tmp_path)
         assert result.returncode == 1, result.stderr
         if output_format == "sarif":
             json.loads(result.stdout)
         else:
             ET.fromstring(result.stdout)
-    text_out = run_cp1252("diff", "old.yaml", "new.yaml", cwd=tmp_path)
+    text_out = run_cp1252("diff", "old.yaml", "new.yaml", "--fail-on", "dangerous",
+                          cwd=tmp_path)
     assert text_out.returncode == 1
     assert "old.yaml -> new.yaml" in text_out.stdout.decode("cp1252")
     assert "\\u7cbe\\u7b97\\u6e08" in text_out.stdout.decode("cp1252")
