@@ -411,13 +411,15 @@ class _Comparison:
 
 def _match_branches(differ: SchemaDiffer, old: list[Node],
                     new: list[Node]) -> tuple[list[tuple[int, int]], list[int], list[int]]:
-    """Pair oneOf/anyOf branches: same component, then same content, then same title,
-    then by position when as many remain on both sides."""
+    """Pair oneOf/anyOf branches by structure, never by position alone: same component,
+    then the same schema up to the order of its lists (branches, enum, required, type),
+    then the same title; as many branches left on both sides are paired most alike
+    first (shared property names, types, enum values), position only breaking ties."""
     pairs: list[tuple[int, int]] = []
     free_old, free_new = list(range(len(old))), list(range(len(new)))
     keys = (
         lambda side, node: _ref_name(node),
-        lambda side, node: canonical(differ.views.follow(side, node).value),
+        lambda side, node: canonical(_unordered(differ.views.follow(side, node).value)),
         lambda side, node: _title(differ.views.follow(side, node).value),
     )
     for key in keys:
@@ -434,9 +436,64 @@ def _match_branches(differ: SchemaDiffer, old: list[Node],
                 free_old.remove(index)
                 free_new.remove(match)
     if len(free_old) == len(free_new):
-        pairs.extend(zip(free_old, free_new, strict=True))
+        pairs.extend(_most_alike(differ, old, new, free_old, free_new))
         free_old, free_new = [], []
     return sorted(pairs), free_old, free_new
+
+
+#: keywords whose list order means nothing
+_UNORDERED = frozenset({"oneOf", "anyOf", "allOf", "enum", "required", "type"})
+
+
+def _unordered(value: JSON) -> JSON:
+    """``value`` with the lists whose order means nothing sorted, so that reordering
+    them is no change."""
+    if isinstance(value, dict):
+        result = {}
+        for key, item in value.items():
+            result[key] = _unordered(item)
+            if key in _UNORDERED and isinstance(item, list):
+                result[key] = sorted(result[key], key=canonical)
+        return result
+    if isinstance(value, list):
+        return [_unordered(item) for item in value]
+    return value
+
+
+def _most_alike(differ: SchemaDiffer, old: list[Node], new: list[Node], free_old: list[int],
+                free_new: list[int]) -> list[tuple[int, int]]:
+    """Pair equally many branches, most similar first (Jaccard over their features)."""
+    before = {i: _features(differ.views.follow(0, old[i]).value) for i in free_old}
+    after = {j: _features(differ.views.follow(1, new[j]).value) for j in free_new}
+    scored = sorted(
+        (-len(before[i] & after[j]) / (len(before[i] | after[j]) or 1), abs(i - j), i, j)
+         for i in free_old for j in free_new)
+    pairs, used_old, used_new = [], set(), set()
+    for _, _, i, j in scored:
+        if i not in used_old and j not in used_new:
+            pairs.append((i, j))
+            used_old.add(i)
+            used_new.add(j)
+    return pairs
+
+
+def _features(value: JSON) -> set[str]:
+    if not isinstance(value, dict):
+        return {f"value:{canonical(value)!r}"}
+    found = {f"key:{key}" for key in value}
+    kind = value.get("type")
+    found.update(f"type:{t}" for t in (kind if isinstance(kind, list) else [kind]) if t)
+    properties = value.get("properties")
+    if isinstance(properties, dict):
+        found.update(f"property:{name}" for name in properties)
+    for keyword in ("required", "enum"):
+        items = value.get(keyword)
+        if isinstance(items, list):
+            found.update(f"{keyword}:{canonical(item)!r}" for item in items)
+    for keyword in ("format", "title", "$ref"):
+        if isinstance(value.get(keyword), str):
+            found.add(f"{keyword}:{value[keyword]}")
+    return found
 
 
 def _covers(wide: frozenset[str] | None, narrow: frozenset[str] | None, textual: bool) -> bool:
