@@ -387,7 +387,7 @@ def read_trace(folder: Path) -> dict[str, list[tuple[float, float]]]:
 def run_suite(suite: Suite, options: argparse.Namespace) -> Outcome:
     work: Path = options.work
     checkout, contract = prepare(suite, work, options.mirrors)
-    logs = work / "runs" / suite.name
+    logs = (options.runs or work / "runs") / suite.name
     shim, trace = logs / "shim", logs / "trace"
     for folder in (shim, trace):
         folder.mkdir(parents=True, exist_ok=True)
@@ -432,6 +432,8 @@ def main(argv: list[str] | None = None) -> int:
                         help=f"any of {', '.join(SUITES)} (default: all)")
     parser.add_argument("--work", type=Path, default=Path("/work/peer"),
                         help="folder for checkouts, venvs, contracts and run logs")
+    parser.add_argument("--runs", type=Path,
+                        help="folder for each run's logs, junit.xml and trace (default WORK/runs)")
     parser.add_argument("--mirrors", type=Path, default=Path("/work/.mirror"),
                         help="git mirrors as DIR/<owner>+<name>/repo, used before GitHub")
     parser.add_argument("--contractkit", type=Path, default=CONTRACTKIT)
