@@ -322,12 +322,9 @@ class Outcome:
     failed: int
     skipped: int
     seconds: float
-    statuses: Counter[int]
+    statuses: Counter[int]  # from the mock's log
+    server_errors: int  # from the journal, paged through while the suite ran
     failures: list[Failure]
-
-    @property
-    def server_errors(self) -> int:
-        return sum(n for status, n in self.statuses.items() if status >= 500)
 
 
 def read_junit(path: Path, checkout: Path) -> tuple[int, int, list[tuple[str, str]]]:
@@ -422,8 +419,10 @@ def run_suite(suite: Suite, options: argparse.Namespace) -> Outcome:
     windows = read_trace(trace)
     failures = [Failure(test, error, answers_while(windows.get(test, []), mock.problems))
                 for test, error in failed]
+    server_errors = sum(1 for problem in mock.problems
+                        if isinstance(problem["status"], int) and problem["status"] >= 500)
     return Outcome(suite.name, passed, len(failures), skipped, seconds, mock.statuses(),
-                   failures)
+                   server_errors, failures)
 
 
 def main(argv: list[str] | None = None) -> int:
