@@ -322,12 +322,9 @@ class Outcome:
     failed: int
     skipped: int
     seconds: float
-    statuses: Counter[int]
+    statuses: Counter[int]  # from the mock's log
+    server_errors: int  # from the journal, paged through while the suite ran
     failures: list[Failure]
-
-    @property
-    def server_errors(self) -> int:
-        return sum(n for status, n in self.statuses.items() if status >= 500)
 
 
 def read_junit(path: Path, checkout: Path) -> tuple[int, int, list[tuple[str, str]]]:
@@ -387,7 +384,7 @@ def read_trace(folder: Path) -> dict[str, list[tuple[float, float]]]:
 def run_suite(suite: Suite, options: argparse.Namespace) -> Outcome:
     work: Path = options.work
     checkout, contract = prepare(suite, work, options.mirrors)
-    logs = work / "runs" / suite.name
+    logs = (options.runs or work / "runs") / suite.name
     shim, trace = logs / "shim", logs / "trace"
     for folder in (shim, trace):
         folder.mkdir(parents=True, exist_ok=True)
@@ -422,8 +419,10 @@ def run_suite(suite: Suite, options: argparse.Namespace) -> Outcome:
     windows = read_trace(trace)
     failures = [Failure(test, error, answers_while(windows.get(test, []), mock.problems))
                 for test, error in failed]
+    server_errors = sum(1 for problem in mock.problems
+                        if isinstance(problem["status"], int) and problem["status"] >= 500)
     return Outcome(suite.name, passed, len(failures), skipped, seconds, mock.statuses(),
-                   failures)
+                   server_errors, failures)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -432,6 +431,8 @@ def main(argv: list[str] | None = None) -> int:
                         help=f"any of {', '.join(SUITES)} (default: all)")
     parser.add_argument("--work", type=Path, default=Path("/work/peer"),
                         help="folder for checkouts, venvs, contracts and run logs")
+    parser.add_argument("--runs", type=Path,
+                        help="folder for each run's logs, junit.xml and trace (default WORK/runs)")
     parser.add_argument("--mirrors", type=Path, default=Path("/work/.mirror"),
                         help="git mirrors as DIR/<owner>+<name>/repo, used before GitHub")
     parser.add_argument("--contractkit", type=Path, default=CONTRACTKIT)
