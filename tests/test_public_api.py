@@ -17,6 +17,7 @@ PUBLIC = [
     "ContractkitError",
     "DiffReport",
     "Example",
+    "FixturesError",
     "GenerationError",
     "Header",
     "HttpRequest",

@@ -103,6 +103,11 @@ class ScenarioError(_LocatedError):
     """A scenario file or object is invalid (same one-line form as ContractLoadError)."""
 
 
+class FixturesError(_LocatedError):
+    """A fixtures file is unreadable, names no schema of the contract, or holds a value the
+    schema refuses (same one-line form as ContractLoadError)."""
+
+
 class ConfigError(ContractkitError):
     """An option, setting or argument is invalid."""
 

@@ -65,6 +65,9 @@ def _scenario_files(folders: tuple[str, ...]) -> list[str]:
 @click.option("--no-reflect", is_flag=True,
               help="Do not copy path parameters into answers (GET /customers/cus_1 answers "
                    "\"id\": \"cus_1\" by default, where the schema allows).")
+@click.option("--fixtures", "fixtures", metavar="FILE", default=None,
+              help="Lay these values over generated answers, by component schema name "
+                   "(`schemas: {Customer: {...}}`; stripe-mock's `resources:` files too).")
 @click.option("--lenient", is_flag=True,
               help="Serve a GraphQL schema that fails validation as written (its errors are "
                    "printed); without it such a schema is refused.")
@@ -82,7 +85,8 @@ def _scenario_files(folders: tuple[str, ...]) -> list[str]:
 def mock(contracts: tuple[str, ...], host: str, port: int, mount_values: tuple[str, ...],
          seed: int, validate_mode: str, admin_token: str | None,
          allowed_hosts: tuple[str, ...], backlog: int, no_cors: bool,
-         log_format: str, max_body_bytes: int, no_reflect: bool, lenient: bool, watch: bool,
+         log_format: str, max_body_bytes: int, no_reflect: bool, fixtures: str | None,
+         lenient: bool, watch: bool,
          scenario: str | None,
          scenario_files: tuple[str, ...], scenario_dirs: tuple[str, ...],
          load_options: LoadOptions) -> None:
@@ -99,7 +103,7 @@ def mock(contracts: tuple[str, ...], host: str, port: int, mount_values: tuple[s
                             validate=validate_mode,  # type: ignore[arg-type]
                             admin_token=admin_token, allowed_hosts=allowed_hosts,
                             backlog=backlog, cors=not no_cors, lenient=lenient,
-                            reflect_path_params=not no_reflect,
+                            reflect_path_params=not no_reflect, fixtures=fixtures,
                             max_body_bytes=max_body_bytes, log_format=log_format,
                             scenarios=(*scenario_files, *_scenario_files(scenario_dirs)),
                             scenario=scenario)

@@ -56,6 +56,11 @@ class ContractRuntime:
             bundler = self._bundlers[direction] = Bundler(self.resolver, self._dialect, direction)
         return bundler.bundle(schema.raw, self.resolver.document(schema.uri), schema.pointer)
 
+    def def_target(self, direction: Direction, name: str) -> str | None:
+        """``uri#pointer`` of the schema that bundles of ``direction`` call ``name``."""
+        bundler = self._bundlers.get(direction)
+        return bundler.target_of(name) if bundler is not None else None
+
     def bundle_notes(self) -> list[ContractLoadError]:
         """Problems met while bundling that did not stop it, drained on read."""
         notes = [note for bundler in self._bundlers.values() for note in bundler.notes]

@@ -39,6 +39,7 @@ class Bundler:
         # a readOnly ``id`` is required in responses, never in requests.
         self._one_way = "readOnly" if direction == "request" else "writeOnly"
         self._names: dict[str, str] = {}            # target key → $defs name
+        self._targets: dict[str, str] = {}          # $defs name → target key
         self._definitions: dict[str, JSON] = {}     # target key → rewritten schema
         self._dependencies: dict[str, set[str]] = {}
         self._used_names: set[str] = set()
@@ -62,6 +63,10 @@ class Bundler:
             root = {**root, "$defs": definitions}
         self._bundles[key] = root
         return root
+
+    def target_of(self, name: str) -> str | None:
+        """``uri#pointer`` of the schema bundled as ``#/$defs/<name>``, once bundled."""
+        return self._targets.get(name)
 
     def _closure(self, start: set[str]) -> set[str]:
         seen: set[str] = set()
@@ -154,6 +159,7 @@ class Bundler:
         if name is None:
             name = self._new_name(target.pointer, target.document)
             self._names[key] = name
+            self._targets[name] = key
             own: set[str] = set()
             self._dependencies[key] = own
             self._definitions[key] = self._rewrite(

@@ -9,6 +9,7 @@ down, only required properties and minimal arrays are produced.
 
 from __future__ import annotations
 
+import copy
 import math
 import random
 import re
@@ -51,21 +52,25 @@ def generate(
     direction: Direction = "response",
     max_depth: int = 6,
     use_examples: bool = True,
+    fixtures: Mapping[str, JSON] | None = None,
 ) -> JSON:
     """A value that validates against ``schema``; equal seeds give equal values.
 
     ``direction="request"`` leaves out ``readOnly`` properties, ``"response"`` leaves out
-    ``writeOnly`` ones. Raises :class:`GenerationError` naming the JSON pointer in the
-    schema where no value could be made (contradictory constraints, ``false``, ...).
+    ``writeOnly`` ones. ``fixtures`` maps ``$defs`` names to values laid over what is
+    generated for them (see :func:`overlay`), where the result stays valid. Raises
+    :class:`GenerationError` naming the JSON pointer in the schema where no value could be
+    made (contradictory constraints, ``false``, ...).
     """
     root = schema if isinstance(schema, Mapping) else {}
-    return _Generator(root, random.Random(seed), direction, max_depth, use_examples).value(
-        schema, "", 0)
+    generator = _Generator(root, random.Random(seed), direction, max_depth, use_examples)
+    generator.fixtures = fixtures or {}
+    return generator.value(schema, "", 0)
 
 
 def generate_best_effort(
     schema: Mapping[str, Any] | bool, *, seed: int = 0, direction: Direction = "response",
-    max_depth: int = 6,
+    max_depth: int = 6, fixtures: Mapping[str, JSON] | None = None,
 ) -> tuple[JSON, list[str]]:
     """The closest value :func:`generate` can make when no value satisfies ``schema``
     (overlapping ``oneOf`` branches, an unsatisfiable pattern, contradictory bounds), and a
@@ -73,6 +78,7 @@ def generate_best_effort(
     the rest of the value is still made by the rules."""
     root = schema if isinstance(schema, Mapping) else {}
     generator = _Generator(root, random.Random(seed), direction, max_depth, True)
+    generator.fixtures = fixtures or {}
     generator.notes = []
     value = generator.value(schema, "", 0)
     return value, generator.notes
@@ -93,6 +99,8 @@ class _Generator:
         self._def_refs: dict[str, list[str]] = {}
         #: best effort (see generate_best_effort): what had to be given up, else None
         self.notes: list[str] | None = None
+        #: values laid over what is generated for these ``$defs`` names
+        self.fixtures: Mapping[str, JSON] = {}
 
     # -- helpers ------------------------------------------------------------------------
 
@@ -259,6 +267,12 @@ class _Generator:
         if depth > self.max_depth * _HARD_DEPTH_FACTOR:
             raise GenerationError(f"{pointer or '/'}: recursion never ends (a required "
                                   "property or item refers back to itself)")
+        if self.fixtures:
+            ref = node.get("$ref")
+            if isinstance(ref, str) and ref.startswith("#/$defs/"):
+                name = ref[8:].replace("~1", "/").replace("~0", "~")
+                if name in self.fixtures:
+                    return self._fixture(node, self.fixtures[name], pointer, depth)
         node = self.resolve(node, pointer)
         if "const" in node:
             return node["const"]
@@ -301,6 +315,20 @@ class _Generator:
         if "if" in node:
             return self._conditional(node, pointer, depth)
         return self._typed(node, pointer, depth)
+
+    def _fixture(self, node: Mapping[str, Any], fixture: JSON, pointer: str,
+                 depth: int) -> JSON:
+        """The fixture laid over a value generated for ``node``; else the fixture alone;
+        else (it does not fit here: a readOnly field in a request, say) the generated one."""
+        resolved = self.resolve(node, pointer)
+        generated = self._value(resolved, pointer, depth)
+        fixture = copy.deepcopy(fixture)
+        laid = overlay(generated, fixture)
+        if self.valid(resolved, laid):
+            return laid
+        if self.valid(resolved, fixture):
+            return fixture
+        return generated
 
     def _typed(self, node: Mapping[str, Any], pointer: str, depth: int) -> JSON:
         kind = node.get("type")
@@ -621,6 +649,15 @@ def _tag(candidate: JSON, tagged: tuple[str, dict[int, Any]], index: int) -> JSO
     if index in tags and isinstance(candidate, dict):
         return {**candidate, name: tags[index]}
     return candidate
+
+
+def overlay(base: JSON, over: JSON) -> JSON:
+    """``over`` laid on ``base``: for two objects, each member ``over`` gives replaces
+    ``base``'s (whole: a map's generated keys would be noise beside the given ones);
+    anything else is ``over``."""
+    if isinstance(base, dict) and isinstance(over, dict):
+        return {**base, **over}
+    return over
 
 
 def merge(base: Any, extra: Any) -> Any:

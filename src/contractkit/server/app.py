@@ -26,6 +26,7 @@ from aiohttp import web
 from aiohttp.http_exceptions import HttpProcessingError
 
 from contractkit._http import HttpRequest
+from contractkit.contract.fixtures import Fixtures
 from contractkit.contract.model import Contract, Operation
 from contractkit.contract.validation import OperationValidator, Violation
 from contractkit.errors import ScenarioError
@@ -112,12 +113,14 @@ class Mount:
     seed: int = 0
     #: Serve a GraphQL schema that fails validation as written (else refuse it).
     lenient: bool = False
+    #: values laid over generated answers for named schemas (``--fixtures``)
+    fixtures: Fixtures | None = None
 
     _validators: dict[int, OperationValidator] = field(init=False, default_factory=dict)
 
     def __post_init__(self) -> None:
         self.prefix = self.prefix.rstrip("/")
-        self.responder = Responder(self.contract, seed=self.seed)
+        self.responder = Responder(self.contract, seed=self.seed, fixtures=self.fixtures)
         if self.contract.kind == "graphql":
             # imported here: graphql-core takes 0.2 s to import, which a server of OpenAPI
             # contracts would pay at every start

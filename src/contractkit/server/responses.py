@@ -18,6 +18,7 @@ import orjson
 
 from contractkit._bounded import Bounded
 from contractkit._types import JSON
+from contractkit.contract.fixtures import Fixtures
 from contractkit.contract.generate import generate, generate_best_effort
 from contractkit.contract.media_types import is_json, is_xml
 from contractkit.contract.model import Contract, Header, MediaType, Operation, Response
@@ -117,9 +118,12 @@ def response_for_code(operation: Operation, code: str) -> tuple[str, int] | None
 class Responder:
     """Builds answers for one contract; caches what does not change between requests."""
 
-    def __init__(self, contract: Contract, *, seed: int = 0, reflect: bool = True) -> None:
+    def __init__(self, contract: Contract, *, seed: int = 0, reflect: bool = True,
+                 fixtures: Fixtures | None = None) -> None:
         self.contract = contract
         self.seed = seed
+        #: values laid over what is generated for named schemas (``--fixtures``)
+        self.fixtures = fixtures
         #: path parameters reflected into answers (see respond)
         self.reflect = reflect
         # keyed by what a client sends (Accept, Prefer's example and seed): bounded
@@ -233,9 +237,11 @@ class Responder:
             events = []
             for index in range(sse.EVENTS):
                 try:
-                    events.append(generate(bundled, seed=seed + index, direction="response"))
+                    events.append(generate(bundled, seed=seed + index, direction="response",
+                                           fixtures=self._fixtures(bundled)))
                 except GenerationError:
-                    value, notes = generate_best_effort(bundled, seed=seed + index)
+                    value, notes = generate_best_effort(
+                        bundled, seed=seed + index, fixtures=self._fixtures(bundled))
                     events.append(value)
                     headers[WARNING_HEADER] = _warning("event stream", notes)
         if self._done is None:
@@ -311,7 +317,8 @@ class Responder:
             # that refuses to answer is worse than a best effort)
             assert media.schema is not None  # only a schema fails to generate
             bundled = self.contract.schema_bundle(media.schema, "response")
-            value, notes = generate_best_effort(bundled, seed=seed, direction="response")
+            value, notes = generate_best_effort(bundled, seed=seed, direction="response",
+                                                fixtures=self._fixtures(bundled))
             generated = True
             headers[WARNING_HEADER] = _warning(f"{operation.id} {status}", notes)
         if generated and isinstance(value, dict) and isinstance(value.get("status"), int) \
@@ -344,7 +351,11 @@ class Responder:
         if media.schema is None:
             return ({} if is_json(media.name) else ""), False
         bundled = self.contract.schema_bundle(media.schema, "response")
-        return generate(bundled, seed=seed, direction="response"), True
+        return generate(bundled, seed=seed, direction="response",
+                        fixtures=self._fixtures(bundled)), True
+
+    def _fixtures(self, bundled: JSON) -> Mapping[str, JSON] | None:
+        return self.fixtures.for_bundle(bundled, "response") if self.fixtures else None
 
     def _example_is_valid(self, media: MediaType, name: str, value: JSON) -> bool:
         if media.schema is None:

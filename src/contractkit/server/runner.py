@@ -22,6 +22,7 @@ from urllib.parse import unquote, urlsplit
 from aiohttp import web
 from aiohttp.http_exceptions import HttpProcessingError
 
+from contractkit.contract.fixtures import Fixtures, load_fixtures
 from contractkit.contract.loader import load
 from contractkit.contract.model import Contract
 from contractkit.errors import ConfigError
@@ -48,14 +49,19 @@ DEFAULT_BACKLOG = 4096
 
 
 def build_mounts(contracts: Sequence[ContractSource], mounts: Mapping[str, ContractSource],
-                 seed: int, *, lenient: bool = False) -> list[Mount]:
-    """Contracts mounted at their server base path; ``mounts`` at an explicit prefix."""
-    built = [Mount(_contract(c).base_path, _contract(c), seed=seed, lenient=lenient)
-             for c in contracts]
-    built += [Mount(prefix, _contract(c), seed=seed, lenient=lenient)
-              for prefix, c in mounts.items()]
-    if not built:
+                 seed: int, *, lenient: bool = False,
+                 fixtures: str | os.PathLike[str] | None = None) -> list[Mount]:
+    """Contracts mounted at their server base path; ``mounts`` at an explicit prefix;
+    ``fixtures``: a fixtures file, its entries applied to the contracts that name them."""
+    placed = [(_contract(c).base_path, _contract(c)) for c in contracts]
+    placed += [(prefix, _contract(c)) for prefix, c in mounts.items()]
+    if not placed:
         raise ConfigError("no contract to serve: pass at least one contract file")
+    laid: list[Fixtures | None] = [None] * len(placed)
+    if fixtures is not None:
+        laid = list(load_fixtures(fixtures, [contract for _, contract in placed]))
+    built = [Mount(prefix, contract, seed=seed, lenient=lenient, fixtures=each)
+             for (prefix, contract), each in zip(placed, laid, strict=True)]
     prefixes = [m.prefix for m in built]
     clashes = {p for p in prefixes if prefixes.count(p) > 1}
     if clashes:
@@ -119,13 +125,15 @@ class MockServer:
         backlog: int = DEFAULT_BACKLOG,
         lenient: bool = False,
         reflect_path_params: bool = True,
+        fixtures: str | os.PathLike[str] | None = None,
     ) -> None:
         config = MockConfig(seed=seed, validate=validate, cors=cors, admin_token=admin_token,
                             allowed_hosts=tuple(allowed_hosts),
                             log_format=log_format,  # type: ignore[arg-type]
                             max_body_bytes=max_body_bytes, header_timeout=header_timeout,
                             body_timeout=body_timeout, reflect=reflect_path_params)
-        self.app = MockApp(build_mounts(contracts, mounts or {}, seed, lenient=lenient), config,
+        self.app = MockApp(build_mounts(contracts, mounts or {}, seed, lenient=lenient,
+                                        fixtures=fixtures), config,
                            clock=clock)
         for source in scenarios:
             self.app.scenarios.add(source)

@@ -11,6 +11,7 @@ import logging
 from pathlib import Path
 from typing import Any
 
+from contractkit.contract.fixtures import Fixtures
 from contractkit.contract.loader import load
 from contractkit.errors import ContractkitError
 from contractkit.server.app import MockApp, Mount
@@ -52,7 +53,10 @@ def reload_changed(app: MockApp, seen: dict[int, dict[Path, int]],
             log.error(messages[-1])
             continue
         try:
-            replacement = Mount(mount.prefix, contract, seed=mount.seed, lenient=mount.lenient)
+            fixtures = (Fixtures(contract, mount.fixtures.by_target) if mount.fixtures
+                        else None)
+            replacement = Mount(mount.prefix, contract, seed=mount.seed, lenient=mount.lenient,
+                                fixtures=fixtures)
         except ContractkitError as error:
             messages.append(f"reload failed, still serving the last good contract: {error}")
             log.error(messages[-1])
