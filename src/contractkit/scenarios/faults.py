@@ -11,6 +11,7 @@ timing                  ``latency``, ``ttfb``, ``hang``, ``slow_body``
 status                  ``status`` (with ``retry_after``), ``rate_limit``
 transport               ``fault: reset | close | garbage | bad_chunk | truncate``
 body                    ``malformed``, ``mutate``
+event streams           ``stream`` (cut mid-stream, slow events, a malformed event)
 auth                    ``token_expired``, ``insufficient_scope``
 GraphQL                 ``graphql_error``
 ======================  ==========================================================
@@ -247,6 +248,30 @@ class Mutate(Fault):
         return "mutate " + ",".join(chosen)
 
 
+@dataclass(frozen=True)
+class Stream(Fault):
+    """A ``text/event-stream`` answer misbehaving as LLM and event APIs do: events
+    ``interval`` apart; the ``malformed``-th event (1-based) with data that is not JSON;
+    the connection closed after ``cut_after`` events, before the end (and before OpenAI's
+    ``[DONE]``). Other answers are sent as they are."""
+
+    name: ClassVar[str] = "stream"
+    role: ClassVar[Literal["delay", "answer", "body"]] = "body"
+    cut_after: int | None = None
+    interval: float = 0.0
+    malformed: int | None = None
+
+    def describe(self) -> str:
+        parts = []
+        if self.cut_after is not None:
+            parts.append(f"cut after {self.cut_after} event(s)")
+        if self.interval:
+            parts.append(f"events {format_duration(self.interval)} apart")
+        if self.malformed is not None:
+            parts.append(f"event {self.malformed} malformed")
+        return "stream " + ", ".join(parts)
+
+
 # -- auth ------------------------------------------------------------------------------
 
 
@@ -385,6 +410,16 @@ def _slow_body(value: Any) -> SlowBody:
                     chunks=int(value.get("chunks", 10)))
 
 
+def _stream(value: Any) -> Stream:
+    if value == "cut":
+        return Stream(cut_after=1)
+    cut, bad = value.get("cut_after"), value.get("malformed")
+    interval = parse_duration(value.get("interval", 0))
+    if cut is None and bad is None and not interval:
+        raise ValueError("a stream fault needs cut_after, interval or malformed")
+    return Stream(cut_after=cut, interval=interval, malformed=bad)
+
+
 def _token_expired(value: Any) -> TokenExpired:
     uses, after = value.get("after_uses"), value.get("after")
     if (uses is None) == (after is None):
@@ -417,6 +452,7 @@ BUILDERS: dict[str, Callable[[Any], Fault]] = {
     "fault": _transport,
     "malformed": _malformed,
     "mutate": lambda value: Mutate(**dict(value)),
+    "stream": _stream,
     "token_expired": _token_expired,
     "insufficient_scope": _insufficient_scope,
     "graphql_error": _graphql_error,

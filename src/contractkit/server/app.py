@@ -32,7 +32,7 @@ from contractkit.contract.validation import OperationValidator, Violation
 from contractkit.errors import ScenarioError
 from contractkit.journal import Journal, Record, readable
 from contractkit.scenarios.engine import Decision
-from contractkit.scenarios.faults import GraphQLError, Hang, SlowBody, Transport
+from contractkit.scenarios.faults import GraphQLError, Hang, SlowBody, Stream, Transport
 from contractkit.scenarios.library import ScenarioLibrary
 from contractkit.scenarios.model import RequestFacts
 from contractkit.server.admin import Admin
@@ -306,10 +306,18 @@ class MockApp:
         if isinstance(played, Transport | Hang):
             return await self._break(request, exchange, played, answer, rng)
         slow = next((f for f in decision.step.faults if isinstance(f, SlowBody)), None)
-        if slow is not None:
+        stream = next((f for f in decision.step.faults if isinstance(f, Stream)), None)
+        if stream is not None and not played.headers.get("Content-Type", "").startswith(
+                SSE_MEDIA_TYPE):
+            stream = None  # a stream fault changes event streams only
+        if slow is not None or stream is not None:
             headers = self._headers(request, exchange, played)
             record = self.record(exchange, played, headers, self.clock())
-            response = await self.faults.slow(slow, request, played, headers)
+            if stream is not None:
+                response = await self.faults.stream(stream, request, played, headers)
+            else:
+                assert slow is not None
+                response = await self.faults.slow(slow, request, played, headers)
             ended = self._since_start(record)
             if response is None:
                 record.t_disconnect = ended  # before the end: readers cache once it is set

@@ -33,6 +33,7 @@ from contractkit.scenarios.faults import (
     RateLimit,
     SlowBody,
     Status,
+    Stream,
     TokenExpired,
     Transport,
     Ttfb,
@@ -213,6 +214,43 @@ class FaultPlayer:
         except ConnectionError:
             return None
         return response
+
+
+    async def stream(self, fault: Stream, request: web.BaseRequest, answer: MockResponse,
+                     headers: dict[str, str]) -> web.StreamResponse | None:
+        """The event stream frame by frame, ``interval`` apart, one malformed, cut after
+        ``cut_after`` frames (the connection closed mid-body). None when the client left
+        or the stream was cut."""
+        frames = [frame + b"\n\n" for frame in answer.body.split(b"\n\n") if frame.strip()]
+        response = web.StreamResponse(status=answer.status, headers={
+            k: v for k, v in headers.items() if k.lower() != "content-length"})
+        response.enable_chunked_encoding()
+        await response.prepare(request)
+        try:
+            for index, frame in enumerate(frames):
+                if fault.cut_after is not None and index >= fault.cut_after:
+                    if request.transport is not None:
+                        request.transport.close()  # what was written goes out, then FIN
+                    return None
+                if index and fault.interval:
+                    await self.sleep(fault.interval)
+                await response.write(_malformed_frame(frame) if fault.malformed == index + 1
+                                     else frame)
+            await response.write_eof()
+        except ConnectionError:
+            return None
+        return response
+
+
+def _malformed_frame(frame: bytes) -> bytes:
+    """The frame with its data cut in half: ``data: {"id": "chatc`` (not JSON)."""
+    lines = frame.rstrip(b"\n").split(b"\n")
+    for index, line in enumerate(lines):
+        if line.startswith(b"data:"):
+            data = line[5:].strip()
+            lines[index] = b"data: " + (data[: max(1, len(data) // 2)] if data != b"[DONE]"
+                                        else b"{\"broken\":")
+    return b"\n".join(lines) + b"\n\n"
 
 
 def _retry_after(seconds: float, kind: str, now: float) -> str:
