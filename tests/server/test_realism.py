@@ -89,3 +89,72 @@ def test_generated_arrays_have_an_item(tmp_path: Path) -> None:
             answer = httpx.get(f"{server.root_url}/v1/embeddings",
                                headers={"Prefer": f"dynamic=true, seed={seed}"})
             assert answer.json()["data"], answer.text
+
+
+OPTIONALS = """\
+openapi: 3.0.0
+info: {title: shop, version: "1"}
+paths:
+  /orders:
+    get:
+      operationId: listOrders
+      responses:
+        "200":
+          description: ok
+          content:
+            application/json:
+              schema:
+                type: object
+                required: [data]
+                properties:
+                  data: {type: array, minItems: 3, maxItems: 3,
+                         items: {$ref: "#/components/schemas/Order"}}
+                  total_count: {type: integer}
+                  url: {type: string}
+components:
+  schemas:
+    Order:
+      type: object
+      required: [id]
+      properties:
+        id: {type: string}
+        metadata: {type: object, additionalProperties: {type: string}}
+        note: {type: string}
+        customer: {$ref: "#/components/schemas/Customer"}
+    Customer:
+      type: object
+      required: [id]
+      properties:
+        id: {type: string}
+        a: {type: string}
+        b: {type: string}
+        c: {type: string}
+        d: {type: string}
+        e: {type: string}
+        f: {type: string}
+"""
+
+
+def test_generated_bodies_carry_the_optional_properties_of_their_top_levels(
+        tmp_path: Path) -> None:
+    path = tmp_path / "shop.yaml"
+    path.write_text(OPTIONALS)
+    everything = {"a", "b", "c", "d", "e", "f", "id"}
+    answers = {}
+    for optionals in ("top", "some", "all"):
+        with MockServer(contractkit.load(path), optionals=optionals) as server:  # type: ignore[arg-type]
+            answers[optionals] = [httpx.get(f"{server.url}/orders", headers={
+                "Prefer": f"dynamic=true, seed={seed}"}).json() for seed in range(5)]
+    for body in answers["top"]:
+        # the list and each of its items: every optional property
+        assert {"total_count", "url"} <= set(body)
+        for order in body["data"]:
+            assert {"id", "metadata", "note", "customer"} <= set(order)
+    # below those two levels, and everywhere with `some`, each with a 60% chance
+    customers = [set(order["customer"]) for body in answers["top"] for order in body["data"]]
+    assert any(customer != everything for customer in customers)
+    orders = [set(order) for body in answers["some"] for order in body["data"]]
+    assert any(order != {"id", "metadata", "note", "customer"} for order in orders)
+    for body in answers["all"]:
+        for order in body["data"]:
+            assert set(order["customer"]) == everything

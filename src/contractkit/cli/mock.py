@@ -68,6 +68,11 @@ def _scenario_files(folders: tuple[str, ...]) -> list[str]:
 @click.option("--fixtures", "fixtures", metavar="FILE", default=None,
               help="Lay these values over generated answers, by component schema name "
                    "(`schemas: {Customer: {...}}`; stripe-mock's `resources:` files too).")
+@click.option("--optionals", type=click.Choice(["some", "top", "all"]), default="top",
+              show_default=True,
+              help="Optional properties in generated bodies. top: every one in the body's "
+                   "object and the objects in it (a list's items), some below; all: at "
+                   "every level; some: each with a 60% chance.")
 @click.option("--lenient", is_flag=True,
               help="Serve a GraphQL schema that fails validation as written (its errors are "
                    "printed); without it such a schema is refused.")
@@ -86,7 +91,7 @@ def mock(contracts: tuple[str, ...], host: str, port: int, mount_values: tuple[s
          seed: int, validate_mode: str, admin_token: str | None,
          allowed_hosts: tuple[str, ...], backlog: int, no_cors: bool,
          log_format: str, max_body_bytes: int, no_reflect: bool, fixtures: str | None,
-         lenient: bool, watch: bool,
+         optionals: str, lenient: bool, watch: bool,
          scenario: str | None,
          scenario_files: tuple[str, ...], scenario_dirs: tuple[str, ...],
          load_options: LoadOptions) -> None:
@@ -104,6 +109,7 @@ def mock(contracts: tuple[str, ...], host: str, port: int, mount_values: tuple[s
                             admin_token=admin_token, allowed_hosts=allowed_hosts,
                             backlog=backlog, cors=not no_cors, lenient=lenient,
                             reflect_path_params=not no_reflect, fixtures=fixtures,
+                            optionals=optionals,  # type: ignore[arg-type]
                             max_body_bytes=max_body_bytes, log_format=log_format,
                             scenarios=(*scenario_files, *_scenario_files(scenario_dirs)),
                             scenario=scenario)

@@ -53,24 +53,30 @@ def generate(
     max_depth: int = 6,
     use_examples: bool = True,
     fixtures: Mapping[str, JSON] | None = None,
+    complete_levels: int = 0,
 ) -> JSON:
     """A value that validates against ``schema``; equal seeds give equal values.
 
     ``direction="request"`` leaves out ``readOnly`` properties, ``"response"`` leaves out
     ``writeOnly`` ones. ``fixtures`` maps ``$defs`` names to values laid over what is
-    generated for them (see :func:`overlay`), where the result stays valid. Raises
+    generated for them (see :func:`overlay`), where the result stays valid. Objects nested
+    fewer than ``complete_levels`` objects deep (arrays do not count: the items of a
+    top-level list are at level 1) get every optional property; deeper, each is chosen
+    with a 60% chance. Raises
     :class:`GenerationError` naming the JSON pointer in the schema where no value could be
     made (contradictory constraints, ``false``, ...).
     """
     root = schema if isinstance(schema, Mapping) else {}
     generator = _Generator(root, random.Random(seed), direction, max_depth, use_examples)
     generator.fixtures = fixtures or {}
+    generator.complete_levels = complete_levels
     return generator.value(schema, "", 0)
 
 
 def generate_best_effort(
     schema: Mapping[str, Any] | bool, *, seed: int = 0, direction: Direction = "response",
     max_depth: int = 6, fixtures: Mapping[str, JSON] | None = None,
+    complete_levels: int = 0,
 ) -> tuple[JSON, list[str]]:
     """The closest value :func:`generate` can make when no value satisfies ``schema``
     (overlapping ``oneOf`` branches, an unsatisfiable pattern, contradictory bounds), and a
@@ -79,6 +85,7 @@ def generate_best_effort(
     root = schema if isinstance(schema, Mapping) else {}
     generator = _Generator(root, random.Random(seed), direction, max_depth, True)
     generator.fixtures = fixtures or {}
+    generator.complete_levels = complete_levels
     generator.notes = []
     value = generator.value(schema, "", 0)
     return value, generator.notes
@@ -101,6 +108,9 @@ class _Generator:
         self.notes: list[str] | None = None
         #: values laid over what is generated for these ``$defs`` names
         self.fixtures: Mapping[str, JSON] = {}
+        #: objects nested less deep than this get every optional property (see generate)
+        self.complete_levels = 0
+        self._level = 0
 
     # -- helpers ------------------------------------------------------------------------
 
@@ -538,21 +548,27 @@ class _Generator:
             prop = self.resolve(properties[name], f"{pointer}/properties/{name}")
             if isinstance(prop, Mapping) and prop.get(self.skip) is True:
                 continue
-            if depth < self.max_depth and self.rng.random() < 0.6:
+            if depth < self.max_depth and (self._level < self.complete_levels
+                                           or self.rng.random() < 0.6):
                 chosen.append(name)
         for name in list(chosen):
             for extra in dependent.get(name, []):
                 if extra not in chosen:
                     chosen.append(extra)
         out: dict[str, JSON] = {}
-        for name in chosen:
-            if len(out) >= high and name not in required:
-                continue
-            schema = properties.get(name, node.get("additionalProperties", {}))
-            if schema is False:
-                raise GenerationError(f"{pointer}/required: {name!r} is required but not allowed")
-            out[name] = self.value(schema if schema is not True else {},
-                                   f"{pointer}/properties/{name}", depth + 1)
+        self._level += 1
+        try:
+            for name in chosen:
+                if len(out) >= high and name not in required:
+                    continue
+                schema = properties.get(name, node.get("additionalProperties", {}))
+                if schema is False:
+                    raise GenerationError(f"{pointer}/required: {name!r} is required but "
+                                          "not allowed")
+                out[name] = self.value(schema if schema is not True else {},
+                                       f"{pointer}/properties/{name}", depth + 1)
+        finally:
+            self._level -= 1
         extra_schema = node.get("additionalProperties")
         want_extra = low - len(out)
         if isinstance(extra_schema, Mapping) and not properties and depth < self.max_depth:

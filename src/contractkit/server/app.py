@@ -40,7 +40,13 @@ from contractkit.server.faults import Abandoned, FaultPlayer, delay_of
 from contractkit.server.guard import ConnectionIds
 from contractkit.server.metrics import Metrics
 from contractkit.server.prefer import parse_preferences, strip_control_query
-from contractkit.server.responses import MockResponse, Responder, problem, response_for_code
+from contractkit.server.responses import (
+    MockResponse,
+    Optionals,
+    Responder,
+    problem,
+    response_for_code,
+)
 from contractkit.server.sse import MEDIA_TYPE as SSE_MEDIA_TYPE
 from contractkit.server.sse import wants_stream
 
@@ -115,12 +121,15 @@ class Mount:
     lenient: bool = False
     #: values laid over generated answers for named schemas (``--fixtures``)
     fixtures: Fixtures | None = None
+    #: which optional properties generated bodies carry (``--optionals``)
+    optionals: Optionals = "top"
 
     _validators: dict[int, OperationValidator] = field(init=False, default_factory=dict)
 
     def __post_init__(self) -> None:
         self.prefix = self.prefix.rstrip("/")
-        self.responder = Responder(self.contract, seed=self.seed, fixtures=self.fixtures)
+        self.responder = Responder(self.contract, seed=self.seed, fixtures=self.fixtures,
+                                   optionals=self.optionals)
         if self.contract.kind == "graphql":
             # imported here: graphql-core takes 0.2 s to import, which a server of OpenAPI
             # contracts would pay at every start

@@ -12,7 +12,7 @@ import json
 import zlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 import orjson
 
@@ -31,6 +31,12 @@ from contractkit.server.negotiation import member_accepted, negotiate
 from contractkit.server.prefer import Preferences
 
 PROBLEM_JSON = "application/problem+json"
+Optionals = Literal["some", "top", "all"]
+#: How many object levels of a generated body carry every optional property: ``some``
+#: none (each optional property with a 60% chance), ``top`` the body's object and the
+#: objects in it (a list's items too: arrays do not count), ``all`` every level.
+OPTIONALS: dict[str, int] = {"some": 0, "top": 2, "all": 1_000_000}
+
 #: Answers kept per contract (one per operation, status, Accept, example and seed asked).
 MAX_CACHED_ANSWERS = 10_000
 
@@ -119,9 +125,11 @@ class Responder:
     """Builds answers for one contract; caches what does not change between requests."""
 
     def __init__(self, contract: Contract, *, seed: int = 0, reflect: bool = True,
-                 fixtures: Fixtures | None = None) -> None:
+                 fixtures: Fixtures | None = None, optionals: Optionals = "top") -> None:
         self.contract = contract
         self.seed = seed
+        #: which optional properties generated bodies carry (see OPTIONALS)
+        self.complete_levels = OPTIONALS[optionals]
         #: values laid over what is generated for named schemas (``--fixtures``)
         self.fixtures = fixtures
         #: path parameters reflected into answers (see respond)
@@ -237,11 +245,9 @@ class Responder:
             events = []
             for index in range(sse.EVENTS):
                 try:
-                    events.append(generate(bundled, seed=seed + index, direction="response",
-                                           fixtures=self._fixtures(bundled)))
+                    events.append(self._generate(bundled, seed + index))
                 except GenerationError:
-                    value, notes = generate_best_effort(
-                        bundled, seed=seed + index, fixtures=self._fixtures(bundled))
+                    value, notes = self._best_effort(bundled, seed + index)
                     events.append(value)
                     headers[WARNING_HEADER] = _warning("event stream", notes)
         if self._done is None:
@@ -317,8 +323,7 @@ class Responder:
             # that refuses to answer is worse than a best effort)
             assert media.schema is not None  # only a schema fails to generate
             bundled = self.contract.schema_bundle(media.schema, "response")
-            value, notes = generate_best_effort(bundled, seed=seed, direction="response",
-                                                fixtures=self._fixtures(bundled))
+            value, notes = self._best_effort(bundled, seed)
             generated = True
             headers[WARNING_HEADER] = _warning(f"{operation.id} {status}", notes)
         if generated and isinstance(value, dict) and isinstance(value.get("status"), int) \
@@ -351,8 +356,17 @@ class Responder:
         if media.schema is None:
             return ({} if is_json(media.name) else ""), False
         bundled = self.contract.schema_bundle(media.schema, "response")
+        return self._generate(bundled, seed), True
+
+    def _generate(self, bundled: JSON, seed: int) -> JSON:
         return generate(bundled, seed=seed, direction="response",
-                        fixtures=self._fixtures(bundled)), True
+                        fixtures=self._fixtures(bundled),
+                        complete_levels=self.complete_levels)
+
+    def _best_effort(self, bundled: JSON, seed: int) -> tuple[JSON, list[str]]:
+        return generate_best_effort(bundled, seed=seed,
+                                    direction="response", fixtures=self._fixtures(bundled),
+                                    complete_levels=self.complete_levels)
 
     def _fixtures(self, bundled: JSON) -> Mapping[str, JSON] | None:
         return self.fixtures.for_bundle(bundled, "response") if self.fixtures else None

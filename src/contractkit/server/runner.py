@@ -36,6 +36,7 @@ from contractkit.server.app import (
     ValidationMode,
 )
 from contractkit.server.guard import HeaderDeadline, HeaderWatch
+from contractkit.server.responses import Optionals
 from contractkit.server.unreachable import Unreachable
 
 ContractSource = Contract | str | os.PathLike[str]
@@ -50,7 +51,8 @@ DEFAULT_BACKLOG = 4096
 
 def build_mounts(contracts: Sequence[ContractSource], mounts: Mapping[str, ContractSource],
                  seed: int, *, lenient: bool = False,
-                 fixtures: str | os.PathLike[str] | None = None) -> list[Mount]:
+                 fixtures: str | os.PathLike[str] | None = None,
+                 optionals: Optionals = "top") -> list[Mount]:
     """Contracts mounted at their server base path; ``mounts`` at an explicit prefix;
     ``fixtures``: a fixtures file, its entries applied to the contracts that name them."""
     placed = [(_contract(c).base_path, _contract(c)) for c in contracts]
@@ -60,7 +62,8 @@ def build_mounts(contracts: Sequence[ContractSource], mounts: Mapping[str, Contr
     laid: list[Fixtures | None] = [None] * len(placed)
     if fixtures is not None:
         laid = list(load_fixtures(fixtures, [contract for _, contract in placed]))
-    built = [Mount(prefix, contract, seed=seed, lenient=lenient, fixtures=each)
+    built = [Mount(prefix, contract, seed=seed, lenient=lenient, fixtures=each,
+                   optionals=optionals)
              for (prefix, contract), each in zip(placed, laid, strict=True)]
     prefixes = [m.prefix for m in built]
     clashes = {p for p in prefixes if prefixes.count(p) > 1}
@@ -126,6 +129,7 @@ class MockServer:
         lenient: bool = False,
         reflect_path_params: bool = True,
         fixtures: str | os.PathLike[str] | None = None,
+        optionals: Optionals = "top",
     ) -> None:
         config = MockConfig(seed=seed, validate=validate, cors=cors, admin_token=admin_token,
                             allowed_hosts=tuple(allowed_hosts),
@@ -133,7 +137,7 @@ class MockServer:
                             max_body_bytes=max_body_bytes, header_timeout=header_timeout,
                             body_timeout=body_timeout, reflect=reflect_path_params)
         self.app = MockApp(build_mounts(contracts, mounts or {}, seed, lenient=lenient,
-                                        fixtures=fixtures), config,
+                                        fixtures=fixtures, optionals=optionals), config,
                            clock=clock)
         for source in scenarios:
             self.app.scenarios.add(source)
