@@ -73,6 +73,10 @@ def _scenario_files(folders: tuple[str, ...]) -> list[str]:
               help="Optional properties in generated bodies. top: every one in the body's "
                    "object and the objects in it (a list's items), some below; all: at "
                    "every level; some: each with a 60% chance.")
+@click.option("--array-format", "array_formats", metavar="[PREFIX=]FORMAT", multiple=True,
+              help="How clients send query arrays where the contract gives no style: auto "
+                   "(a=1&a=2, a[]=1, a[0]=1) or comma (also a=1,2); PREFIX= for one mount "
+                   "(repeatable).")
 @click.option("--lenient", is_flag=True,
               help="Serve a GraphQL schema that fails validation as written (its errors are "
                    "printed); without it such a schema is refused.")
@@ -91,7 +95,7 @@ def mock(contracts: tuple[str, ...], host: str, port: int, mount_values: tuple[s
          seed: int, validate_mode: str, admin_token: str | None,
          allowed_hosts: tuple[str, ...], backlog: int, no_cors: bool,
          log_format: str, max_body_bytes: int, no_reflect: bool, fixtures: str | None,
-         optionals: str, lenient: bool, watch: bool,
+         optionals: str, array_formats: tuple[str, ...], lenient: bool, watch: bool,
          scenario: str | None,
          scenario_files: tuple[str, ...], scenario_dirs: tuple[str, ...],
          load_options: LoadOptions) -> None:
@@ -110,6 +114,7 @@ def mock(contracts: tuple[str, ...], host: str, port: int, mount_values: tuple[s
                             backlog=backlog, cors=not no_cors, lenient=lenient,
                             reflect_path_params=not no_reflect, fixtures=fixtures,
                             optionals=optionals,  # type: ignore[arg-type]
+                            array_format=_array_formats(array_formats),  # type: ignore[arg-type]
                             max_body_bytes=max_body_bytes, log_format=log_format,
                             scenarios=(*scenario_files, *_scenario_files(scenario_dirs)),
                             scenario=scenario)
@@ -130,6 +135,20 @@ def mock(contracts: tuple[str, ...], host: str, port: int, mount_values: tuple[s
     except ConfigError as error:
         click.echo(f"contractkit mock: {error}", err=True)
         sys.exit(2)
+
+
+def _array_formats(values: tuple[str, ...]) -> str | dict[str, str]:
+    """``--array-format comma`` (every mount) or ``--array-format /v1=comma`` (each named
+    mount; the others read the default, ``auto``)."""
+    if not values:
+        return "auto"
+    pairs = [value.rpartition("=")[::2] for value in values]
+    if all(not prefix for prefix, _ in pairs):
+        return pairs[-1][1]
+    if any(not prefix for prefix, _ in pairs):
+        raise click.UsageError("--array-format takes one FORMAT for every mount, or "
+                               "PREFIX=FORMAT for each mount named; not both")
+    return dict(pairs)
 
 
 #: What each error `validate` reports means for the mock, which serves the contract anyway.

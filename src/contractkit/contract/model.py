@@ -64,6 +64,9 @@ class Parameter:
     description: str = ""
     examples: tuple[Example, ...] = ()
     pointer: str = ""
+    #: the contract gives ``style`` or ``explode`` (else the defaults apply, and the mock
+    #: may read other serialisations a client uses: ``--array-format``)
+    styled: bool = False
 
 
 @dataclass(frozen=True)

@@ -203,6 +203,7 @@ class OpenAPIBuilder:
             description=str(raw.get("description") or ""),
             examples=self._examples(raw, document, pointer),
             pointer=pointer,
+            styled="style" in raw or "explode" in raw,
         )
 
     def _request_body(self, raw: JSON, document: SourceDocument, pointer: str) -> RequestBody:

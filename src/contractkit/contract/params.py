@@ -11,7 +11,7 @@ import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 from contractkit._http import HttpRequest
 from contractkit._types import JSON
@@ -28,6 +28,12 @@ _MISSING = object()
 
 class ParameterError(ValueError):
     """A parameter value that cannot be read at all (e.g. invalid JSON content)."""
+
+
+#: How clients send query arrays where the contract is silent: ``auto`` reads ``a=1&a=2``
+#: (OpenAPI's default), ``a[]=1&a[]=2`` and ``a[0]=1``; ``comma`` also ``a=1,2``.
+ArrayFormat = Literal["auto", "comma"]
+ARRAY_FORMATS: tuple[ArrayFormat, ...] = ("auto", "comma")
 
 
 def resolve(schema: JSON, root: JSON) -> JSON:
@@ -208,11 +214,13 @@ def _shape(text: str, parameter: Parameter, schema: JSON, root: JSON,
 def read_parameter(
     parameter: Parameter, request: HttpRequest, path_params: dict[str, str],
     cookies: dict[str, str], schema: JSON, claimed: frozenset[str] = frozenset(),
+    array_format: ArrayFormat = "auto",
 ) -> Any:
     """The parameter's value from the request, or ``MISSING`` when it was not sent.
 
     ``claimed``: the operation's other query parameter names, which an exploded form
-    object with free-form properties does not take."""
+    object with free-form properties does not take. ``array_format="comma"``: a query
+    array whose serialisation the contract does not give is also read from ``a=1,2``."""
     root = schema
     if parameter.content:  # the value is the media type's serialisation, not styled
         raw = _raw_text(parameter, request, path_params, cookies)
@@ -226,7 +234,7 @@ def read_parameter(
         except json.JSONDecodeError as error:
             raise ParameterError(f"is not valid JSON: {error.msg}") from None
     if parameter.location == "query":
-        return _query(parameter, request, schema, root, claimed)
+        return _query(parameter, request, schema, root, claimed, array_format)
     raw = _raw_text(parameter, request, path_params, cookies)
     if raw is _MISSING:
         return _MISSING
@@ -277,7 +285,7 @@ def _query_leaf(root: JSON) -> Callable[[Any, JSON], JSON]:
 
 
 def _query(parameter: Parameter, request: HttpRequest, schema: JSON, root: JSON,
-           claimed: frozenset[str]) -> Any:
+           claimed: frozenset[str], array_format: ArrayFormat = "auto") -> Any:
     types = schema_types(schema, root)
     name = parameter.name
     if parameter.style == "deepObject" or not request.query_values(name):
@@ -313,6 +321,8 @@ def _query(parameter: Parameter, request: HttpRequest, schema: JSON, root: JSON,
     if "array" in types:
         delimiter = _DELIMITERS.get(parameter.style, ",")
         if parameter.explode and parameter.style == "form":
+            if array_format == "comma" and not parameter.styled:
+                values = [item for value in values for item in value.split(",")]
             return [coerce(v, _items_schema(schema, root), root) for v in values]
         return _shape(values[0], parameter, schema, root, delimiter)
     if len(values) > 1 and len(set(values)) > 1:

@@ -32,6 +32,7 @@ from contractkit.contract.model import (
 )
 from contractkit.contract.params import (
     MISSING,
+    ArrayFormat,
     Decoded,
     Field,
     ParameterError,
@@ -114,9 +115,12 @@ class _ParameterPlan:
 class OperationValidator:
     """Validates requests to, and responses from, one operation."""
 
-    def __init__(self, contract: Contract, operation: Operation) -> None:
+    def __init__(self, contract: Contract, operation: Operation, *,
+                 array_format: ArrayFormat = "auto") -> None:
         self.contract = contract
         self.operation = operation
+        #: serialisations of query arrays read where the contract gives none
+        self.array_format: ArrayFormat = array_format
         self._compiled: dict[tuple[str, str, Direction], tuple[JSON, CompiledSchema]] = {}
         self._parameter_plan: list[_ParameterPlan] | None = None
         self._reads_cookies = any(p.location == "cookie" for p in operation.parameters)
@@ -185,7 +189,7 @@ class OperationValidator:
         parameter, where = plan.parameter, plan.pointer
         try:
             value = read_parameter(parameter, request, path_params, cookies, plan.schema,
-                                   plan.claimed)
+                                   plan.claimed, self.array_format)
         except ParameterError as error:
             violations.append(Violation(parameter.location, where, str(error)))
             return

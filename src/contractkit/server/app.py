@@ -28,6 +28,7 @@ from aiohttp.http_exceptions import HttpProcessingError
 from contractkit._http import HttpRequest
 from contractkit.contract.fixtures import Fixtures
 from contractkit.contract.model import Contract, Operation
+from contractkit.contract.params import ArrayFormat
 from contractkit.contract.validation import OperationValidator, Violation
 from contractkit.errors import ScenarioError
 from contractkit.journal import Journal, Record, readable
@@ -123,6 +124,8 @@ class Mount:
     fixtures: Fixtures | None = None
     #: which optional properties generated bodies carry (``--optionals``)
     optionals: Optionals = "top"
+    #: query arrays also read as ``a=1,2`` where the contract is silent (``--array-format``)
+    array_format: ArrayFormat = "auto"
 
     _validators: dict[int, OperationValidator] = field(init=False, default_factory=dict)
 
@@ -142,7 +145,9 @@ class Mount:
         cache, which hashes the operation's method and path)."""
         found = self._validators.get(id(operation))
         if found is None:
-            found = self._validators[id(operation)] = self.contract.validator(operation)
+            found = self._validators[id(operation)] = (
+                self.contract.validator(operation) if self.array_format == "auto" else
+                OperationValidator(self.contract, operation, array_format=self.array_format))
         return found
 
 

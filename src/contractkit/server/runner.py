@@ -25,6 +25,7 @@ from aiohttp.http_exceptions import HttpProcessingError
 from contractkit.contract.fixtures import Fixtures, load_fixtures
 from contractkit.contract.loader import load
 from contractkit.contract.model import Contract
+from contractkit.contract.params import ARRAY_FORMATS, ArrayFormat
 from contractkit.errors import ConfigError
 from contractkit.journal import Journal
 from contractkit.scenarios.model import Scenario
@@ -52,7 +53,8 @@ DEFAULT_BACKLOG = 4096
 def build_mounts(contracts: Sequence[ContractSource], mounts: Mapping[str, ContractSource],
                  seed: int, *, lenient: bool = False,
                  fixtures: str | os.PathLike[str] | None = None,
-                 optionals: Optionals = "top") -> list[Mount]:
+                 optionals: Optionals = "top",
+                 array_format: ArrayFormat | Mapping[str, ArrayFormat] = "auto") -> list[Mount]:
     """Contracts mounted at their server base path; ``mounts`` at an explicit prefix;
     ``fixtures``: a fixtures file, its entries applied to the contracts that name them."""
     placed = [(_contract(c).base_path, _contract(c)) for c in contracts]
@@ -62,8 +64,9 @@ def build_mounts(contracts: Sequence[ContractSource], mounts: Mapping[str, Contr
     laid: list[Fixtures | None] = [None] * len(placed)
     if fixtures is not None:
         laid = list(load_fixtures(fixtures, [contract for _, contract in placed]))
+    formats = _array_formats(array_format, [prefix.rstrip("/") for prefix, _ in placed])
     built = [Mount(prefix, contract, seed=seed, lenient=lenient, fixtures=each,
-                   optionals=optionals)
+                   optionals=optionals, array_format=formats[prefix.rstrip("/")])
              for (prefix, contract), each in zip(placed, laid, strict=True)]
     prefixes = [m.prefix for m in built]
     clashes = {p for p in prefixes if prefixes.count(p) > 1}
@@ -73,6 +76,27 @@ def build_mounts(contracts: Sequence[ContractSource], mounts: Mapping[str, Contr
             + ", ".join(repr(p or "/") for p in sorted(clashes))
             + "; give one of them another prefix with --mount PREFIX=FILE")
     return built
+
+
+def _array_formats(given: ArrayFormat | Mapping[str, ArrayFormat],
+                   prefixes: list[str]) -> dict[str, ArrayFormat]:
+    """The query-array format of each mount prefix: one for all, or some by prefix."""
+    if isinstance(given, str):
+        chosen = dict.fromkeys(prefixes, given)
+    else:
+        chosen = dict.fromkeys(prefixes, "auto")
+        for prefix, value in given.items():
+            key = prefix.rstrip("/")
+            if key not in chosen:
+                raise ConfigError(f"--array-format names the prefix {prefix!r}, where no "
+                                  "contract is served; served: "
+                                  + ", ".join(repr(p or "/") for p in prefixes))
+            chosen[key] = value
+    for prefix, value in chosen.items():
+        if value not in ARRAY_FORMATS:
+            raise ConfigError(f"unknown array format {value!r} for {prefix or '/'!r}; use "
+                              + " or ".join(ARRAY_FORMATS))
+    return chosen
 
 
 class _BadClientInput(logging.Filter):
@@ -130,6 +154,7 @@ class MockServer:
         reflect_path_params: bool = True,
         fixtures: str | os.PathLike[str] | None = None,
         optionals: Optionals = "top",
+        array_format: ArrayFormat | Mapping[str, ArrayFormat] = "auto",
     ) -> None:
         config = MockConfig(seed=seed, validate=validate, cors=cors, admin_token=admin_token,
                             allowed_hosts=tuple(allowed_hosts),
@@ -137,7 +162,8 @@ class MockServer:
                             max_body_bytes=max_body_bytes, header_timeout=header_timeout,
                             body_timeout=body_timeout, reflect=reflect_path_params)
         self.app = MockApp(build_mounts(contracts, mounts or {}, seed, lenient=lenient,
-                                        fixtures=fixtures, optionals=optionals), config,
+                                        fixtures=fixtures, optionals=optionals,
+                                        array_format=array_format), config,
                            clock=clock)
         for source in scenarios:
             self.app.scenarios.add(source)

@@ -56,7 +56,8 @@ def reload_changed(app: MockApp, seen: dict[int, dict[Path, int]],
             fixtures = (Fixtures(contract, mount.fixtures.by_target) if mount.fixtures
                         else None)
             replacement = Mount(mount.prefix, contract, seed=mount.seed, lenient=mount.lenient,
-                                fixtures=fixtures, optionals=mount.optionals)
+                                fixtures=fixtures, optionals=mount.optionals,
+                                array_format=mount.array_format)
         except ContractkitError as error:
             messages.append(f"reload failed, still serving the last good contract: {error}")
             log.error(messages[-1])
