@@ -139,7 +139,7 @@ def test_every_error_in_a_file_is_reported_in_one_run(tmp_path: Path) -> None:
         "did you mean 'latency'?",
         "many.yaml:7:12  /rules/1/delya  unknown fault or rule key 'delya'; expected one of "
         "name, description, match, probability, after, times, every, window, sequence, pass, "
-        "latency, ttfb, hang, slow_body, status, rate_limit, fault, malformed, mutate, "
+        "latency, ttfb, hang, slow_body, status, rate_limit, fault, malformed, mutate, stream, "
         "token_expired, insufficient_scope, graphql_error",
         # the schema refused this rule's latency; its operation ids are checked all the same
         "many.yaml:8:39  /rules/2/match/operation/1  unknown operation id 'getPaymnt'; "
@@ -147,7 +147,7 @@ def test_every_error_in_a_file_is_reported_in_one_run(tmp_path: Path) -> None:
         "many.yaml:9:14  /rules/2/latency  '5 sec' is not a duration; write e.g. 250ms, 2s, "
         "1.5s, 5m or 1h",
         "many.yaml:10:5  /rules/3  the rule does nothing: give it a fault (latency, ttfb, "
-        "hang, slow_body, status, rate_limit, fault, malformed, mutate, token_expired, "
+        "hang, slow_body, status, rate_limit, fault, malformed, mutate, stream, token_expired, "
         "insufficient_scope, graphql_error), a 'sequence' or 'pass: true'",
         "many.yaml:12:28  /rules/4/window/to  '10 sec' is not a duration; write e.g. 250ms, "
         "2s, 1.5s, 5m or 1h",
