@@ -158,3 +158,73 @@ def test_generated_bodies_carry_the_optional_properties_of_their_top_levels(
     for body in answers["all"]:
         for order in body["data"]:
             assert set(order["customer"]) == everything
+
+
+LINKS = """\
+openapi: 3.0.0
+info: {title: fees, version: "1"}
+paths:
+  /v1/fees/{fee}:
+    get:
+      operationId: getFee
+      parameters: [{name: fee, in: path, required: true, schema: {type: string}}]
+      responses:
+        "200":
+          description: ok
+          content:
+            application/json:
+              schema:
+                type: object
+                required: [id, url, refunds]
+                properties:
+                  id: {type: string}
+                  url: {type: string}
+                  homepage: {type: string, format: uri}
+                  refunds:
+                    type: object
+                    required: [object, url, data, has_more]
+                    properties:
+                      object: {type: string, enum: [list]}
+                      url: {type: string}
+                      has_more: {type: boolean}
+                      data:
+                        type: array
+                        minItems: 1
+                        items:
+                          type: object
+                          required: [id, url]
+                          properties:
+                            id: {type: string}
+                            url: {type: string}
+  /v1/notes:
+    get:
+      operationId: getNotes
+      responses:
+        "200":
+          description: ok
+          content:
+            application/json:
+              schema:
+                type: object
+                required: [url, links]
+                properties:
+                  url: {type: string, pattern: "^https://"}
+                  links: {type: object, required: [href], properties: {href: {type: string}}}
+              example: {url: "https://example.com/notes", links: {href: "/elsewhere"}}
+"""
+
+
+def test_generated_links_are_paths_of_the_api_that_answered(tmp_path: Path) -> None:
+    path = tmp_path / "fees.yaml"
+    path.write_text(LINKS)
+    with MockServer(contractkit.load(path)) as server:
+        fee = httpx.get(f"{server.root_url}/v1/fees/fee_123").json()
+        assert fee["url"] == "/v1/fees/fee_123"
+        assert fee["refunds"]["url"] == "/v1/fees/fee_123/refunds"
+        refund = fee["refunds"]["data"][0]
+        assert refund["url"] == f"/v1/fees/fee_123/refunds/{refund['id']}"
+        # a URL the example gives, or one the schema's pattern would refuse, stays
+        notes = httpx.get(f"{server.root_url}/v1/notes").json()
+        assert notes == {"url": "https://example.com/notes", "links": {"href": "/elsewhere"}}
+    with MockServer(contractkit.load(path), reflect_path_params=False) as server:
+        assert not httpx.get(f"{server.root_url}/v1/fees/fee_123").json()["url"].startswith("/")

@@ -479,7 +479,8 @@ class MockApp:
         if mount.responder.streams(operation) and wants_stream(accept, http_request.body):
             accept = SSE_MEDIA_TYPE
         return mount.responder.respond(operation, preferences, accept, ordinal,
-                                       match.path_params if self.config.reflect else None)
+                                       match.path_params if self.config.reflect else None,
+                                       http_request.path if self.config.reflect else None)
 
     def _graphql(self, exchange: _Exchange, responder: GraphQLResponder,
                  relative: str) -> MockResponse:

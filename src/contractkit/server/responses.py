@@ -26,7 +26,7 @@ from contractkit.contract.schema_validator import CompiledSchema
 from contractkit.contract.validation import Violation, find_media_type
 from contractkit.contract.xml_body import write_xml
 from contractkit.errors import GenerationError
-from contractkit.server import sse
+from contractkit.server import links, sse
 from contractkit.server.negotiation import member_accepted, negotiate
 from contractkit.server.prefer import Preferences
 
@@ -143,18 +143,23 @@ class Responder:
         self._done: bool | None = None
 
     def respond(self, operation: Operation, preferences: Preferences, accept: str | None,
-                ordinal: int, path_params: Mapping[str, str] | None = None) -> MockResponse:
+                ordinal: int, path_params: Mapping[str, str] | None = None,
+                path: str | None = None) -> MockResponse:
         """The answer; ``path_params`` are reflected into it where it allows (``GET
-        /customers/cus_123`` answers ``"id": "cus_123"``) unless ``reflect`` is off."""
+        /customers/cus_123`` answers ``"id": "cus_123"``), and generated ``url``/``href``
+        members become paths under the request's ``path`` (see ``links``), unless
+        ``reflect`` is off."""
         answer = self._respond(operation, preferences, accept, ordinal)
-        if path_params and self.reflect and 200 <= answer.status < 300:
-            return self._reflected(operation, answer, path_params)
+        if self.reflect and 200 <= answer.status < 300 and (
+                path_params or (path and links.has_links(answer.body))):
+            return self._reflected(operation, answer, path_params or {}, path)
         return answer
 
     def _reflected(self, operation: Operation, answer: MockResponse,
-                   path_params: Mapping[str, str]) -> MockResponse:
+                   path_params: Mapping[str, str], path: str | None = None) -> MockResponse:
         """``answer`` with each path parameter's value in the body's member of that name, and
-        the last one (the resource's id) in ``id``, each only where the schema holds."""
+        the last one (the resource's id) in ``id``, each only where the schema holds; and
+        its links under ``path``, where the schema holds with them."""
         chosen = response_for_code(operation, str(answer.status))
         content_type = answer.headers.get("Content-Type", "")
         if chosen is None or not is_json(content_type.split(";")[0].strip().lower()):
@@ -182,6 +187,10 @@ class Responder:
                 changed = True
             else:
                 body[target] = before
+        if path and links.has_links(answer.body):
+            linked = orjson.loads(orjson.dumps(body))
+            if links.link(linked, path) and compiled.is_valid(linked):
+                body, changed = linked, True
         if not changed:
             return answer
         return MockResponse(answer.status, answer.headers, orjson.dumps(body))
