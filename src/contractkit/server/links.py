@@ -5,7 +5,8 @@ SDKs page through a list by its ``url``; HAL clients follow ``href``) calls the 
 The path follows REST's nesting: the request's path for the body itself, extended by the
 member names that lead to a nested object (``GET /v1/invoices/in_1`` →
 ``lines.url = /v1/invoices/in_1/lines``); a list's item with an ``id`` is the collection's
-path (the object holding the array) plus that id. A value that already is a path or an absolute URL is left alone.
+path (the object holding the array) plus that id. A value that already is a path or an
+absolute URL is left alone.
 """
 
 from __future__ import annotations
