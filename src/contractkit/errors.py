@@ -105,7 +105,23 @@ class ScenarioError(_LocatedError):
 
 class FixturesError(_LocatedError):
     """A fixtures file is unreadable, names no schema of the contract, or holds a value the
-    schema refuses (same one-line form as ContractLoadError)."""
+    schema refuses (same one-line form as ContractLoadError). :attr:`errors` holds every
+    entry's problem when there are several."""
+
+    def __init__(self, message: str, location: Location | None = None,
+                 *, errors: Sequence[FixturesError] = ()) -> None:
+        super().__init__(message, location)
+        self.errors: tuple[FixturesError, ...] = tuple(errors) or (self,)
+
+    @classmethod
+    def several(cls, errors: Sequence[FixturesError]) -> FixturesError:
+        """One error standing for ``errors`` (at least one), naming how many more."""
+        first, more = errors[0], len(errors) - 1
+        message = first.message
+        if more:
+            message += (f" (and {more} more entr{'ies' if more > 1 else 'y'} the contract "
+                        "refuses; --lenient leaves them out and serves the rest)")
+        return cls(message, first.location, errors=errors)
 
 
 class ConfigError(ContractkitError):

@@ -166,3 +166,45 @@ def test_a_broken_fixtures_file_is_one_located_line_and_exit_2(
 def test_a_missing_fixtures_file_is_named(contract: Path, tmp_path: Path) -> None:
     with pytest.raises(contractkit.FixturesError, match=r"nowhere\.yaml  no such fixtures file"):
         MockServer(contractkit.load(contract), fixtures=tmp_path / "nowhere.yaml")
+
+
+SEVERAL = """\
+schemas:
+  Custmer: {email: a}
+  Customer: {balance: lots}
+  Invoice: {id: in_fixture}
+"""
+
+
+def test_every_refused_entry_is_reported_and_lenient_serves_the_rest(
+        contract: Path, tmp_path: Path) -> None:
+    (tmp_path / "fixtures.yaml").write_text(SEVERAL)
+    with pytest.raises(contractkit.FixturesError) as raised:
+        MockServer(contractkit.load(contract), fixtures=tmp_path / "fixtures.yaml")
+    assert "(and 1 more entry the contract refuses; --lenient leaves them out" in str(
+        raised.value)
+    assert [str(e).replace(str(tmp_path) + "/", "")[:40] for e in raised.value.errors] == [
+        "fixtures.yaml:2:12  /schemas/Custmer  no",
+        "fixtures.yaml:3:23  /schemas/Customer/ba"]
+    with MockServer(contractkit.load(contract), fixtures=tmp_path / "fixtures.yaml",
+                    lenient=True) as server:
+        invoice = httpx.get(f"{server.url}/invoices/in_1").json()
+        assert invoice["id"] == "in_1"  # the fixture's, then the path's id reflected
+        assert isinstance(invoice["customer"].get("balance", 0), int)
+    cli = subprocess.Popen(
+        [sys.executable, "-m", "contractkit", "mock", str(contract), "--port", "0",
+         "--fixtures", "fixtures.yaml", "--lenient"], cwd=tmp_path, stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE, text=True)
+    try:
+        assert cli.stdout is not None
+        lines = []
+        for line in cli.stdout:
+            lines.append(line.rstrip("\n"))
+            if line.startswith("admin API at"):
+                break
+        assert "fixtures: left out 2 entries the contract refuses (--lenient):" in lines
+        assert any(line.startswith("  fixtures.yaml:3:23  /schemas/Customer/balance")
+                   for line in lines), lines
+    finally:
+        cli.terminate()
+        cli.wait(timeout=30)

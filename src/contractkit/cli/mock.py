@@ -14,7 +14,7 @@ import click
 from contractkit.cli._loading import LoadOptions, loading_options
 from contractkit.contract.loader import load
 from contractkit.contract.model import Contract
-from contractkit.errors import ConfigError, ContractkitError, ContractLoadError
+from contractkit.errors import ConfigError, ContractkitError, ContractLoadError, FixturesError
 from contractkit.server.runner import DEFAULT_BACKLOG, MockServer
 from contractkit.server.watch import watch_contracts
 
@@ -78,8 +78,9 @@ def _scenario_files(folders: tuple[str, ...]) -> list[str]:
                    "(a=1&a=2, a[]=1, a[0]=1) or comma (also a=1,2); PREFIX= for one mount "
                    "(repeatable).")
 @click.option("--lenient", is_flag=True,
-              help="Serve a GraphQL schema that fails validation as written (its errors are "
-                   "printed); without it such a schema is refused.")
+              help="Serve a GraphQL schema that fails validation as written, and use the "
+                   "--fixtures entries that fit the contract (what is refused is printed); "
+                   "without it either is refused.")
 @click.option("--watch", is_flag=True,
               help="Reload a contract when its files change (a broken edit keeps the last good).")
 @click.option("--scenario", "scenario", metavar="NAME|FILE", default=None,
@@ -120,7 +121,7 @@ def mock(contracts: tuple[str, ...], host: str, port: int, mount_values: tuple[s
                             scenario=scenario)
     except ContractkitError as error:
         click.echo(f"contractkit mock: {error}", err=True)
-        if isinstance(error, ContractLoadError) and len(error.errors) > 1:
+        if isinstance(error, ContractLoadError | FixturesError) and len(error.errors) > 1:
             for each in error.errors[:50]:
                 click.echo(f"  {each}", err=True)
             if len(error.errors) > 50:
@@ -223,6 +224,13 @@ async def _serve(server: MockServer, watch: bool, load_options: LoadOptions) -> 
             click.echo(f"  try: {example}")
     for mount in server.app.mounts_in_order:
         _warn_about_errors(mount.contract)
+    left_out = next((m.fixtures.left_out for m in server.app.mounts_in_order
+                     if m.fixtures is not None and m.fixtures.left_out), ())
+    if left_out:
+        click.echo(f"fixtures: left out {len(left_out)} entr"
+                   f"{'ies' if len(left_out) > 1 else 'y'} the contract refuses (--lenient):")
+        for each in left_out:
+            click.echo(f"  {each}")
     active = server.app.scenarios.active()
     if active is not None:
         click.echo(f"scenario {active}: " + "; ".join(

@@ -13,7 +13,10 @@ comes first. The top-level key may also be ``resources``, the key of stripe-mock
 files, which are keyed by component name too.
 
 Every entry is checked at load: its name must be a component schema of a served contract
-and the fixture laid over a generated value must be valid for the schema.
+and the fixture laid over a generated value must be valid for the schema. Every problem is
+reported at once; ``lenient`` leaves those entries out instead (a provider's fixtures file
+is often a version ahead of, or behind, the contract) and keeps what it left out in
+:attr:`Fixtures.left_out` for the banner.
 """
 
 from __future__ import annotations
@@ -51,6 +54,8 @@ class Fixtures:
     contract: Contract
     #: ``uri#pointer`` of the component schema → its fixture
     by_target: Mapping[str, JSON]
+    #: entries refused and left out (``lenient``), each with its reason
+    left_out: tuple[FixturesError, ...] = ()
     _defs: Bounded[tuple[int, str], Mapping[str, JSON]] = field(
         default_factory=lambda: Bounded(1024))
 
@@ -71,14 +76,17 @@ class Fixtures:
         return found
 
 
-def load_fixtures(path: str | os.PathLike[str], contracts: Sequence[Contract]) -> list[Fixtures]:
+def load_fixtures(path: str | os.PathLike[str], contracts: Sequence[Contract], *,
+                  lenient: bool = False) -> list[Fixtures]:
     """The fixtures of ``path`` for each of ``contracts`` (in order), checked: raises
-    :class:`FixturesError` (one line, with file, line and pointer) on the first problem."""
+    :class:`FixturesError` (one line, with file, line and pointer; ``errors`` has every
+    entry's) on problems, unless ``lenient``, which leaves the refused entries out."""
     display = str(path)
     document = _read(Path(path), display)
     entries, key = _entries(document)
     known = sorted({name for contract in contracts for name in contract.schemas})
     out = [Fixtures(contract, {}) for contract in contracts]
+    problems: list[FixturesError] = []
     for name, value in entries.items():
         pointer = f"/{key}/{escape_token(name)}"
         owners = [(index, c) for index, c in enumerate(contracts) if name in c.schemas]
@@ -86,13 +94,21 @@ def load_fixtures(path: str | os.PathLike[str], contracts: Sequence[Contract]) -
             close = difflib.get_close_matches(name, known, n=2, cutoff=0.6)
             hint = ("; did you mean " + " or ".join(repr(c) for c in close) + "?") if close \
                 else ""
-            raise FixturesError(f"no component schema is named {name!r}{hint}",
-                                document.location(pointer))
+            problems.append(FixturesError(f"no component schema is named {name!r}{hint}",
+                                          document.location(pointer)))
+            continue
         for index, contract in owners:
             schema = contract.schemas[name]
-            _check(contract, name, schema, value, document, pointer)
+            problem = _check(contract, name, schema, value, document, pointer)
+            if problem is not None:
+                problems.append(problem)
+                continue
             target = f"{schema.uri}#{schema.pointer}"
             out[index].by_target = {**out[index].by_target, target: value}
+    if problems and not lenient:
+        raise FixturesError.several(problems)
+    for each in out:
+        each.left_out = tuple(problems)
     return out
 
 
@@ -127,15 +143,15 @@ def _entries(document: SourceDocument) -> tuple[Mapping[str, JSON], str]:
 
 
 def _check(contract: Contract, name: str, schema: Schema, value: JSON,
-           document: SourceDocument, pointer: str) -> None:
+           document: SourceDocument, pointer: str) -> FixturesError | None:
     bundle = contract.schema_bundle(schema, "response")
     generated, _ = generate_best_effort(bundle, seed=0, direction="response")
     laid = overlay(generated, value)
     compiled = CompiledSchema(bundle)
     errors = compiled.errors(laid)
     if not errors:
-        return
+        return None
     first = errors[0]
     where = pointer + first.pointer if first.pointer not in ("", "/") else pointer
-    raise FixturesError(f"the {name} schema refuses this value: "
+    return FixturesError(f"the {name} schema refuses this value: "
                         f"{first.message}", document.location(where))

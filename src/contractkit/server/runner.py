@@ -63,7 +63,8 @@ def build_mounts(contracts: Sequence[ContractSource], mounts: Mapping[str, Contr
         raise ConfigError("no contract to serve: pass at least one contract file")
     laid: list[Fixtures | None] = [None] * len(placed)
     if fixtures is not None:
-        laid = list(load_fixtures(fixtures, [contract for _, contract in placed]))
+        laid = list(load_fixtures(fixtures, [contract for _, contract in placed],
+                                  lenient=lenient))
     formats = _array_formats(array_format, [prefix.rstrip("/") for prefix, _ in placed])
     built = [Mount(prefix, contract, seed=seed, lenient=lenient, fixtures=each,
                    optionals=optionals, array_format=formats[prefix.rstrip("/")])
