@@ -121,6 +121,11 @@ class ContractServer:
     def journal(self) -> Any:
         return self.server.journal
 
+    @property
+    def app(self) -> Any:
+        """The server's application (its mounts and contracts)."""
+        return self.server.app
+
     def no_secrets_in(self, text: str) -> None:
         """Fail if any credential the mock received (Authorization, API keys, cookies)
         appears in ``text`` — the client's logs or error messages."""

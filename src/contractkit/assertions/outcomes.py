@@ -1,8 +1,9 @@
 """Assertions on what a client call *returns or raises* under a scenario (DESIGN §6).
 
-``tolerates``: the call gives the same result with the scenario (schema drift by default)
-as without one. ``raises_typed``: under broken answers, the call raises the client's own
-error type, or returns a good answer after retrying an idempotent request, promptly. Both
+``tolerates``: with the scenario (schema drift by default) the call does not crash, and
+its result differs from the one without only where the drift touched the answer.
+``raises_typed``: under broken answers, the call raises the client's own error type, or
+returns a good answer after retrying an idempotent request, promptly. Both
 take the server duck-typed (anything with ``use_scenario`` and ``journal``), so they work
 with ``MockServer`` and the pytest plugin's fixture alike, and restore the scenario that
 was active before.
@@ -16,8 +17,10 @@ from contextlib import contextmanager
 from typing import Any, Protocol, TypeVar
 
 from contractkit.assertions.attempts import IDEMPOTENT_METHODS, group, header, in_order
+from contractkit.assertions.drift import Drift, changes, short
 from contractkit.assertions.timeline import describe_answer, render_timeline
-from contractkit.errors import ContractViolation
+from contractkit.contract.validation import find_response
+from contractkit.errors import ContractkitError, ContractViolation
 from contractkit.journal import JournalEntry
 
 T = TypeVar("T")
@@ -71,7 +74,9 @@ def _error(error: BaseException) -> str:
 def tolerates(call: Callable[[], T], *, scenario: ScenarioChoice = "schema-drift",
               server: ScenarioServer) -> T:
     """Run ``call()`` without a scenario (the baseline), then under ``scenario``; the second
-    run must neither raise nor return something different. Returns its result."""
+    run must not raise, and its result may differ from the baseline only where the drift
+    touched the answer (a dropped optional, a null, an unknown enum value, an unknown field
+    kept), as :mod:`contractkit.assertions.drift` judges. Returns the drifted result."""
     __tracebackhide__ = True
     with _scenario(server, None):
         try:
@@ -88,15 +93,47 @@ def tolerates(call: Callable[[], T], *, scenario: ScenarioChoice = "schema-drift
         except Exception as error:
             raise ContractViolation(
                 f"the call raised {_error(error)} under {_name(scenario)}, but returned "
-                f"{baseline!r} without it: a tolerant reader ignores unknown fields, treats "
-                "missing optionals and nulls as absent, and maps unknown enum values to a "
-                "fallback\n\n" + render_timeline(_since(server, start))) from error
-    if result != baseline:
+                f"{short(baseline)} without it: a tolerant reader ignores unknown fields, "
+                "treats missing optionals and nulls as absent, and maps unknown enum values "
+                "to a fallback\n\n" + render_timeline(_since(server, start))) from error
+    sent = _since(server, start)
+    drift = Drift.from_faults((e.fault for e in sent), _response_schemas(server, sent))
+    found = changes(baseline, result, drift)
+    wrong = [c for c in found if c.handled is None]
+    if wrong:
+        handled = [c for c in found if c.handled is not None]
         raise ContractViolation(
-            f"the call returned {result!r} under {_name(scenario)}, but {baseline!r} without "
-            "it: the drifted answer changed what the client understood\n\n"
-            + render_timeline(_since(server, start)))
+            f"under {_name(scenario)} the call's result changed in {len(wrong)} place(s) "
+            "the drift did not touch: a tolerant reader keeps what the answer still says, "
+            "and only fields the drift dropped, nulled or gave an unknown enum value may "
+            "differ\n" + "\n".join(f"  {c.describe()}" for c in wrong[:20])
+            + ("\nhandled:\n" + "\n".join(f"  {c.describe()}" for c in handled[:20])
+               if handled else "")
+            + "\n\n" + render_timeline(sent))
     return result
+
+
+def _response_schemas(server: object, entries: list[JournalEntry]) -> list[Any]:
+    """The bundled response schemas of the drifted answers, when ``server`` has contracts
+    (``server.app.mounts``, as ``MockServer`` and ``ContractServer`` have)."""
+    mounts = getattr(getattr(server, "app", None), "mounts", None) or ()
+    found: list[Any] = []
+    for entry in entries:
+        if not entry.operation_id or entry.status is None or "mutate" not in (entry.fault
+                                                                              or ""):
+            continue
+        for mount in mounts:
+            if mount.prefix != entry.mount:
+                continue
+            try:
+                operation = mount.contract.operation(entry.operation_id)
+            except ContractkitError:
+                continue
+            response = find_response(operation, entry.status)
+            for media in (response.content.values() if response else ()):
+                if media.schema is not None:
+                    found.append(mount.contract.schema_bundle(media.schema))
+    return found
 
 
 #: where an exception comes from when it is not the client's own: the standard library and
@@ -182,7 +219,7 @@ def raises_typed(call: Callable[[], object],
     if raised is None and _broken(sent[-1]):
         last = sent[-1]
         raise ContractViolation(
-            f"the call returned {result!r} instead of raising {expected}, although its last "
+            f"the call returned {short(result)} instead of raising {expected}, although its last "
             f"answer was broken ({describe_answer(last)}): the broken answer was taken for a "
             "good one\n\n" + render_timeline(sent, marked={last.seq}))
     if elapsed > within:
