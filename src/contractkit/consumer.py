@@ -11,10 +11,11 @@ the mock).
 from __future__ import annotations
 
 import difflib
-from collections.abc import Callable, Sequence
-from typing import Any, TypeVar
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any, TypeVar, overload
 
 from contractkit.assertions.calls import Calls
+from contractkit.assertions.leaks import no_secrets_in
 from contractkit.assertions.outcomes import raises_typed, tolerates
 from contractkit.assertions.virtual_time import Sleep
 from contractkit.errors import ContractViolation
@@ -68,17 +69,18 @@ class ContractServer:
         """The client's sleeps, when the test runs in virtual time."""
         return self._sleeps()
 
-    def expect(self, operation: str) -> Calls:
-        """The behaviour assertions over this operation's calls (``.called()``,
-        ``.honoured_retry_after()``, ``.backed_off()``...)."""
+    def expect(self, operation: str | None = None) -> Calls:
+        """The behaviour assertions over this operation's calls (every operation's, with
+        none): ``.called()``, ``.honoured_retry_after()``, ``.backed_off()``...,
+        ``.tolerates(call)``, ``.raises_typed(call, errors)``, ``.no_secrets_in(text)``."""
 
         known = {op.id for m in self.server.app.mounts for op in m.contract.operations}
-        if operation not in known:
+        if operation is not None and operation not in known:
             close = difflib.get_close_matches(operation, sorted(known), n=3, cutoff=0.5)
             hint = f"; did you mean {' or '.join(map(repr, close))}?" if close else ""
             raise ContractViolation(f"no operation {operation!r} in the contract{hint}")
         return Calls(self.entries(operation), operation=operation, sleeps=self.sleeps,
-                     virtual=self._virtual())
+                     virtual=self._virtual(), server=self)
 
     def wait_for(self, what: int | Predicate, timeout: float = 5.0) -> list[JournalEntry]:
         """Block until ``what`` requests were journalled (or ``what(entries)`` holds), for
@@ -94,16 +96,38 @@ class ContractServer:
                 + _listing(mine))
         return mine
 
-    def tolerates(self, call: Callable[[], T], *, scenario: Any = "schema-drift") -> T:
-        """``call()`` gives the same result under ``scenario`` as without it."""
+    @overload
+    def tolerates(self, call: Callable[[], Awaitable[T]], *,
+                  scenario: Any = ...) -> Awaitable[T]: ...
+
+    @overload
+    def tolerates(self, call: Callable[[], T], *, scenario: Any = ...) -> T: ...
+
+    def tolerates(self, call: Callable[[], Any], *, scenario: Any = "schema-drift") -> Any:
+        """``call()`` (sync or async) does not crash under ``scenario``, and its result
+        differs from the one without only where the drift touched the answer; the same as
+        ``expect().tolerates(call)``."""
         __tracebackhide__ = True
         return tolerates(call, scenario=scenario, server=self)
 
-    def raises_typed(self, call: Callable[[], object], errors: tuple[type[BaseException], ...],
-                     *, scenario: Any = None, within: float = 5.0) -> BaseException | None:
-        """``call()`` raises one of ``errors`` (not another exception), or returns a good
-        answer after idempotent retries, within ``within`` seconds; never the broken answer
-        as data (None when it returned)."""
+    # an async call returns an awaitable, which is also an object: the first overload wins
+    @overload
+    def raises_typed(  # type: ignore[overload-overlap]
+            self, call: Callable[[], Awaitable[object]],
+            errors: tuple[type[BaseException], ...], *, scenario: Any = ...,
+            within: float = ...) -> Awaitable[BaseException | None]: ...
+
+    @overload
+    def raises_typed(self, call: Callable[[], object],
+                     errors: tuple[type[BaseException], ...], *, scenario: Any = ...,
+                     within: float = ...) -> BaseException | None: ...
+
+    def raises_typed(self, call: Callable[[], Any], errors: tuple[type[BaseException], ...],
+                     *, scenario: Any = None, within: float = 5.0) -> Any:
+        """``call()`` (sync or async) raises one of ``errors`` (not another exception), or
+        returns a good answer after idempotent retries, within ``within`` seconds; never
+        the broken answer as data (None when it returned); the same as
+        ``expect().raises_typed(call, errors)``."""
         __tracebackhide__ = True
         return raises_typed(call, errors, server=self, scenario=scenario, within=within)
 
@@ -130,15 +154,7 @@ class ContractServer:
         """Fail if any credential the mock received (Authorization, API keys, cookies)
         appears in ``text`` — the client's logs or error messages."""
         __tracebackhide__ = True
-        found = [s for s in self.server.journal.received_secrets() if s in text]
-        # "Bearer abc" and its token "abc" are one credential: keep the innermost
-        leaked = sorted(s for s in found if not any(o != s and o in s for o in found))
-        if leaked:
-            shown = ", ".join(f"{s[:4]}…({len(s)} chars)" for s in leaked)
-            raise ContractViolation(
-                f"{len(leaked)} credential(s) the client sent appear in the text: {shown}; "
-                "redact Authorization headers, API keys and cookies before logging or "
-                "putting requests in error messages")
+        no_secrets_in(text, server=self.server)
 
     # -- after the test ------------------------------------------------------------------
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import re
 from collections.abc import Iterator
@@ -11,7 +12,7 @@ import httpx
 import pytest
 from tests.conftest import ROOT
 
-from contractkit.assertions import raises_typed, tolerates
+from contractkit.assertions import Calls, no_secrets_in, raises_typed, tolerates
 from contractkit.consumer import ContractServer
 from contractkit.errors import ContractViolation
 from contractkit.server.runner import MockServer
@@ -226,3 +227,58 @@ def test_raises_typed_tells_a_wrong_own_error_from_a_library_leak(
         raises_typed(wrong, (PaymentsError,), server=server, scenario=INVALID_JSON)
     assert "the client's own error is not one of those the test expects" in str(raised.value)
     assert "leaked out" not in str(raised.value)
+
+
+async def aget(client: httpx.AsyncClient) -> dict[str, Any]:
+    try:
+        data: dict[str, Any] = (await client.get(PAYMENT)).json()
+    except ValueError as error:
+        raise PaymentsError("the payments API sent a broken answer") from error
+    return data
+
+
+def test_outcomes_take_async_calls(server: MockServer) -> None:
+    class Reader:  # an object whose __call__ is async
+        def __init__(self, client: httpx.AsyncClient) -> None:
+            self.client = client
+
+        async def __call__(self) -> str:
+            return str((await aget(self.client))["id"])
+
+    async def main() -> tuple[Any, ...]:
+        async with httpx.AsyncClient(base_url=server.url, headers=AUTH) as client:
+            by_function = await tolerates(Reader(client), server=server)
+            by_lambda = await tolerates(lambda: aget(client), server=server)
+            error = await raises_typed(lambda: aget(client), (PaymentsError,),
+                                       server=server, scenario=INVALID_JSON)
+            return by_function, by_lambda["id"], error
+
+    server.use_scenario(None)
+    by_function, by_lambda, error = asyncio.run(main())
+    assert by_function == by_lambda == "pay_3Nf8aZq2LkP0sT7x"
+    assert isinstance(error, PaymentsError)
+    assert server.app.scenarios.active() is None
+
+
+def test_an_async_call_that_leaks_a_library_error_fails(server: MockServer) -> None:
+    async def main() -> None:
+        async with httpx.AsyncClient(base_url=server.url, headers=AUTH) as client:
+            async def leaky() -> Any:
+                return (await client.get(PAYMENT)).json()
+            await raises_typed(leaky, (PaymentsError,), server=server, scenario=INVALID_JSON)
+
+    with pytest.raises(ContractViolation, match=r"the call raised json\.decoder\.JSONDecodeError"):
+        asyncio.run(main())
+
+
+def test_calls_without_a_server_say_how_to_get_one() -> None:
+    with pytest.raises(TypeError, match=r"use contract_server.expect\(...\)"):
+        Calls([], operation=None).tolerates(lambda: 1)
+
+
+def test_no_secrets_in_is_a_free_function_too(server: MockServer,
+                                              client: httpx.Client) -> None:
+    client.get(PAYMENT)
+    no_secrets_in("GET /payments failed", server=server)
+    with pytest.raises(ContractViolation, match="1 credential"):
+        no_secrets_in("sent Bearer sk_test_1", server=server)

@@ -159,6 +159,53 @@ def test_leak(contract_server):
     pytester.runpytest_subprocess("-p", "no:cacheprovider").assert_outcomes(passed=1)
 
 
+def test_every_assertion_hangs_off_expect_sync_and_async(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(HEADER + '''
+import asyncio
+from contractkit import ContractViolation
+
+class BrokenAnswer(Exception):
+    pass
+
+def read(client):
+    try:
+        return client.get(PAYMENT).json()["id"]
+    except ValueError as error:
+        raise BrokenAnswer() from error
+
+async def aread(client):
+    try:
+        return (await client.get(PAYMENT)).json()["id"]
+    except ValueError as error:
+        raise BrokenAnswer() from error
+
+CUT = {"name": "cut", "rules": [{"match": {"any": True}, "malformed": "invalid_json"}]}
+
+@pytest.mark.contract(PAYMENTS)
+def test_shape(contract_server):
+    expect = contract_server.expect("getPayment")
+    with httpx.Client(base_url=contract_server.url, headers=AUTH) as client:
+        assert expect.tolerates(lambda: read(client)) == "pay_3Nf8aZq2LkP0sT7x"
+        assert isinstance(expect.raises_typed(lambda: read(client), (BrokenAnswer,),
+                                              scenario=CUT), BrokenAnswer)
+        with pytest.raises(ContractViolation, match="made no createPayment request"):
+            contract_server.expect("createPayment").tolerates(lambda: read(client))
+
+    async def both():
+        async with httpx.AsyncClient(base_url=contract_server.url, headers=AUTH) as client:
+            first = await expect.tolerates(lambda: aread(client))
+            error = await contract_server.raises_typed(lambda: aread(client),
+                                                       (BrokenAnswer,), scenario=CUT)
+            return first, error
+    first, error = asyncio.run(both())
+    assert first == "pay_3Nf8aZq2LkP0sT7x" and isinstance(error, BrokenAnswer)
+    contract_server.expect().called(at_least=4).no_secrets_in("GET failed with 500")
+    with pytest.raises(ContractViolation, match="1 credential"):
+        contract_server.expect().no_secrets_in("Authorization: Bearer sk_test_1")
+''')
+    pytester.runpytest_subprocess("-p", "no:cacheprovider").assert_outcomes(passed=1)
+
+
 def test_importing_the_plugin_does_not_import_aiohttp() -> None:
     code = ("import sys, contractkit.pytest_plugin; "
             "print('aiohttp' in sys.modules, 'jsonschema' in sys.modules)")

@@ -15,18 +15,21 @@ loose upper bounds in real time, 1 ms in virtual time).
 from __future__ import annotations
 
 import time
-from collections.abc import Collection, Sequence
-from typing import NoReturn
+from collections.abc import Awaitable, Callable, Collection, Sequence
+from typing import Any, NoReturn, TypeVar, overload
 
-from contractkit.assertions import backoff, retries, timing
+from contractkit.assertions import backoff, outcomes, retries, timing
 from contractkit.assertions.attempts import group, in_order
 from contractkit.assertions.backoff import BackoffKind, JitterFamily
+from contractkit.assertions.leaks import no_secrets_in
 from contractkit.assertions.observation import Finding, Observation
 from contractkit.assertions.timeline import render_timeline
 from contractkit.assertions.tolerance import Tolerance
 from contractkit.assertions.virtual_time import Sleep
 from contractkit.errors import ContractViolation
 from contractkit.journal import JournalEntry
+
+T = TypeVar("T")
 
 
 def wall_offset(samples: int = 5) -> float:
@@ -50,13 +53,17 @@ class Calls:
     ``sleeps``: the sleeps recorded by virtual time; shown in timelines, and the measure of
     backoff when ``virtual`` is true. ``virtual``: durations are exact (1 ms tolerance).
     ``unix_offset``: added to a journal timestamp gives Unix time, to read Retry-After
-    HTTP-dates; by default the current ``time.time() - time.monotonic()``.
+    HTTP-dates; by default the current ``time.time() - time.monotonic()``. ``server``: the
+    mock the entries came from (``contract_server.expect()`` gives it), for the assertions
+    that run a call (:meth:`tolerates`, :meth:`raises_typed`) or read what the mock
+    received (:meth:`no_secrets_in`).
     """
 
     def __init__(self, entries: Sequence[JournalEntry], *, operation: str | None,
                  sleeps: Sequence[Sleep] = (), virtual: bool = False,
-                 unix_offset: float | None = None) -> None:
+                 unix_offset: float | None = None, server: Any = None) -> None:
         self.operation = operation
+        self.server = server
         chosen = in_order(e for e in entries
                           if operation is None or e.operation_id == operation)
         self.entries: tuple[JournalEntry, ...] = tuple(chosen)
@@ -188,3 +195,61 @@ class Calls:
         ``per`` seconds."""
         __tracebackhide__ = True
         return self._check(timing.rate_after_429(self.observation, rate, per))
+
+    # -- what a call returns or raises, what the client writes ---------------------------
+
+    def _server(self, assertion: str) -> Any:
+        if self.server is None:
+            raise TypeError(f"Calls.{assertion} runs the call against the mock: use "
+                            "contract_server.expect(...), or Calls(..., server=server)")
+        return self.server
+
+    @overload
+    def tolerates(self, call: Callable[[], Awaitable[T]], *,
+                  scenario: outcomes.ScenarioChoice = ...) -> Awaitable[T]: ...
+
+    @overload
+    def tolerates(self, call: Callable[[], T], *,
+                  scenario: outcomes.ScenarioChoice = ...) -> T: ...
+
+    def tolerates(self, call: Callable[[], Any], *,
+                  scenario: outcomes.ScenarioChoice = "schema-drift") -> Any:
+        """:func:`~contractkit.assertions.tolerates` on this operation's answers: under
+        ``scenario`` the call does not crash, and its result differs from the one without
+        only where the drift touched the answer. Returns the result (awaitable for an
+        async call); unlike the others, this does not return ``Calls``."""
+        __tracebackhide__ = True
+        return outcomes.tolerates(call, scenario=scenario, server=self._server("tolerates"),
+                                  operation=self.operation)
+
+    # an async call returns an awaitable, which is also an object: the first overload wins
+    @overload
+    def raises_typed(  # type: ignore[overload-overlap]
+            self, call: Callable[[], Awaitable[object]],
+            errors: tuple[type[BaseException], ...], *,
+            scenario: outcomes.ScenarioChoice = ...,
+            within: float = ...) -> Awaitable[BaseException | None]: ...
+
+    @overload
+    def raises_typed(self, call: Callable[[], object],
+                     errors: tuple[type[BaseException], ...], *,
+                     scenario: outcomes.ScenarioChoice = ...,
+                     within: float = ...) -> BaseException | None: ...
+
+    def raises_typed(self, call: Callable[[], Any], errors: tuple[type[BaseException], ...],
+                     *, scenario: outcomes.ScenarioChoice = None, within: float = 5.0) -> Any:
+        """:func:`~contractkit.assertions.raises_typed` on this operation's answers: the
+        call raises one of ``errors``, or returns a good answer after idempotent retries,
+        within ``within`` seconds. Returns the error (None when it returned; awaitable for
+        an async call)."""
+        __tracebackhide__ = True
+        return outcomes.raises_typed(call, errors, server=self._server("raises_typed"),
+                                     scenario=scenario, within=within,
+                                     operation=self.operation)
+
+    def no_secrets_in(self, text: str) -> Calls:
+        """No credential the mock received (Authorization, API keys, cookies) appears in
+        ``text``: the client's logs or error messages."""
+        __tracebackhide__ = True
+        no_secrets_in(text, server=self._server("no_secrets_in"))
+        return self

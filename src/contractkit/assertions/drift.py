@@ -32,9 +32,6 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from deepdiff import DeepDiff
-from deepdiff.helper import NotPresent
-
 from contractkit.contract.shape import resolve
 
 #: unknown properties the drift adds are named so
@@ -213,6 +210,8 @@ class Change:
 
 def changes(baseline: Any, result: Any, drift: Drift) -> list[Change]:
     """Every difference between the two results, each judged."""
+    from deepdiff import DeepDiff  # noqa: PLC0415 - it imports pydantic and numpy: lazy
+
     diff = DeepDiff(plain(baseline), plain(result), view="tree", verbose_level=2,
                     threshold_to_diff_deeper=0)
     found = []
@@ -227,7 +226,7 @@ def changes(baseline: Any, result: Any, drift: Drift) -> list[Change]:
 
 def _handled(steps: list[Any], before: Any, after: Any, drift: Drift) -> str | None:
     names = [s for s in steps if isinstance(s, str)]
-    if names and isinstance(before, NotPresent) and names[-1].startswith(EXTRA_PREFIX):
+    if names and _absent(before) and names[-1].startswith(EXTRA_PREFIX):
         return "an unknown field, kept" if drift.extra else None
     if drift.known:
         # the nearest property the contract declares decides: a key of a free-form map
@@ -236,7 +235,7 @@ def _handled(steps: list[Any], before: Any, after: Any, drift: Drift) -> str | N
         for name in reversed(names):
             if name in drift.declared:
                 return drift.why(name)
-    gone = after is None or isinstance(after, NotPresent)
+    gone = after is None or _absent(after)
     if gone and (drift.drop_optional or drift.nulls):
         return "absent or null in the drifted answer"
     if drift.unknown_enum and (_unknown_or_fallback(before, after) or (
@@ -257,6 +256,11 @@ def _unknown_or_fallback(before: Any, after: Any) -> bool:
     return False
 
 
+def _absent(value: Any) -> bool:
+    """deepdiff's marker for the side of an added or removed item that has none."""
+    return type(value).__name__ == "NotPresent"
+
+
 def _path(steps: list[Any]) -> str:
     text = ""
     for step in steps:
@@ -265,7 +269,7 @@ def _path(steps: list[Any]) -> str:
 
 
 def _show(value: Any, limit: int = 60) -> str:
-    if isinstance(value, NotPresent):
+    if _absent(value):
         return "(absent)"
     text = repr(value)
     return text if len(text) <= limit else text[:limit - 1] + "…"

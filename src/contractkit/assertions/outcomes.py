@@ -3,18 +3,24 @@
 ``tolerates``: with the scenario (schema drift by default) the call does not crash, and
 its result differs from the one without only where the drift touched the answer.
 ``raises_typed``: under broken answers, the call raises the client's own error type, or
-returns a good answer after retrying an idempotent request, promptly. Both
-take the server duck-typed (anything with ``use_scenario`` and ``journal``), so they work
-with ``MockServer`` and the pytest plugin's fixture alike, and restore the scenario that
-was active before.
+returns a good answer after retrying an idempotent request, promptly. Both take the
+server duck-typed (anything with ``use_scenario`` and ``journal``), so they work with
+``MockServer`` and the pytest plugin's fixture alike, and restore the scenario that was
+active before.
+
+Both take sync and async calls: for an ``async def`` (or a call that returns an awaitable)
+they return an awaitable to ``await``. The judgement is written once, as a coroutine; for
+a sync call it is driven to its end without an event loop, since nothing in it waits.
 """
 
 from __future__ import annotations
 
+import functools
+import inspect
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Awaitable, Callable, Coroutine, Iterator, Mapping
 from contextlib import contextmanager
-from typing import Any, Protocol, TypeVar
+from typing import Any, Protocol, TypeVar, overload
 
 from contractkit.assertions.attempts import IDEMPOTENT_METHODS, group, header, in_order
 from contractkit.assertions.drift import Drift, changes, short
@@ -63,24 +69,99 @@ def _last_seq(server: ScenarioServer) -> int:
     return max((e.seq for e in server.journal.entries()), default=0)
 
 
-def _since(server: ScenarioServer, seq: int) -> list[JournalEntry]:
-    return [e for e in server.journal.entries() if e.seq > seq]
+def _since(server: ScenarioServer, seq: int, operation: str | None = None
+           ) -> list[JournalEntry]:
+    return [e for e in server.journal.entries()
+            if e.seq > seq and (operation is None or e.operation_id == operation)]
+
+
+class _Awaitable(BaseException):
+    """A call taken for sync returned an awaitable: start again awaiting it."""
+
+    def __init__(self, awaitable: Awaitable[Any]) -> None:
+        super().__init__()
+        self.awaitable = awaitable
+
+
+def _is_async(call: Callable[[], Any]) -> bool:
+    while isinstance(call, functools.partial):
+        call = call.func
+    return inspect.iscoroutinefunction(call) or inspect.iscoroutinefunction(
+        getattr(call, "__call__", None))  # noqa: B004 - an object whose __call__ is async
+
+
+def _sync(call: Callable[[], Any]) -> Callable[[], Coroutine[Any, Any, Any]]:
+    async def run() -> Any:
+        result = call()
+        if inspect.isawaitable(result):
+            raise _Awaitable(result)
+        return result
+    return run
+
+
+def _async(call: Callable[[], Any]) -> Callable[[], Coroutine[Any, Any, Any]]:
+    async def run() -> Any:
+        result = call()
+        return await result if inspect.isawaitable(result) else result
+    return run
+
+
+def _drive(coroutine: Coroutine[Any, Any, T]) -> T:
+    """Run a coroutine that never waits (its calls are sync) to its end, without a loop."""
+    try:
+        coroutine.send(None)
+    except StopIteration as done:
+        return done.value  # type: ignore[no-any-return]
+    coroutine.close()  # pragma: no cover - only sync calls are driven
+    raise RuntimeError("a sync judgement waited on something")
+
+
+def _dispatch(call: Callable[[], Any],
+              judge: Callable[[Callable[[], Coroutine[Any, Any, Any]]],
+                              Coroutine[Any, Any, Any]]) -> Any:
+    """The judgement's result for a sync call; a coroutine to await for an async one."""
+    if not _is_async(call):
+        try:
+            return _drive(judge(_sync(call)))
+        except _Awaitable as signal:
+            close = getattr(signal.awaitable, "close", None)
+            if close is not None:
+                close()  # created, never awaited: the judgement starts over awaiting it
+    return judge(_async(call))
 
 
 def _error(error: BaseException) -> str:
     return f"{type(error).__module__}.{type(error).__qualname__}: {error}"
 
 
-def tolerates(call: Callable[[], T], *, scenario: ScenarioChoice = "schema-drift",
-              server: ScenarioServer) -> T:
+@overload
+def tolerates(call: Callable[[], Awaitable[T]], *, scenario: ScenarioChoice = ...,
+              server: ScenarioServer, operation: str | None = ...) -> Awaitable[T]: ...
+
+
+@overload
+def tolerates(call: Callable[[], T], *, scenario: ScenarioChoice = ...,
+              server: ScenarioServer, operation: str | None = ...) -> T: ...
+
+
+def tolerates(call: Callable[[], Any], *, scenario: ScenarioChoice = "schema-drift",
+              server: ScenarioServer, operation: str | None = None) -> Any:
     """Run ``call()`` without a scenario (the baseline), then under ``scenario``; the second
     run must not raise, and its result may differ from the baseline only where the drift
     touched the answer (a dropped optional, a null, an unknown enum value, an unknown field
-    kept), as :mod:`contractkit.assertions.drift` judges. Returns the drifted result."""
+    kept), as :mod:`contractkit.assertions.drift` judges. Returns the drifted result (an
+    awaitable of it for an async call). With ``operation``, only that operation's answers
+    are looked at, and the call must make one."""
+    __tracebackhide__ = True
+    return _dispatch(call, lambda run: _tolerates(run, scenario, server, operation))
+
+
+async def _tolerates(run: Callable[[], Coroutine[Any, Any, T]], scenario: ScenarioChoice,
+                     server: ScenarioServer, operation: str | None) -> T:
     __tracebackhide__ = True
     with _scenario(server, None):
         try:
-            baseline = call()
+            baseline = await run()
         except Exception as error:
             raise ContractViolation(
                 f"the call failed with no scenario active ({_error(error)}), so there is no "
@@ -89,14 +170,18 @@ def tolerates(call: Callable[[], T], *, scenario: ScenarioChoice = "schema-drift
     start = _last_seq(server)
     with _scenario(server, scenario):
         try:
-            result = call()
+            result = await run()
         except Exception as error:
             raise ContractViolation(
                 f"the call raised {_error(error)} under {_name(scenario)}, but returned "
                 f"{short(baseline)} without it: a tolerant reader ignores unknown fields, "
                 "treats missing optionals and nulls as absent, and maps unknown enum values "
-                "to a fallback\n\n" + render_timeline(_since(server, start))) from error
-    sent = _since(server, start)
+                "to a fallback\n\n" + render_timeline(_since(server, start, operation))) from error
+    sent = _since(server, start, operation)
+    if operation is not None and not sent:
+        raise ContractViolation(
+            f"the call made no {operation} request under {_name(scenario)}, so there was "
+            "nothing to judge; check the operation and that the call reaches the mock")
     drift = Drift.from_faults((e.fault for e in sent), _response_schemas(server, sent))
     found = changes(baseline, result, drift)
     wrong = [c for c in found if c.handled is None]
@@ -170,23 +255,46 @@ def _blind_retry(sent: list[JournalEntry]) -> tuple[JournalEntry, JournalEntry] 
     return None
 
 
-def raises_typed(call: Callable[[], object],
-                 errors: tuple[type[BaseException], ...], *,
+# an async call returns an awaitable, which is also an object: the first overload wins
+@overload
+def raises_typed(  # type: ignore[overload-overlap]
+        call: Callable[[], Awaitable[object]], errors: tuple[type[BaseException], ...], *,
+        server: ScenarioServer, scenario: ScenarioChoice = ..., within: float = ...,
+        operation: str | None = ...) -> Awaitable[BaseException | None]: ...
+
+
+@overload
+def raises_typed(call: Callable[[], object], errors: tuple[type[BaseException], ...], *,
+                 server: ScenarioServer, scenario: ScenarioChoice = ..., within: float = ...,
+                 operation: str | None = ...) -> BaseException | None: ...
+
+
+def raises_typed(call: Callable[[], Any], errors: tuple[type[BaseException], ...], *,
                  server: ScenarioServer, scenario: ScenarioChoice = None,
-                 within: float = 5.0) -> BaseException | None:
+                 within: float = 5.0, operation: str | None = None) -> Any:
     """Under broken answers, ``call()`` must raise one of ``errors`` or, having retried an
     idempotent request (or one with an Idempotency-Key), return what a good answer gave;
     never return a broken answer as data, leak another exception, retry a non-idempotent
     request blindly, or take longer than ``within`` seconds. With ``scenario``, it runs
-    under that scenario (restoring the previous one after). Returns the error raised, or
-    None when a good answer came after the retries."""
+    under that scenario (restoring the previous one after); with ``operation``, only that
+    operation's answers are judged. Returns the error raised, or None when a good answer
+    came after the retries (an awaitable of it for an async call)."""
+    __tracebackhide__ = True
+    return _dispatch(call, lambda run: _raises_typed(run, errors, server, scenario, within,
+                                                     operation))
+
+
+async def _raises_typed(run: Callable[[], Coroutine[Any, Any, Any]],
+                        errors: tuple[type[BaseException], ...], server: ScenarioServer,
+                        scenario: ScenarioChoice, within: float,
+                        operation: str | None) -> BaseException | None:
     __tracebackhide__ = True
     expected = " or ".join(e.__qualname__ for e in errors)
     start = _last_seq(server)
     began = time.monotonic()
     with _scenario(server, scenario) if scenario is not None else _unchanged():
         try:
-            result = call()
+            result = await run()
         except errors as error:
             raised: BaseException | None = error
         except Exception as error:
@@ -196,11 +304,11 @@ def raises_typed(call: Callable[[], object],
                    f"{expected} (or a subclass) for this failure")
             raise ContractViolation(
                 f"the call raised {_error(error)} instead of {expected}: {why}\n\n"
-                + render_timeline(_since(server, start))) from error
+                + render_timeline(_since(server, start, operation))) from error
         else:
             raised = None
     elapsed = time.monotonic() - began
-    sent = _since(server, start)
+    sent = _since(server, start, operation)
     # a connection refused or timed out never reaches the journal: then only the raise counts
     if (sent or raised is None) and not any(_broken(e) for e in sent):
         raise ContractViolation(
