@@ -22,7 +22,13 @@ from collections.abc import Awaitable, Callable, Coroutine, Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any, Protocol, TypeVar, overload
 
-from contractkit.assertions.attempts import IDEMPOTENT_METHODS, group, header, in_order
+from contractkit.assertions.attempts import (
+    IDEMPOTENT_METHODS,
+    answer_end,
+    group,
+    header,
+    in_order,
+)
 from contractkit.assertions.drift import Drift, changes, short
 from contractkit.assertions.timeline import describe_answer, render_timeline
 from contractkit.contract.validation import find_response
@@ -333,11 +339,42 @@ async def _raises_typed(run: Callable[[], Coroutine[Any, Any, Any]],
     if elapsed > within:
         outcome = (f"raise {type(raised).__qualname__}" if raised is not None
                    else "get a good answer")
+        slept = [s for s in getattr(server, "sleeps", ()) if began <= s.at <= began + elapsed]
         raise ContractViolation(
-            f"the call took {elapsed:.2f} s to {outcome}, more than {within:g} s: set a "
-            "timeout (and a retry budget) so a broken provider cannot stall the caller\n\n"
-            + render_timeline(sent))
+            f"the call took {elapsed:.2f} s to {outcome}, more than {within:g} s: "
+            + _slow_because(elapsed, sent, slept)
+            + "\n\n" + render_timeline(sent, slept))
     return raised
+
+
+#: what bounds the time a retrying client spends, in the libraries' own words
+_BUDGETS = ("stamina's timeout= or attempts=, tenacity's stop_after_delay, backoff's "
+            "max_time, urllib3's Retry(total=)")
+
+
+def _slow_because(elapsed: float, sent: list[JournalEntry], slept: list[Any]) -> str:
+    """Where the time went, and the advice that matches it: sleeping between retries
+    (a retry budget), waiting on an answer (a timeout), or, when no request reached the
+    mock and no sleep was recorded, either."""
+    sleeping = sum(s.seconds for s in slept)
+    waits = [answer_end(e) - e.t_headers for e in sent]
+    longest = max(waits, default=0.0)
+    if sleeping >= elapsed / 2:
+        return (f"it slept {sleeping:.2f} s in {len(slept)} waits between attempts "
+                f"({len(sent)} request(s) reached the mock), so the time went in retrying, "
+                "not in waiting on the provider; give the retries a budget below it ("
+                + _BUDGETS + ")")
+    if longest >= elapsed / 2:
+        return (f"a request waited {longest:.2f} s for its answer; set a timeout (and a "
+                "retry budget) so a slow provider cannot stall the caller")
+    if sent:
+        return (f"it made {len(sent)} attempts, none waiting long (at most {longest:.2f} s "
+                "each), so the time went between them; give the retries a budget ("
+                + _BUDGETS + ")")
+    return ("no request reached the mock (connections refused or timed out), and no "
+            "sleep was recorded (run under virtual time to see them): either each "
+            "connection attempt waited (set a connect timeout) or the client retried for "
+            "that long (give the retries a budget: " + _BUDGETS + ")")
 
 
 @contextmanager

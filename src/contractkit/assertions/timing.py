@@ -136,8 +136,27 @@ def half_open_probe(seen: Observation, count: int,
         return Finding(
             "never probed the provider after a pause: either the breaker never opened (no "
             "pause between failures) or it never let a request through after its reset "
-            "timeout" + ("" if reset_timeout is None else f" of {reset_timeout:g} s"))
+            "timeout" + ("" if reset_timeout is None else f" of {reset_timeout:g} s")
+            + _wall_clock_breaker(seen, reset_timeout))
     return None
+
+
+def _wall_clock_breaker(seen: Observation, reset_timeout: float | None) -> str:
+    """Under virtual time, a client that slept past the reset timeout after its last
+    request and never called again has a breaker that does not read the virtual clock."""
+    if not seen.tolerance.virtual or not seen.entries:
+        return ""
+    # from the last request's headers: its answer's end is stamped after the client has it
+    last = seen.entries[-1].t_headers
+    after = sum(s.seconds for s in seen.sleeps if s.at >= last)
+    if after <= 0 or (reset_timeout is not None and not seen.tolerance.at_least(
+            after, reset_timeout)):
+        return ""
+    return (f". The client slept {after:.3g} s of virtual time after its last request and "
+            "never called again: its breaker measures the reset timeout with a clock "
+            "virtual time does not move, most likely datetime.now() (pybreaker, "
+            "aiobreaker); call virtual_time.patch_datetime(<the breaker's module>), e.g. "
+            "patch_datetime(pybreaker)")
 
 
 def timeout_at_most(seen: Observation, seconds: float) -> Finding | None:
