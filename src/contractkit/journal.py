@@ -154,6 +154,9 @@ class Record:
     t_resp_end: float | None = None
     t_disconnect: float | None = None
     seq: int = 0
+    #: when the request's first byte arrived (None: not known); a reset between it and
+    #: ``t_headers`` leaves the exchange to the journal that was cleared
+    t_start: float | None = None
     #: the real monotonic time at ``t_resp_start`` (the server measures the send with it)
     real_start: float = 0.0
     #: size and digest of a body cut to its prefix (-1 and "": the body is whole)
@@ -231,8 +234,9 @@ class Journal:
         self._sessions: dict[str, deque[JournalEntry | Record]] = {}
         self._seq = 0
         self.dropped = 0
-        #: exchanges whose headers arrived before this moment (the last full clear) belong
-        #: to the journal that was cleared: one still in flight then is not recorded after
+        #: exchanges whose first byte (else headers) arrived before this moment (the last
+        #: full clear) belong to the journal that was cleared: one still in flight then is
+        #: not recorded after
         self._cleared_at = float("-inf")
 
     def append(self, item: JournalEntry | Record) -> int:
@@ -245,7 +249,10 @@ class Journal:
                 item.seq = self._seq
             else:
                 self._seq = max(self._seq, item.seq)
-            if item.t_headers < self._cleared_at:
+            began = item.t_headers
+            if isinstance(item, Record) and item.t_start is not None:
+                began = min(began, item.t_start)
+            if began < self._cleared_at:
                 return item.seq
             if len(self._all) == self.capacity:
                 self.dropped += 1

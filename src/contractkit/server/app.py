@@ -168,6 +168,8 @@ class _Exchange:
     client: str = ""
     fault: str | None = None
     rule: str | None = None
+    #: when the request's first byte arrived (None: not seen), before ``t_headers``
+    t_start: float | None = None
 
 
 class MockApp:
@@ -186,7 +188,7 @@ class MockApp:
         #: X-Request-Id for requests without one: unique per server run, cheaper than uuid4
         self._request_ids = itertools.count(1)
         self._request_id_prefix = secrets.token_hex(6)
-        self.connections = ConnectionIds()
+        self.connections = ConnectionIds(clock)
         #: Exceptions raised inside the mock's own code (a bug), the latest ones as text:
         #: the pytest plugin fails the test with them.
         self.errors: deque[InternalError] = deque(maxlen=MAX_KEPT_ERRORS)
@@ -242,6 +244,12 @@ class MockApp:
     # -- the request path ------------------------------------------------------------
 
     async def handle(self, request: web.BaseRequest) -> web.StreamResponse:
+        try:
+            return await self._handle(request)
+        finally:
+            self.connections.finished(request.transport)
+
+    async def _handle(self, request: web.BaseRequest) -> web.StreamResponse:
         t_headers = self.clock()
         session = request.headers.get(SESSION_HEADER, DEFAULT_SESSION)
         correlation_id = (_header_safe(request.headers.get("x-request-id", ""))
@@ -250,6 +258,7 @@ class MockApp:
         exchange = _Exchange(_http_request(request, body), session, correlation_id, t_headers,
                              self.clock())
         exchange.connection_id = self.connections.of(request.transport)
+        exchange.t_start = self.connections.started(request.transport)
         exchange.client = request.remote or ""
         if failure is not None:
             return await self._unread(request, exchange, failure)
@@ -616,6 +625,7 @@ class MockApp:
             response_headers=headers,
             response_body=answer.body,
             t_headers=exchange.t_headers,
+            t_start=exchange.t_start,
             t_body_end=exchange.t_body_end,
             t_resp_start=t_resp_start,
             violations=exchange.violations,

@@ -14,24 +14,46 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import time
+from collections.abc import Callable
 from typing import Any
 
 _END_OF_HEADERS = b"\r\n\r\n"
 
 
 class ConnectionIds:
-    """Sequential ids for open connections (the journal shows keep-alive reuse with them)."""
+    """Sequential ids for open connections (the journal shows keep-alive reuse with them),
+    and when each connection's current request began: its first byte, on ``clock``."""
 
-    def __init__(self) -> None:
+    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
         self._ids: dict[int, int] = {}
         self._counter = itertools.count(1)
         self._waiters: dict[int, asyncio.Future[None]] = {}
+        self._clock = clock
+        self._began: dict[int, float] = {}
+
+    def began(self, transport: asyncio.BaseTransport) -> None:
+        """Bytes arrived: the start of a request, unless one is already under way."""
+        self._began.setdefault(id(transport), self._clock())
+
+    def finished(self, transport: asyncio.BaseTransport | None) -> None:
+        """The handler is done with the current request: the next bytes start another."""
+        self._began.pop(id(transport), None)
+
+    def started(self, transport: asyncio.BaseTransport | None) -> float | None:
+        """When the current request's first byte arrived (None: not seen)."""
+        return self._began.get(id(transport))
+
+    def in_flight(self) -> int:
+        """Requests begun (a byte received) and not finished by the handler."""
+        return len(self._began)
 
     def opened(self, transport: asyncio.BaseTransport) -> None:
         self._ids[id(transport)] = next(self._counter)
 
     def closed(self, transport: asyncio.BaseTransport) -> None:
         self._ids.pop(id(transport), None)
+        self._began.pop(id(transport), None)
         waiter = self._waiters.pop(id(transport), None)
         if waiter is not None and not waiter.done():
             waiter.set_result(None)
@@ -98,6 +120,8 @@ class HeaderDeadline(asyncio.Protocol):
         self._inner.connection_made(transport)
 
     def data_received(self, data: bytes) -> None:
+        if self._transport is not None:
+            self._connections.began(self._transport)
         window = self._tail + data if self._tail else data
         end = window.rfind(_END_OF_HEADERS)
         if end < 0:
