@@ -19,6 +19,11 @@ ROOT = Path(__file__).resolve().parents[1]
 TESTS = [
     "tests/assertions/test_backoff_libraries.py",
     "tests/assertions/test_retry_after_dates.py",
+    "tests/assertions/test_breakers.py",
+    "tests/assertions/test_advice.py",
+    "tests/assertions/test_virtual_asyncio.py",
+    "tests/assertions/test_virtual_time_server.py",
+    "tests/assertions/test_journal_per_test.py",
 ]
 
 

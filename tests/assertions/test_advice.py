@@ -13,6 +13,7 @@ import httpx
 import pybreaker
 import pytest
 import stamina
+from tests.assertions.matrix import verdict
 from tests.conftest import ROOT
 
 from contractkit.assertions import Calls, raises_typed
@@ -49,23 +50,41 @@ def virtual(running: tuple[MockServer, VirtualClock]) -> Iterator[VirtualTime]:
     server.use_scenario(None)
 
 
+def stamina_get(url: str, **budget: Any) -> Any:
+    """A payment fetched with stamina's retries around httpx (1 s timeout), its errors
+    raised as the client's own."""
+    with httpx.Client(base_url=url, headers=AUTH, timeout=1.0) as client:
+        try:
+            for attempt in stamina.retry_context(on=httpx.TransportError, **budget):
+                with attempt:
+                    return client.get(PAYMENT).json()
+        except httpx.TransportError as error:
+            raise PaymentsUnavailable("the payments API is unreachable") from error
+    return None
+
+
+@verdict("stamina", "retry_context(timeout=2) around httpx, provider unreachable",
+         "raises_typed", passes=True)
+def test_a_stamina_budget_below_the_deadline_passes(
+        running: tuple[MockServer, VirtualClock], virtual: VirtualTime) -> None:
+    server = running[0]
+    view = ContractServer(server, sleeps=lambda: virtual.sleeps, virtual=lambda: True)
+    error = view.raises_typed(lambda: stamina_get(server.refused_url, timeout=2),
+                              (PaymentsUnavailable,))
+    assert isinstance(error, PaymentsUnavailable)
+    # the budget is checked after each attempt, so the last wait may end past it: at
+    # most 2 s + stamina's fifth wait (1.6 s + up to 1 s of jitter)
+    assert 1.5 <= virtual.slept() < 4.6
+
+
+@verdict("stamina", "retry_context() defaults (10 attempts, about 25 s) behind a 5 s "
+         "deadline, provider unreachable", "raises_typed", passes=False)
 def test_staminas_default_budget_is_called_a_retry_budget_not_a_missing_timeout(
         running: tuple[MockServer, VirtualClock], virtual: VirtualTime) -> None:
     server = running[0]
     view = ContractServer(server, sleeps=lambda: virtual.sleeps, virtual=lambda: True)
-
-    def get() -> Any:
-        with httpx.Client(base_url=server.refused_url, headers=AUTH, timeout=1.0) as client:
-            try:
-                for attempt in stamina.retry_context(on=httpx.TransportError):
-                    with attempt:
-                        return client.get(PAYMENT).json()
-            except httpx.TransportError as error:
-                raise PaymentsUnavailable("the payments API is unreachable") from error
-        return None
-
     with pytest.raises(ContractViolation) as raised:
-        view.raises_typed(get, (PaymentsUnavailable,))
+        view.raises_typed(lambda: stamina_get(server.refused_url), (PaymentsUnavailable,))
     message = str(raised.value)
     assert message.startswith("the call took ")
     assert "s to raise PaymentsUnavailable, more than 5 s: it slept " in message
@@ -127,13 +146,3 @@ def test_a_breaker_reading_wall_time_is_told_to_patch_datetime(
         "move, most likely datetime.now() (pybreaker, aiobreaker); call " \
         "virtual_time.patch_datetime(<the breaker's module>), e.g. " \
         "patch_datetime(pybreaker)" in message
-
-
-def test_the_same_breaker_with_datetime_patched_probes(
-        running: tuple[MockServer, VirtualClock], virtual: VirtualTime) -> None:
-    server = running[0]
-    server.use_scenario(DOWN)
-    virtual.patch_datetime(pybreaker)
-    breaker_client(server, pybreaker.CircuitBreaker(fail_max=3, reset_timeout=30))
-    observed(server, virtual).circuit_opened(after=3, reset_timeout=30) \
-        .half_open_probe(reset_timeout=30)

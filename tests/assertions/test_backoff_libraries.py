@@ -27,6 +27,7 @@ import stamina
 import tenacity
 import urllib3
 from requests.adapters import HTTPAdapter
+from tests.assertions.matrix import register
 from tests.conftest import ROOT
 
 from contractkit.assertions import Calls
@@ -198,6 +199,17 @@ LIBRARIES = [
     Library("httpx-retries Retry() without backoff_factor", httpx_retries_client(),
             fails_with=r"^getPayment: slept nothing before retry 2 \(after 502\)"),
 ]
+
+
+#: the library each client is built with, by the start of its name
+LIBRARY_NAMES = {"tenacity": "tenacity", "urllib3": "urllib3 Retry", "stamina": "stamina",
+                 "backoff": "backoff", "httpx-retries": "httpx-retries",
+                 "aiohttp-retry": "aiohttp-retry", "AWS": "hand-written (AWS)"}
+for _library in LIBRARIES:
+    register(next(v for k, v in LIBRARY_NAMES.items() if _library.name.startswith(k)),
+             _library.name, "backed_off", passes=_library.fails_with is None,
+             test=f"test_backoff_libraries.py::test_backed_off_on_a_real_library"
+                  f"[{_library.name}]")
 
 
 @pytest.fixture(scope="module")

@@ -50,16 +50,16 @@ def test_a_request_begun_before_a_reset_is_not_journalled_after_it(
     # the next test's own request is journalled, on a new connection
     httpx.get(server.url + "/payments/pay_3Nf8aZq2LkP0sT7x",
               headers={"Authorization": "Bearer sk_test_1"})
-    entries = server.journal.entries()
-    assert len(entries) == 1
-    assert server.app.connections.in_flight() == 0
+    assert len(server.journal.entries()) == 1
 
 
 def test_keep_alive_requests_after_a_reset_are_journalled(server: MockServer) -> None:
     with httpx.Client(base_url=server.url,
                       headers={"Authorization": "Bearer sk_test_1"}) as client:
         client.get("/payments/pay_3Nf8aZq2LkP0sT7x")
-        until(lambda: server.app.connections.in_flight() == 0, "the first request ended")
+        # no wait: the request is finished when journalled, before its answer leaves
+        assert server.app.connections.in_flight() == 0
+        first = server.journal.entries()[-1].connection_id
         server.reset()
         client.get("/payments/pay_3Nf8aZq2LkP0sT7x")  # the same connection, a new test
-    assert len(server.journal.entries()) == 1
+    assert [e.connection_id for e in server.journal.entries()] == [first]

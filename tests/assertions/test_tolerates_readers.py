@@ -12,6 +12,7 @@ import httpx
 import pydantic
 import pytest
 from pydantic import BaseModel, ConfigDict
+from tests.assertions.matrix import verdict
 from tests.conftest import ROOT
 
 from contractkit.assertions import tolerates
@@ -108,6 +109,8 @@ def violation(call: Any, server: MockServer) -> str:
 
 # -- good readers ------------------------------------------------------------------------
 
+@verdict("pydantic v2", 'BaseModel, extra="ignore", optionals defaulted, enum with a fallback',
+         "tolerates", passes=True)
 def test_a_tolerant_pydantic_reader_passes(server: MockServer, client: httpx.Client) -> None:
     baseline = Payment.model_validate(body(client))
     assert baseline.description is not None  # the premise: the mock sends the optionals
@@ -117,6 +120,8 @@ def test_a_tolerant_pydantic_reader_passes(server: MockServer, client: httpx.Cli
     assert (result.id, result.amount) == (baseline.id, baseline.amount)
 
 
+@verdict("pydantic v2", "a page model (list of payments, nullable cursor)", "tolerates",
+         passes=True)
 def test_a_tolerant_page_reader_passes_through_the_fixture_view(
         server: MockServer, client: httpx.Client) -> None:
     page = tolerates(lambda: Page.model_validate(body(client, "/payments")),
@@ -148,6 +153,7 @@ def test_a_reader_that_maps_an_unknown_enum_to_its_own_fallback_passes(
 
 # -- bad readers -------------------------------------------------------------------------
 
+@verdict("pydantic v2", 'extra="forbid"', "tolerates", passes=False)
 def test_extra_forbid_fails_naming_the_unknown_field(server: MockServer,
                                                      client: httpx.Client) -> None:
     message = violation(lambda: StrictPayment.model_validate(body(client)), server)
@@ -157,11 +163,13 @@ def test_extra_forbid_fails_naming_the_unknown_field(server: MockServer,
     assert "a tolerant reader ignores unknown fields" in message
 
 
+@verdict("pydantic v2", "an optional field declared required", "tolerates", passes=False)
 def test_a_required_optional_fails(server: MockServer, client: httpx.Client) -> None:
     message = violation(lambda: DescribedPayment.model_validate(body(client)), server)
     assert "description\n  Field required" in message
 
 
+@verdict("pydantic v2", "a closed Literal enum", "tolerates", passes=False)
 def test_a_closed_literal_enum_fails(server: MockServer, client: httpx.Client) -> None:
     message = violation(lambda: ClosedPayment.model_validate(body(client)), server)
     assert "status\n  Input should be 'requires_capture', 'processing'" in message
@@ -183,6 +191,8 @@ def test_a_reader_that_crashes_on_null_fails(server: MockServer,
         "'nulls', but returned ")
 
 
+@verdict("pydantic v2", "a blank model returned on a ValidationError", "tolerates",
+         passes=False)
 def test_a_reader_that_blanks_the_answer_on_surprise_fails_with_a_field_diff(
         server: MockServer, client: httpx.Client) -> None:
     def read() -> Payment:

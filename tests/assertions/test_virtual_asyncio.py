@@ -14,8 +14,10 @@ import aiohttp
 import backoff
 import backoff._async
 import pytest
+from tests.assertions.matrix import verdict
 from tests.conftest import ROOT
 
+from contractkit.assertions import Calls
 from contractkit.assertions.virtual_time import VirtualClock, VirtualTime
 from contractkit.server.runner import MockServer
 
@@ -137,6 +139,8 @@ async def good_client(url: str, heartbeats: int) -> None:
         await asyncio.gather(fetch(), heartbeat())
 
 
+@verdict("aiohttp", "ClientTimeout(total=0.6), retried on timeout, another task sleeping",
+         "called", passes=True)
 def test_a_good_aiohttp_client_sends_as_many_requests_in_virtual_as_in_real_time(
         running: tuple[MockServer, VirtualClock], server: MockServer) -> None:
     server.use_scenario({"name": "slow", "rules": [
@@ -163,6 +167,8 @@ def test_patch_datetime_works_for_a_module_that_imports_datetime() -> None:
     assert backoff._async.datetime is datetime
 
 
+@verdict("backoff", "on_exception(backoff.expo, max_time=30, jitter=None), async, "
+         "datetime patched", "retry_budget", passes=True)
 def test_backoff_max_time_holds_in_virtual_time(
         running: tuple[MockServer, VirtualClock], server: MockServer) -> None:
     server.use_scenario({"name": "down", "rules": [
@@ -187,3 +193,5 @@ def test_backoff_max_time_holds_in_virtual_time(
     assert [round(s.seconds, 2) for s in clock.sleeps][:4] == [1, 2, 4, 8]
     assert clock.slept() == pytest.approx(30, abs=0.1)
     assert len(server.journal.entries()) == 6
+    Calls(server.journal.entries(), operation="getPayment", sleeps=clock.sleeps,
+          virtual=True).called(6).retry_budget(total=30.1, attempts=6)

@@ -170,6 +170,7 @@ class _Exchange:
     rule: str | None = None
     #: when the request's first byte arrived (None: not seen), before ``t_headers``
     t_start: float | None = None
+    transport: Any = None
 
 
 class MockApp:
@@ -244,12 +245,16 @@ class MockApp:
     # -- the request path ------------------------------------------------------------
 
     async def handle(self, request: web.BaseRequest) -> web.StreamResponse:
+        # the request began at its first byte; it is finished when journalled (before its
+        # answer leaves, so the client's next request starts afresh), or here at the latest
+        began = self.connections.started(request.transport)
         try:
-            return await self._handle(request)
+            return await self._handle(request, began)
         finally:
-            self.connections.finished(request.transport)
+            self.connections.finished(request.transport, began)
 
-    async def _handle(self, request: web.BaseRequest) -> web.StreamResponse:
+    async def _handle(self, request: web.BaseRequest,
+                      began: float | None) -> web.StreamResponse:
         t_headers = self.clock()
         session = request.headers.get(SESSION_HEADER, DEFAULT_SESSION)
         correlation_id = (_header_safe(request.headers.get("x-request-id", ""))
@@ -258,7 +263,8 @@ class MockApp:
         exchange = _Exchange(_http_request(request, body), session, correlation_id, t_headers,
                              self.clock())
         exchange.connection_id = self.connections.of(request.transport)
-        exchange.t_start = self.connections.started(request.transport)
+        exchange.t_start = began
+        exchange.transport = request.transport
         exchange.client = request.remote or ""
         if failure is not None:
             return await self._unread(request, exchange, failure)
@@ -639,6 +645,7 @@ class MockApp:
         )
         record.real_start = _real_monotonic()
         self.journal.append(record)
+        self.connections.finished(exchange.transport, exchange.t_start)
         duration = t_resp_start - exchange.t_headers
         self.metrics.observe(record.operation_id or exchange.outcome, record.status or 0,
                              duration, len(exchange.violations))

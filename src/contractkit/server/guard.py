@@ -36,9 +36,11 @@ class ConnectionIds:
         """Bytes arrived: the start of a request, unless one is already under way."""
         self._began.setdefault(id(transport), self._clock())
 
-    def finished(self, transport: asyncio.BaseTransport | None) -> None:
-        """The handler is done with the current request: the next bytes start another."""
-        self._began.pop(id(transport), None)
+    def finished(self, transport: asyncio.BaseTransport | None, began: float | None) -> None:
+        """The request that began at ``began`` is answered: the next bytes start another
+        (unless they already did: a later start is kept)."""
+        if began is not None and self._began.get(id(transport)) == began:
+            del self._began[id(transport)]
 
     def started(self, transport: asyncio.BaseTransport | None) -> float | None:
         """When the current request's first byte arrived (None: not seen)."""
