@@ -98,3 +98,17 @@ def test_scenario_examples_are_valid(where: str, text: str) -> None:
     operations = {op.id for name in ("payments.yaml", "payments.graphql")
                   for op in load(ROOT / "contracts" / name).operations}
     load_scenario(yaml.safe_load(text), operation_ids=operations)
+
+
+INSTALL = re.compile(r"pip install\s+['\"]?contractkit(?!\s*@)\b")
+
+
+def test_no_page_installs_the_unrelated_pypi_project() -> None:
+    # the name `contractkit` on PyPI belongs to another project: a bare
+    # `pip install contractkit` would install that, not this one
+    pages = [ROOT / "README.md", *sorted(DOCS.rglob("*.md"))]
+    found = [f"{page.relative_to(ROOT)}:{number}"
+             for page in pages
+             for number, line in enumerate(page.read_text().splitlines(), 1)
+             if INSTALL.search(line)]
+    assert found == []

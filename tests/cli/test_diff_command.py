@@ -35,11 +35,21 @@ def run(*args: str, cwd: Path = DATA) -> Result:
         os.chdir(previous)
 
 
+def in_repository(tmp_path: Path) -> Path:
+    """The two contracts in ``api/`` of a (marked) repository: where CI runs ``diff``."""
+    repository = tmp_path / "repo"
+    (repository / ".git").mkdir(parents=True)
+    shutil.copytree(DATA, repository / "api")
+    return repository / "api"
+
+
 @pytest.mark.parametrize("output_format", FORMATS)
-def test_each_format_matches_its_snapshot(output_format: str) -> None:
-    result = run("v1.yaml", "v2.yaml", "--format", output_format)
+def test_each_format_matches_its_snapshot(output_format: str, tmp_path: Path) -> None:
+    folder = in_repository(tmp_path)
+    result = run("v1.yaml", "v2.yaml", "--format", output_format, cwd=folder)
     assert result.exit_code == 1, result.output  # breaking changes, --fail-on breaking
-    output = result.stdout.replace(__version__, "VERSION")
+    output = result.stdout.replace(__version__, "VERSION").replace(
+        folder.parent.resolve().as_uri(), "file:///REPOSITORY")
     snapshot = DATA / f"expected.{output_format}"
     if UPDATE:
         snapshot.write_text(output)
@@ -60,15 +70,16 @@ ANNOTATION = re.compile(
     r"::[^\n]*$")
 
 
-def test_github_annotations_are_workflow_commands_with_file_and_line() -> None:
-    lines = run("v1.yaml", "v2.yaml", "--format", "github").stdout.splitlines()
+def test_github_annotations_are_workflow_commands_with_file_and_line(tmp_path: Path) -> None:
+    lines = run("v1.yaml", "v2.yaml", "--format", "github",
+                cwd=in_repository(tmp_path)).stdout.splitlines()
     *annotations, summary = lines
     assert summary.startswith("v1.yaml → v2.yaml: 1 breaking, 2 dangerous")
     assert len(annotations) == 4
     for line in annotations:
         assert ANNOTATION.match(line), line
         assert ",line=" in line
-        assert "file=v2.yaml" in line
+        assert "file=api/v2.yaml" in line  # by its path in the repository
     assert sum(line.startswith("::error ") for line in annotations) == 1
     assert sum(line.startswith("::warning ") for line in annotations) == 2
 
@@ -254,10 +265,12 @@ def test_graphql_changelog_in_markdown(tmp_path: Path) -> None:
     result = run("old.graphql", "new.graphql", "--format", "markdown", cwd=tmp_path)
     assert result.exit_code == 1
     assert result.stdout == (
-        "# API changes\n\n`old.graphql` → `new.graphql`\n\n## Breaking changes\n\n"
+        "# API changes\n\n`old.graphql` → `new.graphql`: **1 breaking**, 0 dangerous, 1 safe"
+        "\n\n## Breaking changes (1)\n\n"
         "- **`Query`**: field Query.legacy was removed: queries selecting it fail "
-        "(`graphql-field-removed`)\n\n## Other changes\n\n"
-        "- **`Query`**: field Query.refunds was added (`graphql-field-added`)\n")
+        "(`graphql-field-removed`)\n\n## Other changes (1)\n\n"
+        "<details><summary>1 safe change</summary>\n\n"
+        "- **`Query`**: field Query.refunds was added (`graphql-field-added`)\n\n</details>\n")
 
 
 OASDIFF = Path(__file__).resolve().parents[3] / "shared" / "corpus" / "diff" / "oasdiff"

@@ -110,6 +110,25 @@ def test_findings_point_at_the_new_schema_line(tmp_path: Path) -> None:
     assert (change.source_line.line, change.source_line.column) == (3, 3)
 
 
+def test_removals_point_at_the_nearest_surviving_parent_in_the_new_schema(
+        tmp_path: Path) -> None:
+    (tmp_path / "old.graphql").write_text(
+        "type Query {\n  a: Int\n  b(x: Int, y: Int): Int\n}\n\ntype Gone {\n  id: ID\n}\n")
+    (tmp_path / "new.graphql").write_text("# v2\ntype Query {\n  b(x: Int): Int\n}\n")
+    report = contractkit.diff(tmp_path / "old.graphql", tmp_path / "new.graphql")
+    places = {c.rule_id: c.source_line for c in report.changes}
+    new = str(tmp_path / "new.graphql")
+    removed_field = places["graphql-field-removed"]
+    assert removed_field is not None
+    assert (removed_field.file, removed_field.line) == (new, 2)  # type Query
+    removed_argument = places["graphql-argument-removed"]
+    assert removed_argument is not None
+    assert (removed_argument.file, removed_argument.line) == (new, 3)  # field b
+    removed_type = places["graphql-type-removed"]
+    assert removed_type is not None
+    assert (removed_type.file, removed_type.line) == (new, 1)
+
+
 def _github_pairs() -> list[object]:
     files = sorted((CORPUS / "graphql").glob("github-v*.graphql")) if CORPUS.is_dir() else []
     if not files:

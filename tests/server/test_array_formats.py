@@ -1,6 +1,7 @@
 """Query arrays in the serialisation a client uses where the contract gives none (issue 12,
 item 4): OpenAPI's default `ids=1&ids=2`, brackets `ids[]=1`, indexes `ids[0]=1`, and,
-with `--array-format comma`, `ids=1,2` (Stainless' and axios' comma format)."""
+with `--array-format comma`, `ids=1,2` (Stainless' and axios' comma format), in queries
+and in urlencoded form bodies."""
 
 from __future__ import annotations
 
@@ -28,6 +29,20 @@ paths:
            schema: {type: array, items: {type: integer}}}
       responses:
         "200": {description: ok, content: {application/json: {schema: {type: object}}}}
+    post:
+      operationId: createOrder
+      requestBody:
+        required: true
+        content:
+          application/x-www-form-urlencoded:
+            schema:
+              type: object
+              required: [ids]
+              properties:
+                ids: {type: array, items: {type: integer}}
+                note: {type: string}
+      responses:
+        "201": {description: ok, content: {application/json: {schema: {type: object}}}}
 """
 
 
@@ -94,3 +109,19 @@ def test_the_format_can_be_chosen_per_mount(contract: contractkit.Contract,
         assert result.returncode == 2
         assert message in result.stderr
         assert "Traceback" not in result.stderr
+
+
+def _post(server: MockServer, form: str) -> int:
+    return httpx.post(f"{server.url}/orders", content=form,
+                      headers={"Content-Type": "application/x-www-form-urlencoded"}).status_code
+
+
+def test_comma_arrays_in_form_bodies_only_with_the_comma_format(
+        contract: contractkit.Contract) -> None:
+    with MockServer(contract) as server:
+        assert _post(server, "ids=1&ids=2&note=a,b") == 201
+        assert _post(server, "ids=1,2") == 422
+    with MockServer(contract, array_format="comma") as server:
+        assert _post(server, "ids=1%2C2&note=a,b") == 201  # a string field keeps its comma
+        assert _post(server, "ids=1&ids=2") == 201
+        assert _post(server, "ids=1,x") == 422

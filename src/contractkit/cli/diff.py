@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 
 import click
@@ -9,9 +10,11 @@ import click
 from contractkit.cli._loading import LoadOptions, loading_options
 from contractkit.diff.compare import diff as diff_contracts
 from contractkit.diff.model import DiffReport, FailOn
+from contractkit.diff.rules import Level
 from contractkit.diff.sources import exists_at
 from contractkit.reporting.diff import FORMATS, render
 from contractkit.reporting.diff.rules import render_json, render_markdown, render_text
+from contractkit.reporting.diff.view import MARKDOWN_BUDGET
 
 _LIST_FORMATS = {"text": render_text, "json": render_json, "markdown": render_markdown}
 #: formats whose output is one document, so one report per run
@@ -25,6 +28,16 @@ _SINGLE_DOCUMENT = ("json", "junit", "sarif")
 @click.option("--fail-on", type=click.Choice(["breaking", "dangerous", "safe", "never"]),
               default="breaking", show_default=True,
               help="Exit 1 when a change is at or above this level.")
+@click.option("--level", type=click.Choice(["breaking", "dangerous", "safe"]), default="safe",
+              show_default=True,
+              help="Show only changes at or above this level (the summary counts all).")
+@click.option("--color", type=click.Choice(["auto", "always", "never"]), default="auto",
+              show_default=True,
+              help="Colour the text format (auto: on a terminal, unless NO_COLOR is set).")
+@click.option("--markdown-limit", type=click.IntRange(min=1000), default=MARKDOWN_BUDGET,
+              show_default=True, metavar="BYTES",
+              help="Largest markdown output; the least severe changes are left out first "
+                   "(GitHub keeps 1 MiB of a step summary, 65,536 characters of a comment).")
 @click.option("--ignore", "ignore_file", type=click.Path(),
               help="YAML file of accepted changes (rule, location, reason, expires).")
 @click.option("--check-version", is_flag=True,
@@ -37,8 +50,9 @@ _SINGLE_DOCUMENT = ("json", "junit", "sarif")
                    "files that do not exist at REF are new and skipped.")
 @loading_options
 @click.option("--list-rules", is_flag=True, help="Print the rule catalogue and exit.")
-def diff(contracts: tuple[str, ...], output_format: str, fail_on: FailOn,
-         ignore_file: str | None, check_version: bool, closed_responses: bool,
+def diff(contracts: tuple[str, ...], output_format: str, fail_on: FailOn, level: Level,
+         color: str, markdown_limit: int, ignore_file: str | None, check_version: bool,
+         closed_responses: bool,
          base: str | None,
          load_options: LoadOptions, list_rules: bool) -> None:
     """Report the changes from OLD to NEW and whether they break clients.
@@ -65,8 +79,11 @@ def diff(contracts: tuple[str, ...], output_format: str, fail_on: FailOn,
         reports.append(diff_contracts(old, new, ignore=ignore_file,
                                       check_version=check_version,
                                       closed_responses=closed_responses, **load_options))
-    click.echo("\n\n".join(render(report, output_format, fail_on=fail_on)
-                           for report in reports))
+    painted = color == "always" or (color == "auto" and sys.stdout.isatty()
+                                    and not os.environ.get("NO_COLOR"))
+    click.echo("\n\n".join(render(report, output_format, fail_on=fail_on, level=level,
+                                  color=painted, markdown_budget=markdown_limit)
+                           for report in reports), color=painted)
     sys.exit(1 if any(report.fails(fail_on) for report in reports) else 0)
 
 

@@ -148,16 +148,20 @@ def nested_by_schema(value: Any, schema: JSON, root: JSON,
             for key, member in value.items()}
 
 
-def form_field(value: Field | list[Field], schema: JSON, root: JSON) -> JSON:
+def form_field(value: Field | list[Field], schema: JSON, root: JSON, *,
+               comma: bool = False) -> JSON:
     """One field of a form or multipart body. Arrays are exploded by default (``a=1&a=2``),
     so every value of an array-typed field is an item, even a single one; ``null`` is null
-    where the schema admits it."""
+    where the schema admits it. ``comma``: an array field sent once is comma-separated
+    (``ids=1,2``, ``--array-format comma``)."""
     if isinstance(value, str) and coerce(value, schema, root) is None:
         return None
     if isinstance(value, Decoded) and isinstance(value.value, list):
         return value.value  # a JSON part holding the whole array
     if "array" in schema_types(schema, root):
         items = _items_schema(schema, root)
+        if comma and isinstance(value, str):
+            return [_field_value(v, items, root) for v in value.split(",")]
         return [_field_value(v, items, root) for v in ([value] if not isinstance(value, list)
                                                         else value)]
     if isinstance(value, list):  # a scalar sent more than once: the schema will say no

@@ -256,7 +256,8 @@ class OperationValidator:
         if media.schema is not None and body is not MISSING:
             bundled, compiled = self.compiled(media.schema, "request")
             if not is_json(actual) and isinstance(body, dict):
-                body = _coerce_form(body, bundled, flattened=actual.endswith("urlencoded"))
+                body = _coerce_form(body, bundled, flattened=actual.endswith("urlencoded"),
+                                    comma=self.array_format == "comma")
             if not is_json(actual) and _not_deserialisable(body, bundled):
                 # text/csv into an array, a form into an array...: no parser turns this
                 # encoding into the schema's data, so it is not checked against it
@@ -429,16 +430,18 @@ def _not_deserialisable(body: Any, schema: JSON) -> bool:
     return isinstance(body, dict) and "object" not in types
 
 
-def _coerce_form(body: dict[str, Any], schema: JSON, *, flattened: bool) -> dict[str, Any]:
+def _coerce_form(body: dict[str, Any], schema: JSON, *, flattened: bool,
+                 comma: bool = False) -> dict[str, Any]:
     """Fields read by their property's schema. An exploded array with no items has no field
     at all (``a=1&a=2``, then nothing), so a required array that is absent is empty. In a
     urlencoded form (``flattened``) an object property is exploded too, as OpenAPI's
     default ``style: form, explode: true`` says: ``location: {type, coordinates}`` is sent
-    as ``type=Point&coordinates=1&coordinates=2``."""
+    as ``type=Point&coordinates=1&coordinates=2``. ``comma``: an array field sent once is
+    comma-separated (``--array-format comma``)."""
     bundle = schema if isinstance(schema, dict) else {}
     shape = resolve(schema, bundle)
     body, nested = _bracketed_fields(body, shape, schema)
-    value = {k: form_field(v, property_schema(schema, schema, k), schema)
+    value = {k: form_field(v, property_schema(schema, schema, k), schema, comma=comma)
              for k, v in body.items()}
     value.update(nested)
     if flattened:

@@ -34,6 +34,9 @@ from contractkit.diff.model import Change
 from contractkit.diff.rules import rule
 from contractkit.errors import Location
 
+#: where a change with no surviving parent in the new schema is placed: its first line
+_TOP = object()
+
 
 class GraphQLDiff:
     """One comparison of an old and a new GraphQL schema."""
@@ -62,10 +65,24 @@ class GraphQLDiff:
 
     def _add(self, rule_id: str, parts: list[str], message: str, node: Any = None, *,
              side: int = 1, old: Any = None, new: Any = None) -> None:
+        if side == 0:
+            # what was removed is placed in the new schema, on its nearest surviving
+            # parent (the type of a removed field; the top of the file for a removed
+            # type): CI annotates the changed file, not the old revision
+            node, side = self._surviving(parts), 1
         self.changes.append(Change(
             rule_id=rule_id, level=rule(rule_id).level, location=".".join(parts),
             message=message, old=old, new=new, operation=parts[0]))
         self._nodes.append((node, side))
+
+    def _surviving(self, parts: list[str]) -> Any:
+        named = self.new.type_map.get(parts[0]) if not parts[0].startswith("@") else None
+        node: Any = getattr(named, "ast_node", None) or _TOP
+        members = getattr(named, "fields", None) or getattr(named, "values", None) or {}
+        member = members.get(parts[1]) if len(parts) > 2 else None
+        if member is not None and getattr(member, "ast_node", None) is not None:
+            node = member.ast_node
+        return node
 
     def _located(self) -> list[Change]:
         """The changes with their line and column, counted in one pass per schema text
@@ -79,6 +96,10 @@ class GraphQLDiff:
                      for side, offsets in wanted.items() if offsets}
         located = []
         for change, (node, side) in zip(self.changes, self._nodes, strict=True):
+            if node is _TOP:
+                located.append(dataclasses.replace(
+                    change, source_line=Location(self.sources[side], 1, 1)))
+                continue
             loc = getattr(node, "loc", None)
             if loc is not None and loc.source is not None:
                 line, column = positions[side][loc.start]

@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from typing import Any, Literal
 
 from contractkit._types import JSON
+from contractkit.contract._source import join_pointer, split_pointer
 from contractkit.contract.model import Contract, Operation
 from contractkit.diff.lines import json_positions
 from contractkit.diff.model import Change
@@ -42,8 +43,11 @@ class Recorder:
 
     def located(self) -> list[Change]:
         """The changes with their file:line, found for all of them at once."""
+        # what was removed is placed where it was in the new contract (its nearest
+        # surviving parent): CI annotates the changed file, not the old revision
+        sites = [self._surviving(site) for site in self._sites]
         wanted: dict[tuple[Side, str], set[str]] = {}
-        for site in self._sites:
+        for site in sites:
             if site is not None:
                 wanted.setdefault((site[0], site[1]), set()).add(site[2])
         found: dict[Site, Location] = {}
@@ -55,7 +59,21 @@ class Recorder:
         return [change if site is None or site not in found else Change(
             change.rule_id, change.level, change.location, change.message, change.old,
             change.new, change.operation, found[site])
-            for change, site in zip(self.changes, self._sites, strict=True)]
+            for change, site in zip(self.changes, sites, strict=True)]
+
+    def _surviving(self, site: Site | None) -> Site | None:
+        """An old-side site as the same pointer into the new contract's counterpart file,
+        cut before the first array index (item 2 of the new array is another item)."""
+        if site is None or site[0] != "old":
+            return site
+        old_resolver, new_resolver = resolver_of(self.old), resolver_of(self.new)
+        if old_resolver is None or new_resolver is None:
+            return site
+        counterpart = _counterpart(site[1], old_resolver, new_resolver)
+        document = old_resolver.documents.get(site[1])
+        if counterpart is None or document is None:
+            return site
+        return ("new", counterpart, _before_arrays(document.data, site[2]))
 
 
 def _locations(contract: Contract, uri: str, pointers: set[str]) -> dict[str, Location]:
@@ -78,3 +96,28 @@ def resolver_of(contract: Contract) -> Any:
     return contract._runtime.resolver
 
 
+
+
+def _counterpart(uri: str, old_resolver: Any, new_resolver: Any) -> str | None:
+    """The new contract's file that stands where ``uri`` stood in the old one: the root
+    for the root, else the file at the same path relative to the root's folder."""
+    old_root, new_root = old_resolver.root.uri, new_resolver.root.uri
+    if uri == old_root:
+        return str(new_root)
+    old_folder, new_folder = old_root.rsplit("/", 1)[0], new_root.rsplit("/", 1)[0]
+    if not uri.startswith(old_folder + "/"):
+        return None
+    candidate = new_folder + uri[len(old_folder):]
+    return candidate if candidate in new_resolver.documents else None
+
+
+def _before_arrays(data: JSON, pointer: str) -> str:
+    tokens = split_pointer(pointer)
+    node = data
+    for depth, token in enumerate(tokens):
+        if isinstance(node, list):
+            return join_pointer("", *tokens[:depth])
+        if not isinstance(node, dict) or token not in node:
+            break
+        node = node[token]
+    return pointer

@@ -7,7 +7,8 @@ import json
 from importlib import resources
 from typing import Any
 
-from contractkit.diff.model import Change, DiffReport, FailOn
+from contractkit.diff.model import Change, DiffReport
+from contractkit.reporting.diff.view import RenderOptions
 
 FORMAT_VERSION = 1
 
@@ -19,7 +20,9 @@ def schema() -> dict[str, Any]:
     return loaded
 
 
-def data(report: DiffReport, fail_on: FailOn = "breaking") -> dict[str, Any]:
+def data(report: DiffReport, options: RenderOptions | None = None) -> dict[str, Any]:
+    options = options or RenderOptions()
+    fail_on = options.fail_on
     return {
         "format": "contractkit-diff",
         "format_version": FORMAT_VERSION,
@@ -31,15 +34,17 @@ def data(report: DiffReport, fail_on: FailOn = "breaking") -> dict[str, Any]:
         "fail_on": fail_on,
         "failed": report.fails(fail_on),
         "summary": report.counts(),
-        "changes": [_change(change) for change in report.changes],
+        "level": options.level,
+        "not_shown": options.hidden(report),
+        "changes": [_change(change) for change in options.shown(report)],
         "ignored": [{**_change(i.change), "reason": i.reason, "ignored_by": str(i.entry)}
                     for i in report.ignored],
         "notes": list(report.notes),
     }
 
 
-def render(report: DiffReport, fail_on: FailOn = "breaking") -> str:
-    return json.dumps(data(report, fail_on), indent=2, ensure_ascii=False, default=str)
+def render(report: DiffReport, options: RenderOptions) -> str:
+    return json.dumps(data(report, options), indent=2, ensure_ascii=False, default=str)
 
 
 def _change(change: Change) -> dict[str, Any]:

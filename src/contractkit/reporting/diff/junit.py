@@ -10,15 +10,18 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 
-from contractkit.diff.model import DiffReport, FailOn
+from contractkit.diff.model import DiffReport
+from contractkit.reporting.diff.view import RenderOptions
 
 
-def render(report: DiffReport, fail_on: FailOn = "breaking") -> str:
+def render(report: DiffReport, options: RenderOptions) -> str:
+    fail_on = options.fail_on
+    changes = options.shown(report)
     # by level, not by value: a change's old/new may be a dict or list (unhashable)
-    failing = [fail_on != "never" and change.at_least(fail_on) for change in report.changes]
+    failing = [fail_on != "never" and change.at_least(fail_on) for change in changes]
     suites = ET.Element("testsuites", name="contractkit diff")
     # every test case counts, the skipped (ignored) ones too, as junit-10.xsd reads them
-    cases = len(report.changes) + len(report.ignored)
+    cases = len(changes) + len(report.ignored)
     suite = ET.SubElement(suites, "testsuite", {
         "name": f"contractkit diff {report.old} → {report.new}",
         "tests": str(max(cases, 1)),
@@ -27,9 +30,9 @@ def render(report: DiffReport, fail_on: FailOn = "breaking") -> str:
         "skipped": str(len(report.ignored)),
         "time": "0",
     })
-    if not report.changes and not report.ignored:
+    if not changes and not report.ignored:
         ET.SubElement(suite, "testcase", classname="contract", name="no changes", time="0")
-    for change, fails in zip(report.changes, failing, strict=True):
+    for change, fails in zip(changes, failing, strict=True):
         case = ET.SubElement(suite, "testcase", {
             "classname": change.operation or "contract",
             "name": f"{change.rule_id}: {change.location}",

@@ -1,46 +1,68 @@
-"""Plain text for a terminal or a CI log: a summary, then the changes per operation."""
+"""Plain text for a terminal or a CI log: what breaks first, level by level, each level's
+changes per operation, and the summary at both ends (a long log is read from its end)."""
 
 from __future__ import annotations
 
 from itertools import groupby
 
-from contractkit.diff.model import Change, DiffReport, FailOn
+from contractkit.diff.model import Change, DiffReport
+from contractkit.diff.rules import LEVELS, Level
+from contractkit.reporting.diff.view import TITLES, RenderOptions, hidden_note
+
+#: ANSI styles per level, used only with ``color`` (a terminal, no ``NO_COLOR``)
+_STYLES: dict[Level, str] = {"breaking": "1;31", "dangerous": "33", "safe": "2"}
+#: below this many lines the summary at the top is in view: no need to repeat it
+_REPEAT_SUMMARY_AFTER = 40
 
 
 def summary(report: DiffReport) -> str:
     counts = report.counts()
-    parts = [f"{counts[level]} {level}" for level in ("breaking", "dangerous", "safe")]
+    parts = [f"{counts[level]} {level}" for level in LEVELS]
     ignored = f", {len(report.ignored)} ignored" if report.ignored else ""
     return f"{report.old} → {report.new}: {', '.join(parts)}{ignored}"
 
 
-def render(report: DiffReport, fail_on: FailOn = "breaking") -> str:
-    del fail_on  # the text shows every change; the exit code says whether it failed
+def render(report: DiffReport, options: RenderOptions) -> str:
+    paint = _Paint(options.color)
     lines = [summary(report)]
-    ordered = sorted(report.changes, key=lambda c: (c.operation, c.location))
-    for operation, changes in groupby(ordered, key=lambda c: c.operation):
-        lines.append("")
-        lines.append(operation or "(whole contract)")
-        lines.extend(_change(change) for change in changes)
+    for level, same_level in groupby(options.shown(report), key=lambda change: change.level):
+        changes = list(same_level)
+        lines += ["", paint(f"{TITLES[level]} ({len(changes)})", level)]
+        for operation, group in groupby(changes, key=lambda change: change.operation):
+            lines.append(f"  {operation or '(whole contract)'}")
+            lines.extend(_change(change, paint) for change in group)
     if report.ignored:
         lines.append("")
         lines.append("ignored:")
         lines.extend(f"  {i.change.rule_id}  {i.change.location}  ({i.reason}; {i.entry})"
                      for i in report.ignored)
-    if report.notes:
+    note = hidden_note(options, report)
+    if report.notes or note:
         lines.append("")
-        lines.extend(f"note: {note}" for note in report.notes)
+        lines.extend(f"note: {text}" for text in report.notes)
+        if note:
+            lines.append(note)
+    if len(lines) > _REPEAT_SUMMARY_AFTER:
+        lines += ["", summary(report)]
     return "\n".join(lines)
 
 
-def _change(change: Change) -> str:
+def _change(change: Change, paint: _Paint) -> str:
     where = change.location
     if change.operation and where.startswith(change.operation):
         where = where[len(change.operation):].removeprefix(" → ").removeprefix(".")
-    line = f"  {change.level:<9}  {change.rule_id}"
+    line = f"    {paint(f'{change.level:<9}', change.level)}  {change.rule_id}"
     if where:
         line += f"  {where}"
-    text = f"{line}\n      {change.message}"
+    text = f"{line}\n        {change.message}"
     if change.source_line is not None:
-        text += f"\n      at {change.source_line}"
+        text += f"\n        at {change.source_line}"
     return text
+
+
+class _Paint:
+    def __init__(self, color: bool) -> None:
+        self.color = color
+
+    def __call__(self, text: str, level: Level) -> str:
+        return f"\x1b[{_STYLES[level]}m{text}\x1b[0m" if self.color else text

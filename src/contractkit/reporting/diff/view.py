@@ -1,0 +1,96 @@
+"""What a rendering shows: the changes at or above a level, most severe first, and how
+file names become the repository-relative paths CI systems place annotations by."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import quote
+
+from contractkit.diff.model import Change, DiffReport, FailOn
+from contractkit.diff.rules import LEVELS, Level
+
+#: Bytes GitHub keeps of a step summary (``$GITHUB_STEP_SUMMARY``: 1 MiB per step), less
+#: room for whatever else the step writes there
+MARKDOWN_BUDGET = 1_000_000
+TITLES: dict[Level, str] = {"breaking": "Breaking changes",
+                            "dangerous": "Changes that may affect clients",
+                            "safe": "Other changes"}
+
+
+@dataclass(frozen=True)
+class RenderOptions:
+    """How to render: ``fail_on`` decides what counts as a failure (JUnit, the JSON
+    ``failed``); ``level`` hides the changes below it (the summary still counts them);
+    ``color`` paints the text format; ``markdown_budget`` caps the markdown output's bytes
+    (safe changes are left out first, and the output says how many)."""
+
+    fail_on: FailOn = "breaking"
+    level: Level = "safe"
+    color: bool = False
+    markdown_budget: int = MARKDOWN_BUDGET
+
+    def shown(self, report: DiffReport) -> list[Change]:
+        """The changes to show, by level (most severe first), then operation and location."""
+        wanted = LEVELS[:LEVELS.index(self.level) + 1]
+        return [change for level in wanted for change in by_level(report.changes, level)]
+
+    def hidden(self, report: DiffReport) -> dict[Level, int]:
+        """How many changes of each level ``level`` hides (only levels with some)."""
+        counts = report.counts()
+        below = LEVELS[LEVELS.index(self.level) + 1:]
+        return {level: counts[level] for level in below if counts[level]}
+
+
+def by_level(changes: tuple[Change, ...] | list[Change], level: Level) -> list[Change]:
+    return sorted((change for change in changes if change.level == level),
+                  key=lambda change: (change.operation, change.location))
+
+
+def hidden_note(options: RenderOptions, report: DiffReport) -> str:
+    """``1598 safe changes not shown (--level safe shows them)``, or ``""``."""
+    hidden = options.hidden(report)
+    if not hidden:
+        return ""
+    parts = ", ".join(f"{count} {level}" for level, count in hidden.items())
+    lowest = LEVELS[-1] if len(hidden) > 1 or "safe" in hidden else next(iter(hidden))
+    return f"not shown: {parts} (--level {lowest} shows them)"
+
+
+def repository_root(start: Path | None = None) -> Path | None:
+    """The nearest folder at or above ``start`` (the current one) holding ``.git``."""
+    folder = (start or Path.cwd()).resolve()
+    for candidate in (folder, *folder.parents):
+        if (candidate / ".git").exists():
+            return candidate
+    return None
+
+
+@dataclass(frozen=True)
+class Artifact:
+    """Where a finding is, as CI wants it: ``path`` relative to ``base`` (the repository,
+    else the current folder) with ``/`` separators, or ``None`` when the file is outside
+    it; ``uri`` is a URI reference either way (relative, or ``file:`` when outside)."""
+
+    path: str | None
+    uri: str
+
+
+def artifact(file: str, base: Path | None) -> Artifact:
+    if file.startswith("git:"):
+        # git:REF:path names the file by its path in the repository
+        path = file[len("git:"):].partition(":")[2]
+        return Artifact(path, quote(path))
+    if "://" in file:
+        return Artifact(None, file)
+    absolute = Path(os.path.realpath(file))
+    for root in (base, Path.cwd()):
+        if root is None:
+            continue
+        try:
+            relative = absolute.relative_to(root.resolve()).as_posix()
+        except ValueError:
+            continue
+        return Artifact(relative, quote(relative))
+    return Artifact(None, absolute.as_uri())
