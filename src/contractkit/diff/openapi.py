@@ -32,7 +32,7 @@ from contractkit.diff.recorder import Recorder, Site, operation_label, resolver_
 from contractkit.diff.rules import SCHEMA_CHANGES_BY_NAME, schema_level
 from contractkit.diff.schema import Mode, SchemaDiffer
 from contractkit.diff.security import compare_security, compare_security_schemes, compare_servers
-from contractkit.diff.views import Node
+from contractkit.diff.views import Node, canonical
 
 _VARIABLE = re.compile(r"\{[^{}/]*\}")
 _BRANCH = re.compile(r"/(?:oneOf|anyOf)\[\d+\]")
@@ -347,7 +347,15 @@ class OpenAPIDiff:
         if old_node is None or new_node is None:
             return
         side: Literal["request", "response"] = "response" if mode == "response" else "request"
+        seen: set[tuple[str, str, bytes, bytes]] = set()
         for finding in self.schemas.compare(old_node, new_node, mode):
+            # old branches merged into one new branch are each compared with it; what
+            # the new branch changed is then found once per old branch
+            identity = (finding.change, finding.path, canonical(finding.old),
+                        canonical(finding.new))
+            if identity in seen:
+                continue
+            seen.add(identity)
             nested = bool(_BRANCH.sub("", finding.path))
             change = SCHEMA_CHANGES_BY_NAME[finding.change]
             rule_id = f"{prefix or side}-{'property' if nested else root}-{change.name}"

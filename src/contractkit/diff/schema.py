@@ -16,7 +16,7 @@ below the compared root; the caller turns them into rule ids and messages.
 from __future__ import annotations
 
 import re
-from collections.abc import Hashable, Iterator
+from collections.abc import Callable, Hashable, Iterable, Iterator
 from typing import Any, Literal
 
 import orjson
@@ -25,6 +25,7 @@ from contractkit._types import JSON
 from contractkit.contract.refs import Resolver
 from contractkit.diff.pairs import Edge, Pair, PairResults, SchemaFinding
 from contractkit.diff.rules import GENERIC_KEYWORDS
+from contractkit.diff.subsume import Subsumption
 from contractkit.diff.sunset import parse_date
 from contractkit.diff.views import (
     SCHEMA_LISTS,
@@ -45,6 +46,8 @@ Mode = Literal["request", "response", "parameter"]
 
 _REF = re.compile(rb'"\$ref":("(?:[^"\\]|\\.)*")')
 _ALL_TYPES = frozenset({"string", "number", "integer", "boolean", "object", "array"})
+_NUMERIC = frozenset({"number", "integer"})
+_NUMERIC_FORMATS = frozenset({None, "int32", "int64", "float", "double"})
 _FORMAT_WIDER = {("int32", "int64"), ("float", "double"), ("int32", "double"),
                  ("int64", "double")}
 _BOUNDS = (
@@ -62,6 +65,7 @@ class SchemaDiffer:
 
     def __init__(self, old: Resolver | None, new: Resolver | None) -> None:
         self.views = Views(old, new)
+        self.subsumption = Subsumption(self.views)
         self._results = PairResults(self._expand)
         self._identical: dict[tuple[Site, Site], bool] = {}
         self._checking = _OpenPairs()
@@ -81,8 +85,7 @@ class SchemaDiffer:
         if not old.parts and not new.parts and self._same(old, new):
             return Pair((), ())
         assert isinstance(key, tuple)
-        comparison = _Comparison(self, self.views.view(0, old), self.views.view(1, new),
-                                 key[2])
+        comparison = _Comparison(self, (old, new), key[2])
         findings: list[SchemaFinding] = []
         edges: list[Edge] = []
         for found in comparison.run():
@@ -171,8 +174,16 @@ class _OpenPairs:
 class _Comparison:
     """One comparison of two views; yields findings with paths relative to them."""
 
-    def __init__(self, differ: SchemaDiffer, old: View, new: View, mode: Mode) -> None:
-        self.differ, self.old, self.new, self.mode = differ, old, new, mode
+    def __init__(self, differ: SchemaDiffer, nodes: tuple[Node, Node], mode: Mode) -> None:
+        self.differ, self.nodes, self.mode = differ, nodes, mode
+        self.old, self.new = differ.views.view(0, nodes[0]), differ.views.view(1, nodes[1])
+
+    def covers(self, wide: tuple[int, Node], narrow: tuple[int, Node], *,
+               null: bool = True) -> bool:
+        """Whether ``wide`` accepts every value ``narrow`` does (see :mod:`.subsume`);
+        ``null=False`` leaves null out (a branch, whose union is compared for it)."""
+        return self.differ.subsumption.covers(wide, narrow, textual=self.mode == "parameter",
+                                              null=null)
 
     def finding(self, change: str, old: JSON, new: JSON, path: str = "",
                 site: Site | None = None) -> SchemaFinding:
@@ -183,11 +194,15 @@ class _Comparison:
         if old.nullable != new.nullable:
             yield self.finding("became-nullable" if new.nullable else "became-not-nullable",
                                old.nullable, new.nullable)
-        # A schema that became (or stopped being) a oneOf/anyOf keeps its type, facets and
-        # properties in the branches now: that one finding says it, piecemeal ones
-        # (type widened, enum removed, every property removed) would only repeat it.
-        reshaped = (old.one_of is None) != (new.one_of is None) or (
-            old.any_of is None) != (new.any_of is None)
+        # A schema that became (or stopped being) a oneOf/anyOf of whole alternatives
+        # keeps its type, facets and properties in the branches now: they are compared
+        # there (see _reshaped), piecemeal findings here (type widened, enum removed, every
+        # property removed) would only repeat them. Branches that only add constraints to
+        # the schema beside them (``required`` alternatives) leave it to be compared here.
+        reshaped = any(_standalone(view) for view, kind in (
+            (old, "one_of"), (new, "one_of"), (old, "any_of"), (new, "any_of"))
+            if getattr(view, kind) is not None
+            and (getattr(old, kind) is None) != (getattr(new, kind) is None))
         if not reshaped:
             yield from self._types()
             yield from self._facets()
@@ -232,7 +247,8 @@ class _Comparison:
         old, new = self.old.facets, self.new.facets
         if old == new:
             return
-        yield from self._format(old.get("format"), new.get("format"))
+        if not self._numeric_retype(old.get("format"), new.get("format")):
+            yield from self._format(old.get("format"), new.get("format"))
         yield from self._enum("enum", old.get("enum"), new.get("enum"))
         yield from self._enum("x-extensible-enum", old.get("x-extensible-enum"),
                               new.get("x-extensible-enum"))
@@ -263,6 +279,15 @@ class _Comparison:
         if sunset != old.get("x-sunset") and sunset is not None and parse_date(sunset) is None:
             yield self.finding("sunset-invalid", old.get("x-sunset"), sunset)
         yield from self._discriminator(old.get("discriminator"), new.get("discriminator"))
+
+    def _numeric_retype(self, old: Any, new: Any) -> bool:
+        """Whether the type moved between number and integer and the formats only say
+        which kind of number (``number/float → integer``): the type finding is the verdict,
+        a ``format-removed`` beside it would contradict it."""
+        before, after = self.old.types, self.new.types
+        return (before is not None and after is not None and before != after
+                and before | after <= _NUMERIC
+                and old in _NUMERIC_FORMATS and new in _NUMERIC_FORMATS)
 
     def _compared_inside(self, keyword: str) -> bool:
         """Whether the schemas under ``keyword`` exist on both sides with the same names,
@@ -389,32 +414,100 @@ class _Comparison:
         if old is None and new is None:
             return
         if old is None or new is None:
-            yield self.finding(f"{kind}-{'added' if old is None else 'removed'}",
-                               None if old is None else len(old),
-                               None if new is None else len(new))
+            yield from self._reshaped(kind, old, new)
             return
-        pairs, removed, added = _match_branches(self.differ, old, new)
+        pairs, removed, added = _match_branches(
+            self.differ, old, new, lambda wide, narrow: self.covers(wide, narrow, null=False))
         keyword = "oneOf" if kind == "one-of" else "anyOf"
         for index in removed:
+            # merged into a branch that accepts all it did: that branch is its successor
+            wider = [j for j in range(len(new)) if self.covers((1, new[j]), (0, old[index]),
+                                                                null=False)]
+            if wider and self.covers((1, self.nodes[1]), (0, old[index])):
+                pairs.append((index, wider[0]))
+                continue
             yield self.finding(f"{kind}-branch-removed", _shown(old[index]), None,
                                f"/{keyword}[{index}]")
+        paired = {j for _, j in pairs}
         for index in added:
-            site = (new[index].document.uri, new[index].pointer)
-            yield self.finding(f"{kind}-branch-added", None, _shown(new[index]),
-                               f"/{keyword}[{index}]", site)
-        for old_index, new_index in pairs:
+            if index in paired or any(self.covers((0, branch), (1, new[index]), null=False)
+                                      for branch in old):
+                continue  # split off a branch that was there: nothing new to receive
+            yield self._branch_added(kind, new, index)
+        for old_index, new_index in sorted(pairs):
             yield from self._child(old[old_index], new[new_index], f"/{keyword}[{new_index}]")
+
+    def _branch_added(self, kind: str, new: list[Node], index: int) -> SchemaFinding:
+        keyword = "oneOf" if kind == "one-of" else "anyOf"
+        site = (new[index].document.uri, new[index].pointer)
+        return self.finding(f"{kind}-branch-added", None, _shown(new[index]),
+                            f"/{keyword}[{index}]", site)
+
+    def _reshaped(self, kind: str, old: list[Node] | None,
+                  new: list[Node] | None) -> Iterator[SchemaFinding | Edge]:
+        """A schema that became a oneOf/anyOf, or stopped being one, judged by what it
+        accepts: as the old schema paired with the new branches that accept what it did
+        (or is most like), or the old branches with the new schema."""
+        old_node, new_node = self.nodes
+        keyword = "oneOf" if kind == "one-of" else "anyOf"
+        union = self.new if new is not None else self.old
+        if not _standalone(union):
+            yield from self._constraint_union(kind, old, new)
+            return
+        if new is not None:  # became a union: the old schema is one of its branches
+            wider = [j for j in range(len(new))
+                     if self.covers((1, new[j]), (0, old_node), null=False)]
+            if not wider or not self.covers((1, new_node), (0, old_node)):
+                if self.mode != "response" or not all(
+                        self.covers((0, old_node), (1, branch), null=False) for branch in new):
+                    yield self.finding(f"{kind}-added", None, len(new))
+                return
+            match = _closest(self.differ, 1, new, wider, 0, old_node)
+            yield from self._child(old_node, _as_branch(new[match], union),
+                                   f"/{keyword}[{match}]")
+            for index in range(len(new)):
+                if index != match and not self.covers((0, old_node), (1, new[index]),
+                                                                 null=False):
+                    yield self._branch_added(kind, new, index)
+            return
+        assert old is not None
+        wider = [i for i in range(len(old))
+                 if self.covers((1, new_node), (0, old[i]), null=False)]
+        kept = wider or [_closest(self.differ, 0, old, range(len(old)), 1, new_node)]
+        for index in range(len(old)):
+            if index in kept:
+                yield from self._child(_as_branch(old[index], union), new_node, "")
+            else:
+                yield self.finding(f"{kind}-branch-removed", _shown(old[index]), None,
+                                   f"/{keyword}[{index}]")
+
+    def _constraint_union(self, kind: str, old: list[Node] | None,
+                          new: list[Node] | None) -> Iterator[SchemaFinding | Edge]:
+        """A oneOf/anyOf beside a schema's own type and properties only narrows it (the
+        schema itself is compared facet by facet): added, it breaks requests unless a
+        branch accepts every value the old schema did; removed, it widens responses unless
+        the new schema is within the old one."""
+        old_node, new_node = self.nodes
+        if new is not None:
+            if self.mode != "response" and not any(
+                    self.covers((1, branch), (0, old_node), null=False) for branch in new):
+                yield self.finding(f"{kind}-added", None, len(new))
+        elif old is not None and self.mode == "response" and not self.covers(
+                (0, old_node), (1, new_node)):
+            yield self.finding(f"{kind}-removed", len(old), None)
 
     def _child(self, old: Node, new: Node, path: str) -> Iterator[Edge]:
         yield Edge(path, self.differ.key(old, new, self.mode), old, new)
 
 
-def _match_branches(differ: SchemaDiffer, old: list[Node],
-                    new: list[Node]) -> tuple[list[tuple[int, int]], list[int], list[int]]:
+def _match_branches(differ: SchemaDiffer, old: list[Node], new: list[Node],
+                    covers: Callable[[tuple[int, Node], tuple[int, Node]], bool],
+                    ) -> tuple[list[tuple[int, int]], list[int], list[int]]:
     """Pair oneOf/anyOf branches by structure, never by position alone: same component,
     then the same schema up to the order of its lists (branches, enum, required, type),
-    then the same title; as many branches left on both sides are paired most alike
-    first (shared property names, types, enum values), position only breaking ties."""
+    then the same title, then a new branch that accepts all an old one did; as many
+    branches left on both sides are paired most alike first (shared property names,
+    types, enum values), position only breaking ties."""
     pairs: list[tuple[int, int]] = []
     free_old, free_new = list(range(len(old))), list(range(len(new)))
     keys = (
@@ -435,6 +528,13 @@ def _match_branches(differ: SchemaDiffer, old: list[Node],
                 pairs.append((index, match))
                 free_old.remove(index)
                 free_new.remove(match)
+    for index in list(free_old):
+        wider = [j for j in free_new if covers((1, new[j]), (0, old[index]))]
+        if wider:
+            match = _closest(differ, 1, new, wider, 0, old[index])
+            pairs.append((index, match))
+            free_old.remove(index)
+            free_new.remove(match)
     if len(free_old) == len(free_new):
         pairs.extend(_most_alike(differ, old, new, free_old, free_new))
         free_old, free_new = [], []
@@ -475,6 +575,34 @@ def _most_alike(differ: SchemaDiffer, old: list[Node], new: list[Node], free_old
             used_old.add(i)
             used_new.add(j)
     return pairs
+
+
+def _closest(differ: SchemaDiffer, side: int, branches: list[Node], among: Iterable[int],
+             other_side: int, other: Node) -> int:
+    """Which of ``among`` (indices into ``branches``) is most like ``other``."""
+    target = _features(differ.views.follow(other_side, other).value)
+    scored = []
+    for index in among:
+        found = _features(differ.views.follow(side, branches[index]).value)
+        scored.append((-len(found & target) / (len(found | target) or 1), index))
+    return min(scored)[1]
+
+
+def _as_branch(branch: Node, union: View) -> Node:
+    """A branch as its union sees it: `nullable` beside the branches (OpenAPI 3.0) makes
+    each of them accept null, so that pairing a branch with a nullable schema does not
+    read as "no longer nullable"."""
+    if not union.nullable:
+        return branch
+    marker = Node({"nullable": True}, branch.document, branch.pointer + "#nullable")
+    return merged_node([branch, marker])
+
+
+def _standalone(view: View) -> bool:
+    """Whether a oneOf/anyOf schema's branches are whole alternatives (nothing beside
+    them says its type, properties or items), not constraints on the schema around."""
+    return view.types is None and not view.properties and not view.required and (
+        view.items is None)
 
 
 def _features(value: JSON) -> set[str]:

@@ -139,11 +139,45 @@ class Views:
                 kept.append(part)
         if len(kept) == 1 and len(kept) < len(branches):
             merge(view, self._build(side, kept[0], seen))
+        elif self._fold_enums(side, view, kept):
+            pass
         elif keyword == "oneOf":
             view.one_of = kept
         else:
             view.any_of = kept
 
+
+    def _fold_enums(self, side: int, view: View, branches: list[Node]) -> bool:
+        """``oneOf``/``anyOf`` of enums of one type is the enum of all their values
+        (``enum [A, B]`` rewritten as ``oneOf [enum [A], enum [B]]`` is no change): fold
+        them into the view and return True, or leave the view alone."""
+        if len(branches) < 2 or "enum" in view.facets or "const" in view.facets:
+            return False
+        values: list[JSON] = []
+        kinds: set[str] = set()
+        for branch in branches:
+            value = self.follow(side, branch).value
+            if not isinstance(value, dict) or not set(value) <= _ENUM_BRANCH:
+                return False
+            found = value.get("enum", [value["const"]] if "const" in value else None)
+            kind = value.get("type")
+            if not isinstance(found, list) or not isinstance(kind, (str, type(None))):
+                return False
+            kinds.add(kind or "")
+            values.extend(found)
+        if len(kinds) != 1:
+            return False
+        kind = kinds.pop()
+        if kind:
+            view.types = frozenset({kind}) if view.types is None else view.types & {kind}
+        unique = {canonical(item): item for item in values}
+        view.facets["enum"] = list(unique.values())
+        return True
+
+
+#: Keys an enum-only branch may have.
+_ENUM_BRANCH = frozenset({"type", "enum", "const", "title", "description", "example",
+                          "examples", "$comment"})
 
 
 def _read_facets(view: View, value: dict[str, Any]) -> None:
