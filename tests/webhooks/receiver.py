@@ -35,7 +35,11 @@ class Receiver:
                     owner.release.wait(30)
                     return
                 index = min(len(owner.received) - 1, len(owner.statuses) - 1)
-                self.send_response(owner.statuses[index])
+                status = owner.statuses[index]
+                self.send_response(status)
+                if status in (204, 304):
+                    self.end_headers()
+                    return
                 self.send_header("Content-Length", "2")
                 self.end_headers()
                 self.wfile.write(b"ok")

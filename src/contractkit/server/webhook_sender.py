@@ -47,8 +47,9 @@ class WebhookSender:
         self.outbox = outbox
         self.clock = clock
         self.wall_clock = wall_clock
-        #: set while virtual time is on: waits advance the clock by their seconds instead
-        self.advance: Callable[[float], None] | None = None
+        #: asked first by every wait: True when it moved the (virtual) clock by the
+        #: seconds instead, so no real wait is needed (the pytest plugin's virtual time)
+        self.advance: Callable[[float], bool] | None = None
         self._session: aiohttp.ClientSession | None = None
         self._tasks: set[asyncio.Task[list[Attempt]]] = set()
 
@@ -69,21 +70,15 @@ class WebhookSender:
             self._session = None
 
     async def wait(self, seconds: float) -> None:
-        if seconds <= 0:
-            await _real_sleep(0)
-        elif self.advance is not None:
-            self.advance(seconds)
+        if seconds <= 0 or (self.advance is not None and self.advance(seconds)):
             await _real_sleep(0)
         else:
             await _real_sleep(seconds)
 
-    def start(self, delivery: Delivery, target: Target) -> asyncio.Task[list[Attempt]]:
-        """Deliver in the background on the running loop (counted as pending at once)."""
-        self.outbox.started()
-        task = asyncio.get_running_loop().create_task(self._deliver(delivery, target))
+    def track(self, task: asyncio.Task[list[Attempt]]) -> None:
+        """Keep a background delivery alive until it ends (cancelled by :meth:`close`)."""
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
-        return task
 
     async def deliver(self, delivery: Delivery, target: Target) -> list[Attempt]:
         """Every attempt of ``delivery``, until one is acknowledged (2xx) or the policy

@@ -40,13 +40,15 @@ class Target:
     policy: RetryPolicy = PROVIDERS["none"]
 
     @classmethod
-    def build(cls, url: str, *, secret: str | None = None, signing: str | None = None,
+    def build(cls, url: str | None, *, secret: str | None = None, signing: str | None = None,
               retries: str | RetryPolicy | None = None, timeout: float | None = None,
               allow_remote: bool = False) -> Target:
         """A checked target: a loopback http(s) URL (unless ``allow_remote``), a secret in
         the scheme's format, a known retry schedule (default: the scheme's provider's
-        when the mock delivers; ``none`` for one attempt)."""
-        check_url(url, allow_remote=allow_remote)
+        when the mock delivers; ``none`` for one attempt). ``url`` None: signing only
+        (callbacks, whose URL each served request gives)."""
+        if url is not None:
+            check_url(url, allow_remote=allow_remote)
         chosen = scheme(signing) if signing else (scheme("standard") if secret else None)
         if chosen is not None:
             if not secret:
@@ -59,7 +61,7 @@ class Target:
             chosen_policy = retries.with_timeout(timeout)
         else:
             chosen_policy = policy(retries or "none", timeout=timeout)
-        return cls(url, secret or "", chosen, chosen_policy)
+        return cls(url or "", secret or "", chosen, chosen_policy)
 
 
 def check_url(url: str, *, allow_remote: bool = False) -> None:
@@ -101,6 +103,8 @@ class Delivery:
     #: sent as these exact headers (an attacker's replay): not re-signed
     replay_headers: Mapping[str, str] | None = None
     replay_url: str | None = None
+    #: an exact copy of this delivery's acknowledged attempt (an attacker's replay)
+    replay_of: str | None = None
     group: str = ""
     #: seconds to wait before the first attempt
     delay: float = 0.0

@@ -24,7 +24,7 @@ DEFAULT_CAPACITY = 10_000
 #: timeout; refused / unreachable: no connection; error: the request could not be sent
 Outcome = Literal["delivered", "rejected", "timeout", "refused", "unreachable", "error"]
 #: what a correct receiver does with an attempt
-Expected = Literal["accept", "reject"]
+Expected = Literal["accept", "reject", "either"]
 
 
 @dataclass(frozen=True)
