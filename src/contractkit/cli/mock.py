@@ -234,6 +234,8 @@ def _webhooks_banner(server: MockServer) -> None:
              else "nowhere yet: --webhooks-to URL, or `to` in the admin request")
     click.echo(f"webhooks: {len(found)} event(s), delivered {where}; "
                f"POST {server.admin_url}/webhooks {{\"event\": \"{found[0][1].name}\"}}")
+    for fault in webhooks.scenario().faults:
+        click.echo(f"  webhook fault {fault.kind}: {fault.explain()}")
 
 
 async def _serve(server: MockServer, watch: bool, load_options: LoadOptions) -> None:

@@ -149,7 +149,7 @@ class Webhooks:
                 await self.sender.wait(delay)
             scenario = self.scenario(session)
             rng = random.Random(_seed(self.seed, *(d.id for d in deliveries)))
-            waves = expand(deliveries, scenario.faults, rng, self._remake(deliveries[0]))
+            waves = expand(deliveries, scenario.faults, rng, self._remake())
             made: list[Attempt] = []
             for wave in waves:
                 ready = [self._replayed(d) for d in wave]
@@ -173,11 +173,11 @@ class Webhooks:
         last = next((a for a in reversed(sent) if a.ok), sent[-1])
         return delivery.but(replay_headers=dict(last.request_headers), replay_url=last.url)
 
-    def _remake(self, first: Delivery) -> Remake:
-        def fresh(index: int) -> Delivery:
-            contract, event = self.find(first.event)
-            return plan(contract, event, ids=self.ids,
-                        seed=self._seed_of(first.event) + index)
+    def _remake(self) -> Remake:
+        def fresh(like: Delivery, index: int, generated: bool) -> Delivery:
+            contract, event = self.find(like.event)
+            return plan(contract, event, ids=self.ids, examples=not generated,
+                        seed=self._seed_of(like.event) + index)
 
         def drift(delivery: Delivery, kind: str, rng: random.Random) -> Delivery:
             if kind == "unknown_event":

@@ -129,11 +129,12 @@ class Ids:
 
 
 def plan(contract: Contract, event: str | Event, *, ids: Ids, seed: int = 0,
-         payload: JSON = None, example: str | None = None) -> Delivery:
-    """A delivery of ``event``: ``payload`` when given, else the contract's example or a
-    generated body."""
+         payload: JSON = None, example: str | None = None,
+         examples: bool = True) -> Delivery:
+    """A delivery of ``event``: ``payload`` when given, else the contract's example or
+    (always, with ``examples=False``) a generated body."""
     found = event if isinstance(event, Event) else find_event(contract, event)
-    chosen = payload_for(contract, found, seed=seed, example=example)
+    chosen = payload_for(contract, found, seed=seed, example=example, examples=examples)
     value = chosen.value if payload is None else payload
     return Delivery(ids.next(), found.name, encode(value, chosen.media_type),
                     chosen.media_type, value)

@@ -60,6 +60,40 @@ class WebhookFault:
             return False
         return self.probability is None or rng.random() < self.probability
 
+    def explain(self) -> str:
+        """What the fault does, in a sentence (docs, the mock's banner)."""
+        scope = f" ({self.event} only)" if self.event not in (None, "*") else ""
+        chance = (f", with probability {self.probability:g}" if self.probability is not None
+                  else "")
+        return self._sentence() + scope + chance
+
+    def _sentence(self) -> str:
+        value, kind = self.value, self.kind
+        count = None if isinstance(value, bool) else value
+        fixed = {
+            "out_of_order": "related events delivered together arrive newest first",
+            "bad_signature": "first a copy whose signature is wrong (to be refused)",
+            "wrong_secret": "first a copy signed with another secret (to be refused)",
+            "stale_timestamp": "first a copy signed an hour ago (to be refused)",
+            "missing_signature": "first a copy without signature headers (to be refused)",
+            "replay": "then the acknowledged request again, byte for byte (to be refused)",
+        }
+        if kind in fixed:
+            return fixed[kind]
+        if kind == "delay":
+            return f"each delivery starts {float(value):g} s late"
+        if kind == "duplicate":
+            return f"sent {count or 2} times with the same id"
+        if kind == "burst":
+            return f"{count or 10} distinct deliveries of the event at once"
+        if kind == "redeliver":
+            later = f" ({float(value):g} s later)" if count is not None else ""
+            return f"sent again, same id, after it was acknowledged{later}"
+        if kind == "drift":
+            drifts = DRIFTS if value is True else (value,) if isinstance(value, str) else value
+            return "then copies the contract does not quite describe: " + ", ".join(drifts)
+        return f"then a copy padded to {count or 1024 * 1024:,} bytes"
+
     def describe(self) -> str:
         what = self.kind if self.value is True else f"{self.kind}={self.value}"
         scope = f" on {self.event}" if self.event not in (None, "*") else ""
@@ -103,7 +137,8 @@ class Remake:
     """What :func:`expand` needs from the contract: a fresh delivery of the same event
     (a burst's distinct events) and payload drift."""
 
-    fresh: Callable[[int], Delivery]
+    #: another delivery of the event (new id); ``generated``: a new body, not the example
+    fresh: Callable[[Delivery, int, bool], Delivery]
     drift: Callable[[Delivery, str, random.Random], Delivery]
     oversize: Callable[[Delivery, int], Delivery]
 
@@ -135,7 +170,7 @@ def expand(deliveries: Sequence[Delivery], faults: Sequence[WebhookFault],
                                            group=original.id)] for _ in range(copies - 1))
             elif kind == "burst":
                 count = int(value) if not isinstance(value, bool) else 10
-                together.extend(remake.fresh(i).but(fault=label, group=original.id)
+                together.extend(remake.fresh(original, i, True).but(fault=label, group=original.id)
                                 for i in range(1, count))
             elif kind == "out_of_order":
                 reorder = True
@@ -144,7 +179,7 @@ def expand(deliveries: Sequence[Delivery], faults: Sequence[WebhookFault],
                 after.append([delivery.but(fault=label, once=True, delay=wait,
                                            group=original.id)])
             elif kind in _FORGERIES:
-                forged = remake.fresh(index + 1000).but(
+                forged = remake.fresh(original, index + 1000, False).but(
                     forgery=_FORGERIES[kind], fault=label, expected="reject", once=True,
                     delay=0.0, group=original.id)
                 before.append([forged])

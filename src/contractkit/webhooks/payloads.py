@@ -67,16 +67,19 @@ def media_type_of(event: Event) -> tuple[str, MediaType | None]:
 
 
 def payload_for(contract: Contract, event: Event, *, seed: int = 0,
-                example: str | None = None) -> Payload:
+                example: str | None = None, examples: bool = True) -> Payload:
     """The body of a delivery of ``event``: the named (or first valid) example, else one
-    generated from the schema with ``seed``."""
+    generated from the schema with ``seed`` (always, with ``examples=False``).
+
+    Generated as a response is (``readOnly`` members in, ``writeOnly`` ones out): a
+    webhook's body is data the provider produces, ids and timestamps included."""
     media_type, media = media_type_of(event)
     if media is None or media.schema is None:
         value = media.examples[0].value if media is not None and media.examples else {}
         return Payload(value, media_type, "example" if media and media.examples else "empty")
     validator = validator_for(contract, event.operation)
     bundled, compiled = validator.compiled(media.schema, "response")
-    for each in media.examples:
+    for each in media.examples if examples else ():
         if (example is None or each.name == example) and compiled.is_valid(each.value):
             return Payload(each.value, media_type, f"example:{each.name}")
     try:
