@@ -7,6 +7,8 @@
     ├── ScenarioError           a scenario file is invalid
     ├── ConfigError             an option or setting is invalid
     ├── OperationNotFound       no operation has that id / method and path
+    ├── WebhookError            no such webhook event, a bad secret or signing scheme,
+    │                           a receiver that cannot be reached
     └── GenerationError         no value could be generated for a schema
 
     ContractViolation(AssertionError)
@@ -31,6 +33,7 @@ __all__ = [
     "Location",
     "OperationNotFound",
     "ScenarioError",
+    "WebhookError",
 ]
 
 
@@ -138,6 +141,12 @@ class OperationNotFound(ContractkitError, LookupError):
         if self.suggestions:
             message += "; did you mean " + " or ".join(repr(s) for s in self.suggestions) + "?"
         super().__init__(message)
+
+
+class WebhookError(ContractkitError):
+    """A webhook could not be named, signed or delivered as asked: an unknown event (with
+    suggestions), a contract without webhooks, a secret in the wrong format for its
+    scheme, a receiver URL that is not loopback or cannot be reached."""
 
 
 class GenerationError(ContractkitError, ValueError):

@@ -44,11 +44,19 @@ class _State:
 
             found = MockServer(*contracts, seed=self.config.getoption("contractkit_seed"),
                                clock=self.clock.now)
+            found.app.webhooks.sender.advance = self.advance
             found.__enter__()
             self.servers[contracts] = found
             for mount in found.app.mounts_in_order:
                 self.coverage.declare(mount.contract)
         return found
+
+    def advance(self, seconds: float) -> bool:
+        """Webhook retry waits: on the shared clock while virtual time is on."""
+        if self.virtual is None:
+            return False
+        self.clock.advance(seconds)
+        return True
 
     def stop(self) -> None:
         for server in self.servers.values():
@@ -170,6 +178,7 @@ def make_contract_server(request: pytest.FixtureRequest,
                       for c in contracts)
         options.setdefault("seed", request.config.getoption("contractkit_seed"))
         server = MockServer(*paths, clock=state.clock.now, **options)
+        server.app.webhooks.sender.advance = state.advance
         server.__enter__()
         started.append(server)
         if state.virtual is not None:

@@ -84,7 +84,8 @@ def test_list_show_and_validate_the_built_ins() -> None:
     assert listed.returncode == 0
     names = [line.split()[0] for line in listed.stdout.splitlines()]
     assert names == ["flaky", "malformed", "outage", "rate-limited", "schema-drift",
-                     "server-errors", "timeouts"]
+                     "server-errors", "timeouts", "webhook-chaos", "webhook-duplicates",
+                     "webhook-forged", "webhook-out-of-order"]
     shown = run("scenarios", "show", "flaky")
     assert shown.stdout == (ROOT / "scenarios" / "flaky.yaml").read_text()
     files = sorted(str(p) for p in (ROOT / "scenarios").glob("*.yaml"))

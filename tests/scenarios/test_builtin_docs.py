@@ -5,6 +5,8 @@ from __future__ import annotations
 from tests.conftest import ROOT
 
 from contractkit.scenarios import builtin_names, load_scenario
+from contractkit.scenarios._duration import parse_duration
+from contractkit.webhooks.faults import parse
 
 PAGE = ROOT / "docs" / "reference" / "scenarios.md"
 HEADER = """# Built-in scenarios
@@ -21,8 +23,13 @@ def render() -> str:
     for name in builtin_names():
         scenario = load_scenario(name)
         parts.append(f"## `{name}`\n\n{scenario.description}\n")
-        parts.append("| rule | does |\n|---|---|")
-        parts += [f"| `{rule.name}` | {rule.describe()} |" for rule in scenario.rules]
+        if scenario.rules:
+            parts.append("| rule | does |\n|---|---|")
+            parts += [f"| `{rule.name}` | {rule.describe()} |" for rule in scenario.rules]
+        webhooks = parse(scenario.webhooks, duration=parse_duration)
+        if webhooks.faults:
+            parts.append("| webhook fault | does |\n|---|---|")
+            parts += [f"| `{fault.kind}` | {fault.explain()} |" for fault in webhooks.faults]
         parts.append(f"\n**A well-behaved client:** {scenario.expect}\n")
     return "\n".join(parts)
 

@@ -91,6 +91,20 @@ def _scenario_files(folders: tuple[str, ...]) -> list[str]:
 @click.option("--scenario-dir", "scenario_dirs", metavar="DIR", multiple=True,
               type=click.Path(exists=True, file_okay=False),
               help="Load every *.yaml / *.yml scenario file in DIR (repeatable).")
+@click.option("--webhooks-to", "webhooks_to", metavar="URL", default=None,
+              help="Deliver webhooks (admin POST /__contractkit/webhooks, scenario triggers) "
+                   "to this receiver; loopback only unless --allow-remote-receiver.")
+@click.option("--webhook-secret", envvar="CONTRACTKIT_WEBHOOK_SECRET", default=None,
+              help="Sign deliveries with this secret (better: env CONTRACTKIT_WEBHOOK_SECRET).")
+@click.option("--webhook-signing", metavar="SCHEME", default=None,
+              help="standard, stripe, github, slack, shopify, twilio or hmac:… (default "
+                   "standard when a secret is given).")
+@click.option("--webhook-retries", metavar="SCHEDULE", default=None,
+              help="Retry schedule (default: the signing provider's; none: one attempt).")
+@click.option("--webhook-timeout", type=float, default=None,
+              help="Seconds each delivery attempt waits (default: the provider's).")
+@click.option("--allow-remote-receiver", is_flag=True,
+              help="Let deliveries and callbacks go to hosts other than this machine.")
 @loading_options
 def mock(contracts: tuple[str, ...], host: str, port: int, mount_values: tuple[str, ...],
          seed: int, validate_mode: str, admin_token: str | None,
@@ -99,7 +113,9 @@ def mock(contracts: tuple[str, ...], host: str, port: int, mount_values: tuple[s
          optionals: str, array_formats: tuple[str, ...], lenient: bool, watch: bool,
          scenario: str | None,
          scenario_files: tuple[str, ...], scenario_dirs: tuple[str, ...],
-         load_options: LoadOptions) -> None:
+         webhooks_to: str | None, webhook_secret: str | None, webhook_signing: str | None,
+         webhook_retries: str | None, webhook_timeout: float | None,
+         allow_remote_receiver: bool, load_options: LoadOptions) -> None:
     """Serve CONTRACTS as a mock API: routed, validated, answered from examples or schemas."""
     mounts = _mounts(mount_values)
     if not contracts and not mounts:
@@ -118,7 +134,10 @@ def mock(contracts: tuple[str, ...], host: str, port: int, mount_values: tuple[s
                             array_format=_array_formats(array_formats),  # type: ignore[arg-type]
                             max_body_bytes=max_body_bytes, log_format=log_format,
                             scenarios=(*scenario_files, *_scenario_files(scenario_dirs)),
-                            scenario=scenario)
+                            scenario=scenario, webhooks_to=webhooks_to,
+                            webhook_secret=webhook_secret, webhook_signing=webhook_signing,
+                            webhook_retries=webhook_retries, webhook_timeout=webhook_timeout,
+                            allow_remote_receiver=allow_remote_receiver)
     except ContractkitError as error:
         click.echo(f"contractkit mock: {error}", err=True)
         if isinstance(error, ContractLoadError | FixturesError) and len(error.errors) > 1:
@@ -204,6 +223,21 @@ def example_request(contract: Contract, base: str) -> str | None:
     return None
 
 
+def _webhooks_banner(server: MockServer) -> None:
+    webhooks = server.app.webhooks
+    found = webhooks.events()
+    if not found:
+        return
+    target = webhooks.target
+    where = (f"to {target.url} ({target.scheme.name if target.scheme else 'unsigned'}; "
+             f"{target.policy.describe()})" if target is not None and target.url
+             else "nowhere yet: --webhooks-to URL, or `to` in the admin request")
+    click.echo(f"webhooks: {len(found)} event(s), delivered {where}; "
+               f"POST {server.admin_url}/webhooks {{\"event\": \"{found[0][1].name}\"}}")
+    for fault in webhooks.scenario().faults:
+        click.echo(f"  webhook fault {fault.kind}: {fault.explain()}")
+
+
 async def _serve(server: MockServer, watch: bool, load_options: LoadOptions) -> None:
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
@@ -235,6 +269,7 @@ async def _serve(server: MockServer, watch: bool, load_options: LoadOptions) -> 
     if active is not None:
         click.echo(f"scenario {active}: " + "; ".join(
             f"{rule.name}: {rule.describe()}" for rule in server.app.scenarios.get(active).rules))
+    _webhooks_banner(server)
     click.echo(f"unreachable on purpose: refused at {server.refused_url}, connect timeout at "
                f"{server.connect_timeout_url}")
     click.echo(f"admin API at {server.admin_url}/  (Ctrl-C to stop)")

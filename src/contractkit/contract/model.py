@@ -122,6 +122,17 @@ class Server:
 
 
 @dataclass(frozen=True)
+class Callback:
+    """One request an operation's ``callbacks`` says the provider makes: ``name`` (the
+    callback's key), ``expression`` (the URL as a runtime expression,
+    ``{$request.body#/callbackUrl}``) and the request as an operation."""
+
+    name: str
+    expression: str
+    operation: Operation
+
+
+@dataclass(frozen=True)
 class Operation:
     id: str
     method: str  # upper case; "POST" for GraphQL root fields
@@ -136,6 +147,8 @@ class Operation:
     description: str = ""
     tags: tuple[str, ...] = ()
     callbacks: Mapping[str, JSON] = field(default_factory=dict)
+    #: ``callbacks`` built: each expression's requests, in the order written
+    callback_operations: tuple[Callback, ...] = ()
     extensions: Mapping[str, JSON] = field(default_factory=dict)
     #: True when the contract gave no operationId and one was made from method and path.
     generated_id: bool = False

@@ -10,6 +10,7 @@ from contractkit.contract._runtime import ContractRuntime
 from contractkit.contract._source import SourceDocument, join_pointer
 from contractkit.contract.model import (
     HTTP_METHODS,
+    Callback,
     Contract,
     Example,
     Header,
@@ -63,9 +64,10 @@ class OpenAPIBuilder:
             operations.extend(self._path_item(path, item, join_pointer("/paths", path),
                                               default_security))
         webhooks: list[Operation] = []
-        for name, item in _mapping(doc.get("webhooks")).items():
-            webhooks.extend(self._path_item(name, item, join_pointer("/webhooks", name),
-                                            default_security, webhook=True))
+        for key in ("webhooks", "x-webhooks"):  # x-webhooks: the 3.0 extension (Redocly)
+            for name, item in _mapping(doc.get(key)).items():
+                webhooks.extend(self._path_item(name, item, join_pointer(f"/{key}", name),
+                                                default_security, webhook=True))
         self._check_ids(operations)
         if not operations and not webhooks:
             self._problem("warning", self.root, "/paths", "the contract declares no operations",
@@ -163,11 +165,28 @@ class OpenAPIBuilder:
             description=str(raw.get("description") or ""),
             tags=tuple(str(t) for t in tags) if isinstance(tags, list) else (),
             callbacks=_mapping(raw.get("callbacks")),
+            callback_operations=self._callbacks(raw.get("callbacks"), document,
+                                                join_pointer(pointer, "callbacks"),
+                                                default_security),
             extensions={k: v for k, v in raw.items() if k.startswith("x-")},
             generated_id=not operation_id,
             uri=document.uri,
             pointer=pointer,
         )
+
+    def _callbacks(self, raw: JSON, document: SourceDocument, pointer: str,
+                   default_security: tuple[SecurityRequirement, ...]) -> tuple[Callback, ...]:
+        found = []
+        for name, node in _mapping(raw).items():
+            target = self._follow(node, document, join_pointer(pointer, name))
+            for expression, item in _mapping(target.value).items():
+                if not isinstance(expression, str) or expression.startswith("x-"):
+                    continue
+                for operation in self._path_item(
+                        expression, item, join_pointer(target.pointer, expression),
+                        default_security, webhook=True):
+                    found.append(Callback(str(name), expression, operation))
+        return tuple(found)
 
     def _parameters(self, raw: JSON, document: SourceDocument, pointer: str) -> list[Parameter]:
         if not isinstance(raw, list):

@@ -193,7 +193,7 @@ class _Builder:
         return ScenarioCheck(Scenario(
             name=data["name"], rules=tuple(rules), description=data.get("description", ""),
             seed=data.get("seed"), expect=data.get("expect", ""),
-            source=self.document.display))
+            source=self.document.display, webhooks=data.get("webhooks") or {}))
 
     def validate(self, data: JSON) -> list[str]:
         """Report each schema error; the pointers of the values the schema refused."""

@@ -170,3 +170,6 @@ class Scenario:
     #: what a client that handles this scenario well does (for docs and `scenarios show`)
     expect: str = ""
     source: str = ""
+    #: the ``webhooks`` section as written (triggers and webhook faults; checked by the
+    #: schema, read by the server with ``contractkit.webhooks.faults``)
+    webhooks: Mapping[str, Any] = field(default_factory=dict, compare=False)

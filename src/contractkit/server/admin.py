@@ -68,6 +68,9 @@ class Admin:
             ("GET", "scenario"): self._scenario,
             ("PUT", "scenario"): lambda r: self._set_scenario(r, exchange.request.body),
             ("GET", "scenarios"): self._scenarios,
+            ("POST", "webhooks"): lambda r: self._deliver(r, exchange.request.body),
+            ("GET", "webhooks/journal"): self._webhook_journal,
+            ("DELETE", "webhooks/journal"): self._clear_webhook_journal,
         }
         route = routes.get((method, name))
         if route is None:
@@ -112,6 +115,50 @@ class Admin:
         except ContractkitError as error:
             return problem(400, "Bad Request", str(error), kind="admin-bad-scenario")
         return self._scenario(request)
+
+    def _deliver(self, request: web.BaseRequest, raw: bytes) -> MockResponse:
+        usage = ('send {"event": "paymentSucceeded"} (or a list of related events, in their '
+                 'order), optionally "to": a receiver URL (default: --webhooks-to), '
+                 '"payload": a body, "delay": seconds')
+        try:
+            body = orjson.loads(raw)
+        except orjson.JSONDecodeError as error:
+            return problem(400, "Bad Request", f"the body is not JSON: {error}; {usage}",
+                           kind="admin-bad-body")
+        event = body.get("event") if isinstance(body, dict) else None
+        names_ok = isinstance(event, str) or (
+            isinstance(event, list) and event and all(isinstance(e, str) for e in event))
+        delay = body.get("delay", 0) if isinstance(body, dict) else 0
+        if (not names_ok or not isinstance(body.get("to", ""), str)
+                or not isinstance(delay, int | float) or isinstance(delay, bool) or delay < 0
+                or set(body) - {"event", "to", "payload", "delay"}):
+            return problem(400, "Bad Request", usage, kind="admin-bad-body")
+        webhooks = self.app.webhooks
+        assert isinstance(event, str | list)
+        try:
+            deliveries = webhooks.plan(event, payload=body.get("payload"))
+            target = webhooks.target_for(body.get("to"))
+        except ContractkitError as error:
+            return problem(400, "Bad Request", str(error), kind="admin-bad-webhook")
+        webhooks.start(deliveries, target, session=request.query.get("session"),
+                       delay=float(delay))
+        return _json(202, {"to": target.url, "deliveries": [
+            {"id": d.id, "event": d.event} for d in deliveries]})
+
+    def _webhook_journal(self, request: web.BaseRequest) -> MockResponse:
+        try:
+            since_seq = int(request.query.get("since_seq", "0"))
+        except ValueError:
+            return problem(400, "Bad Request", "since_seq must be an integer",
+                           kind="admin-bad-query")
+        outbox = self.app.webhooks.outbox
+        attempts = outbox.attempts(request.query.get("event"), since_seq=since_seq)
+        return _json(200, {"attempts": [a.to_dict() for a in attempts],
+                           "pending": outbox.pending, "dropped": outbox.dropped})
+
+    def _clear_webhook_journal(self, request: web.BaseRequest) -> MockResponse:
+        self.app.webhooks.outbox.clear()
+        return MockResponse(204)
 
     def _scenarios(self, request: web.BaseRequest) -> MockResponse:
         library = self.app.scenarios

@@ -50,6 +50,7 @@ from contractkit.server.responses import (
 )
 from contractkit.server.sse import MEDIA_TYPE as SSE_MEDIA_TYPE
 from contractkit.server.sse import wants_stream
+from contractkit.server.webhooks import Webhooks, served_exchange
 
 if TYPE_CHECKING:
     from contractkit.server.graphql import GraphQLResponder
@@ -211,6 +212,10 @@ class MockApp:
             disconnected=self.connections.disconnected,
             wall_clock=lambda: _real_time() + (self.clock() - _real_monotonic()))
         self.admin: Callable[[web.BaseRequest, _Exchange], Any] | None = Admin(self, self.started)
+        #: deliveries to the consumer's receiver (on demand, callbacks, scenario triggers)
+        self.webhooks = Webhooks(lambda: [m.contract for m in self.mounts_in_order],
+                                 scenarios=self.scenarios, seed=config.seed, clock=clock,
+                                 wall_clock=self.faults.wall_clock)
 
     def _new_request_id(self) -> str:
         return f"{self._request_id_prefix}{next(self._request_ids):08x}"
@@ -227,6 +232,7 @@ class MockApp:
         self.scenarios.reset(self.clock(), session)
         if session is None:
             self.metrics.reset()
+            self.webhooks.reset()
 
     def server(self, **kwargs: Any) -> web.Server:
         """aiohttp's low-level server with every request going to :meth:`handle`: the
@@ -651,6 +657,10 @@ class MockApp:
                              duration, len(exchange.violations))
         if self.config.log_format != "off":
             self._log(record, duration)
+        if operation is not None and exchange.mount is not None and record.status:
+            self.webhooks.served(exchange.mount.contract, operation.id, exchange.session,
+                                 record.status, lambda: served_exchange(exchange.request,
+                                                                        answer))
         return record
 
     def _log(self, entry: Record, duration: float) -> None:

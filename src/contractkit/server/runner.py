@@ -22,6 +22,7 @@ from urllib.parse import unquote, urlsplit
 from aiohttp import web
 from aiohttp.http_exceptions import HttpProcessingError
 
+from contractkit._types import JSON
 from contractkit.contract.fixtures import Fixtures, load_fixtures
 from contractkit.contract.loader import load
 from contractkit.contract.model import Contract
@@ -39,6 +40,7 @@ from contractkit.server.app import (
 from contractkit.server.guard import HeaderDeadline, HeaderWatch
 from contractkit.server.responses import Optionals
 from contractkit.server.unreachable import Unreachable
+from contractkit.webhooks.outbox import Attempt, Outbox
 
 ContractSource = Contract | str | os.PathLike[str]
 ScenarioSource = Scenario | str | os.PathLike[str] | Mapping[str, Any]
@@ -156,6 +158,12 @@ class MockServer:
         fixtures: str | os.PathLike[str] | None = None,
         optionals: Optionals = "top",
         array_format: ArrayFormat | Mapping[str, ArrayFormat] = "auto",
+        webhooks_to: str | None = None,
+        webhook_secret: str | None = None,
+        webhook_signing: str | None = None,
+        webhook_retries: str | None = None,
+        webhook_timeout: float | None = None,
+        allow_remote_receiver: bool = False,
     ) -> None:
         config = MockConfig(seed=seed, validate=validate, cors=cors, admin_token=admin_token,
                             allowed_hosts=tuple(allowed_hosts),
@@ -166,6 +174,9 @@ class MockServer:
                                         fixtures=fixtures, optionals=optionals,
                                         array_format=array_format), config,
                            clock=clock)
+        self.app.webhooks.configure(webhooks_to, secret=webhook_secret,
+                                    signing=webhook_signing, retries=webhook_retries,
+                                    timeout=webhook_timeout, allow_remote=allow_remote_receiver)
         for source in scenarios:
             self.app.scenarios.add(source)
         if scenario is not None:
@@ -241,6 +252,36 @@ class MockServer:
                 else library.add(scenario).name)
         return library.activate(name, session=session, now=self.app.clock())
 
+    # -- webhooks ----------------------------------------------------------------------
+
+    @property
+    def outbox(self) -> Outbox:
+        """Every webhook delivery attempt the mock made (the outbound journal)."""
+        return self.app.webhooks.outbox
+
+    def deliver(self, events: str | Sequence[str], *, to: str | None = None,
+                payload: JSON = None, session: str | None = None,
+                timeout: float = 600.0) -> list[Attempt]:
+        """Deliver ``events`` (one name, or related ones in their logical order) to ``to``
+        (default: ``webhooks_to``) under the active scenario's webhook faults, and return
+        every attempt once all are done. For a server run with ``with``."""
+        webhooks = self.app.webhooks
+        deliveries = webhooks.plan(events, payload=payload)
+        target = webhooks.target_for(to)
+        if self._loop is None or self._thread is None:
+            raise ConfigError("MockServer.deliver() needs the server started with `with`; "
+                              "under `async with`, await deliver_async()")
+        future = asyncio.run_coroutine_threadsafe(
+            webhooks.run(deliveries, target, session=session), self._loop)
+        return future.result(timeout)
+
+    async def deliver_async(self, events: str | Sequence[str], *, to: str | None = None,
+                            payload: JSON = None, session: str | None = None) -> list[Attempt]:
+        """:meth:`deliver` for a server run with ``async with`` (on this loop)."""
+        webhooks = self.app.webhooks
+        return await webhooks.run(webhooks.plan(events, payload=payload),
+                                  webhooks.target_for(to), session=session)
+
     # -- lifecycle ---------------------------------------------------------------------
 
     async def start(self) -> None:
@@ -265,6 +306,7 @@ class MockServer:
 
     async def stop(self) -> None:
         self._unreachable.close()
+        await self.app.webhooks.sender.close()
         if self._listener is not None:
             self._listener.close()
             self._listener = None
