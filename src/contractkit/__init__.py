@@ -40,10 +40,13 @@ from contractkit.errors import (
     GenerationError,
     Location,
     OperationNotFound,
+    ProviderError,
     ScenarioError,
 )
 from contractkit.journal import Journal, JournalEntry
 from contractkit.scenarios import Scenario, load_scenario
+from contractkit.verify.model import Finding, VerifyReport
+from contractkit.verify.run import verify
 
 if TYPE_CHECKING:
     from contractkit.consumer import ContractServer
@@ -73,6 +76,7 @@ __all__ = [
     "ContractkitError",
     "DiffReport",
     "Example",
+    "Finding",
     "FixturesError",
     "GenerationError",
     "Header",
@@ -88,6 +92,7 @@ __all__ = [
     "OperationValidator",
     "Parameter",
     "Problem",
+    "ProviderError",
     "RequestBody",
     "RequestValidation",
     "Response",
@@ -98,6 +103,7 @@ __all__ = [
     "SecurityScheme",
     "Server",
     "Sleep",
+    "VerifyReport",
     "Violation",
     "VirtualTime",
     "__version__",
@@ -107,4 +113,5 @@ __all__ = [
     "load_scenario",
     "raises_typed",
     "tolerates",
+    "verify",
 ]

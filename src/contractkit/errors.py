@@ -7,7 +7,8 @@
     ├── ScenarioError           a scenario file is invalid
     ├── ConfigError             an option or setting is invalid
     ├── OperationNotFound       no operation has that id / method and path
-    └── GenerationError         no value could be generated for a schema
+    ├── GenerationError         no value could be generated for a schema
+    └── ProviderError           verify could not talk to the provider (unreachable, TLS)
 
     ContractViolation(AssertionError)
                                 a consumer broke the contract, or a behaviour
@@ -30,6 +31,7 @@ __all__ = [
     "GenerationError",
     "Location",
     "OperationNotFound",
+    "ProviderError",
     "ScenarioError",
 ]
 
@@ -142,6 +144,12 @@ class OperationNotFound(ContractkitError, LookupError):
 
 class GenerationError(ContractkitError, ValueError):
     """No value satisfying a schema could be generated (contradictory or too hard)."""
+
+
+class ProviderError(ContractkitError):
+    """``verify`` could not talk to the provider at all: nothing listens at the base URL,
+    the TLS handshake failed, or it stopped answering mid-run. A provider that answers
+    wrongly (or not within the per-request timeout) gives findings instead."""
 
 
 class ContractViolation(AssertionError):
