@@ -9,7 +9,7 @@ import click
 from contractkit.cli._loading import LoadOptions, loading_options
 from contractkit.contract.loader import load
 from contractkit.reporting.verify import FORMATS, render
-from contractkit.verify.model import INTEGRATION_CHECKS
+from contractkit.verify.model import INTEGRATION_CHECKS, PROVIDER_CHECKS
 from contractkit.verify.run import verify as verify_provider
 
 
@@ -35,6 +35,8 @@ def _header(value: str) -> tuple[str, str]:
 @click.option("--check", "checks", multiple=True,
               type=click.Choice([*INTEGRATION_CHECKS, "all"]),
               help="Switch on an integration check of contractkit's own; repeatable.")
+@click.option("--skip-check", "skip_checks", multiple=True, type=click.Choice(PROVIDER_CHECKS),
+              help="Switch off one of schemathesis' checks; repeatable.")
 @click.option("--max-examples", type=click.IntRange(min=1), default=20, show_default=True,
               help="Valid requests per operation (and as many invalid ones).")
 @click.option("--seed", type=int, help="Draw the same requests as an earlier run.")
@@ -51,7 +53,8 @@ def _header(value: str) -> tuple[str, str]:
               show_default=True, help="Output format.")
 @loading_options
 def verify(contract: str, base_url: str, headers: tuple[str, ...], include: tuple[str, ...],
-           exclude: tuple[str, ...], checks: tuple[str, ...], max_examples: int,
+           exclude: tuple[str, ...], checks: tuple[str, ...], skip_checks: tuple[str, ...],
+           max_examples: int,
            seed: int | None, max_time: float | None, workers: int, request_timeout: float,
            no_tls_verify: bool, output_format: str, load_options: LoadOptions) -> None:
     """Check that the provider at --base-url honours CONTRACT (OpenAPI).
@@ -68,6 +71,7 @@ def verify(contract: str, base_url: str, headers: tuple[str, ...], include: tupl
         headers=dict(_header(value) for value in headers), include=include,
         exclude=exclude, max_examples=max_examples, seed=seed, max_time=max_time,
         workers=workers, request_timeout=request_timeout, checks=checks,
+        skip_checks=skip_checks,
         tls_verify=not no_tls_verify)
     click.echo(render(report, output_format))
     sys.exit(0 if report.ok else 1)

@@ -154,7 +154,8 @@ def run_operation(operation: APIOperation, options: VerifyOptions, *,
     from schemathesis import GenerationMode  # noqa: PLC0415
     from schemathesis.core.failures import Failure, FailureGroup  # noqa: PLC0415
 
-    checks = [getattr(schemathesis.checks, name) for name in PROVIDER_CHECKS]
+    checks = [getattr(schemathesis.checks, name) for name in PROVIDER_CHECKS
+              if name not in options.skip_checks]
     result = OperationResult(operation.label)
     exchange = Exchange(options, result, deadline)
     transport = {"base_url": options.base_url, "headers": dict(options.headers),

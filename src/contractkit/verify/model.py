@@ -77,6 +77,7 @@ class VerifyOptions:
     workers: int = 1
     request_timeout: float = 10.0
     checks: tuple[str, ...] = ()  # integration checks switched on
+    skip_checks: tuple[str, ...] = ()  # provider checks switched off
     tls_verify: bool = True
 
 

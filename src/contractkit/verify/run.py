@@ -22,7 +22,13 @@ from contractkit.verify.generated import (
     tls_message,
 )
 from contractkit.verify.integration import checks_for
-from contractkit.verify.model import INTEGRATION_CHECKS, Skipped, VerifyOptions, VerifyReport
+from contractkit.verify.model import (
+    INTEGRATION_CHECKS,
+    PROVIDER_CHECKS,
+    Skipped,
+    VerifyOptions,
+    VerifyReport,
+)
 from contractkit.verify.schema import load_schema, select
 
 _N = TypeVar("_N", int, float)
@@ -35,7 +41,8 @@ def verify(contract: Contract | str | Path, *, base_url: str,
            include: Sequence[str] = (), exclude: Sequence[str] = (),
            max_examples: int = 20, seed: int | None = None, max_time: float | None = None,
            workers: int = 1, request_timeout: float = 10.0, checks: Sequence[str] = (),
-           tls_verify: bool = True, on_progress: Progress | None = None) -> VerifyReport:
+           skip_checks: Sequence[str] = (), tls_verify: bool = True,
+           on_progress: Progress | None = None) -> VerifyReport:
     """Send generated requests to the provider at ``base_url`` and judge its answers.
 
     Valid requests must get documented statuses, content types, headers and bodies that
@@ -48,7 +55,9 @@ def verify(contract: Contract | str | Path, *, base_url: str,
     ``None``; the report says which). ``max_time`` (seconds) stops the run early,
     ``workers`` test that many operations at once, ``request_timeout`` bounds each answer.
     ``checks`` switches on contractkit's integration checks (names of
-    :data:`~contractkit.verify.model.INTEGRATION_CHECKS`, or ``"all"``).
+    :data:`~contractkit.verify.model.INTEGRATION_CHECKS`, or ``"all"``); ``skip_checks``
+    switches off provider checks (names of :data:`~contractkit.verify.model.PROVIDER_CHECKS`:
+    ``ignored_auth`` for a provider that checks only that credentials are present).
 
     Raises :class:`~contractkit.errors.ProviderError` when the provider cannot be reached
     and :class:`~contractkit.errors.ConfigError` for bad options.
@@ -60,7 +69,8 @@ def verify(contract: Contract | str | Path, *, base_url: str,
         seed=random.randrange(2**31) if seed is None else seed, max_time=max_time,
         workers=_positive("workers", workers),
         request_timeout=_positive("request_timeout", request_timeout),
-        checks=_integration(checks), tls_verify=tls_verify)
+        checks=_integration(checks), skip_checks=_provider(skip_checks),
+        tls_verify=tls_verify)
     schema = load_schema(loaded, options)
     operations = select(schema, options)
     _preflight(options)
@@ -125,6 +135,16 @@ def _integration(checks: Sequence[str]) -> tuple[str, ...]:
             raise ConfigError(f"no integration check {name!r} (there are "
                               f"{', '.join(INTEGRATION_CHECKS)}, or all){hint}")
     return tuple(name for name in INTEGRATION_CHECKS if name in checks)
+
+
+def _provider(names: Sequence[str]) -> tuple[str, ...]:
+    for name in names:
+        if name not in PROVIDER_CHECKS:
+            close = difflib.get_close_matches(name, PROVIDER_CHECKS, n=1)
+            hint = f"; did you mean {close[0]!r}?" if close else ""
+            raise ConfigError(f"no provider check {name!r} (there are "
+                              f"{', '.join(PROVIDER_CHECKS)}){hint}")
+    return tuple(names)
 
 
 def _preflight(options: VerifyOptions) -> None:
