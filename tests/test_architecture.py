@@ -24,6 +24,7 @@ CONFINED = {
     "click": {"cli"},
     "rich": {"reporting", "cli"},
     "pytest": {"pytest_plugin"},
+    "schemathesis": {"verify"},
     "_pytest": {"pytest_plugin"},
 }
 

@@ -17,6 +17,7 @@ PUBLIC = [
     "ContractkitError",
     "DiffReport",
     "Example",
+    "Finding",
     "FixturesError",
     "GenerationError",
     "Header",
@@ -32,6 +33,7 @@ PUBLIC = [
     "OperationValidator",
     "Parameter",
     "Problem",
+    "ProviderError",
     "RequestBody",
     "RequestValidation",
     "Response",
@@ -42,6 +44,7 @@ PUBLIC = [
     "SecurityScheme",
     "Server",
     "Sleep",
+    "VerifyReport",
     "Violation",
     "VirtualTime",
     "__version__",
@@ -52,6 +55,7 @@ PUBLIC = [
     "no_secrets_in",
     "raises_typed",
     "tolerates",
+    "verify",
 ]
 
 
@@ -69,7 +73,7 @@ def test_every_exported_name_exists_and_says_where_it_lives() -> None:
 def test_error_families() -> None:
     for error in (contractkit.ContractLoadError, contractkit.ScenarioError,
                   contractkit.ConfigError, contractkit.OperationNotFound,
-                  contractkit.GenerationError):
+                  contractkit.GenerationError, contractkit.ProviderError):
         assert issubclass(error, contractkit.ContractkitError)
     assert issubclass(contractkit.ContractViolation, AssertionError)
     assert not issubclass(contractkit.ContractViolation, contractkit.ContractkitError)
@@ -88,6 +92,18 @@ def test_importing_contractkit_does_not_load_the_server_or_slow_imports() -> Non
     # graphql-core (0.2 s), which only GraphQL contracts need, nor deepdiff (it imports
     # pydantic and numpy), which only tolerates needs
     assert result.stdout.split() == ["False", "False", "False", "False", "False"]
+
+
+def test_importing_contractkit_does_not_load_schemathesis() -> None:
+    import subprocess
+    import sys
+
+    # verify's engine and its HTTP client load on the first verify() call
+    code = ("import sys, contractkit; print('schemathesis' in sys.modules, "
+            "'requests' in sys.modules, 'hypothesis' in sys.modules)")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            check=True, timeout=60)
+    assert result.stdout.split() == ["False", "False", "False"]
 
 
 def test_an_openapi_mock_does_not_import_graphql_core() -> None:

@@ -41,10 +41,13 @@ from contractkit.errors import (
     GenerationError,
     Location,
     OperationNotFound,
+    ProviderError,
     ScenarioError,
 )
 from contractkit.journal import Journal, JournalEntry
 from contractkit.scenarios import Scenario, load_scenario
+from contractkit.verify.model import Finding, VerifyReport
+from contractkit.verify.run import verify
 
 if TYPE_CHECKING:
     from contractkit.consumer import ContractServer
@@ -74,6 +77,7 @@ __all__ = [
     "ContractkitError",
     "DiffReport",
     "Example",
+    "Finding",
     "FixturesError",
     "GenerationError",
     "Header",
@@ -89,6 +93,7 @@ __all__ = [
     "OperationValidator",
     "Parameter",
     "Problem",
+    "ProviderError",
     "RequestBody",
     "RequestValidation",
     "Response",
@@ -99,6 +104,7 @@ __all__ = [
     "SecurityScheme",
     "Server",
     "Sleep",
+    "VerifyReport",
     "Violation",
     "VirtualTime",
     "__version__",
@@ -109,4 +115,5 @@ __all__ = [
     "no_secrets_in",
     "raises_typed",
     "tolerates",
+    "verify",
 ]

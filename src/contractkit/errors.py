@@ -9,7 +9,8 @@
     ├── OperationNotFound       no operation has that id / method and path
     ├── WebhookError            no such webhook event, a bad secret or signing scheme,
     │                           a receiver that cannot be reached
-    └── GenerationError         no value could be generated for a schema
+    ├── GenerationError         no value could be generated for a schema
+    └── ProviderError           verify could not talk to the provider (unreachable, TLS)
 
     ContractViolation(AssertionError)
                                 a consumer broke the contract, or a behaviour
@@ -32,6 +33,7 @@ __all__ = [
     "GenerationError",
     "Location",
     "OperationNotFound",
+    "ProviderError",
     "ScenarioError",
     "WebhookError",
 ]
@@ -151,6 +153,12 @@ class WebhookError(ContractkitError):
 
 class GenerationError(ContractkitError, ValueError):
     """No value satisfying a schema could be generated (contradictory or too hard)."""
+
+
+class ProviderError(ContractkitError):
+    """``verify`` could not talk to the provider at all: nothing listens at the base URL,
+    the TLS handshake failed, or it stopped answering mid-run. A provider that answers
+    wrongly (or not within the per-request timeout) gives findings instead."""
 
 
 class ContractViolation(AssertionError):

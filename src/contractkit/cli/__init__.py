@@ -24,6 +24,7 @@ from contractkit.cli.mock import mock
 from contractkit.cli.scenarios import scenarios
 from contractkit.cli.validate import validate
 from contractkit.cli.webhooks import webhooks
+from contractkit.cli.verify import verify
 from contractkit.errors import ContractkitError
 
 _ISSUES_URL = "https://github.com/contractkit/contractkit/issues"
@@ -75,6 +76,7 @@ cli.add_command(mock)
 cli.add_command(scenarios)
 cli.add_command(validate)
 cli.add_command(webhooks)
+cli.add_command(verify)
 
 #: What an output stream that cannot encode a character writes instead: the ASCII look of
 #: the typographic characters contractkit's messages use, else a JSON-style \uXXXX escape.
