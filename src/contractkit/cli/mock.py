@@ -91,6 +91,10 @@ def _scenario_files(folders: tuple[str, ...]) -> list[str]:
 @click.option("--scenario-dir", "scenario_dirs", metavar="DIR", multiple=True,
               type=click.Path(exists=True, file_okay=False),
               help="Load every *.yaml / *.yml scenario file in DIR (repeatable).")
+@click.option("--state", "state", metavar="redis://HOST:PORT/DB", default=None,
+              help="Keep scenario counters, rate-limit buckets, sessions and the journal in "
+                   "Redis (or Valkey), shared by every mock process using the same URL "
+                   "(needs the redis extra). Default: in this process.")
 @loading_options
 def mock(contracts: tuple[str, ...], host: str, port: int, mount_values: tuple[str, ...],
          seed: int, validate_mode: str, admin_token: str | None,
@@ -99,7 +103,7 @@ def mock(contracts: tuple[str, ...], host: str, port: int, mount_values: tuple[s
          optionals: str, array_formats: tuple[str, ...], lenient: bool, watch: bool,
          scenario: str | None,
          scenario_files: tuple[str, ...], scenario_dirs: tuple[str, ...],
-         load_options: LoadOptions) -> None:
+         state: str | None, load_options: LoadOptions) -> None:
     """Serve CONTRACTS as a mock API: routed, validated, answered from examples or schemas."""
     mounts = _mounts(mount_values)
     if not contracts and not mounts:
@@ -118,7 +122,7 @@ def mock(contracts: tuple[str, ...], host: str, port: int, mount_values: tuple[s
                             array_format=_array_formats(array_formats),  # type: ignore[arg-type]
                             max_body_bytes=max_body_bytes, log_format=log_format,
                             scenarios=(*scenario_files, *_scenario_files(scenario_dirs)),
-                            scenario=scenario)
+                            scenario=scenario, state=state)
     except ContractkitError as error:
         click.echo(f"contractkit mock: {error}", err=True)
         if isinstance(error, ContractLoadError | FixturesError) and len(error.errors) > 1:
@@ -136,6 +140,14 @@ def mock(contracts: tuple[str, ...], host: str, port: int, mount_values: tuple[s
     except ConfigError as error:
         click.echo(f"contractkit mock: {error}", err=True)
         sys.exit(2)
+
+
+def _safe_url(url: str) -> str:
+    """A Redis URL without its password."""
+    scheme, separator, rest = url.partition("://")
+    if "@" in rest:
+        rest = "***@" + rest.rsplit("@", 1)[1]
+    return f"{scheme}{separator}{rest}"
 
 
 def _array_formats(values: tuple[str, ...]) -> str | dict[str, str]:
@@ -237,6 +249,10 @@ async def _serve(server: MockServer, watch: bool, load_options: LoadOptions) -> 
             f"{rule.name}: {rule.describe()}" for rule in server.app.scenarios.get(active).rules))
     click.echo(f"unreachable on purpose: refused at {server.refused_url}, connect timeout at "
                f"{server.connect_timeout_url}")
+    shared = server.app.state
+    if shared is not None:
+        click.echo(f"state: shared in {_safe_url(shared.url)} (scenario counters, rate-limit "
+                   "buckets, sessions, journal; metrics stay per process)")
     click.echo(f"admin API at {server.admin_url}/  (Ctrl-C to stop)")
     sys.stdout.flush()
     watcher = (asyncio.create_task(watch_contracts(server.app, **load_options)) if watch
