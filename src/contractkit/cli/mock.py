@@ -105,6 +105,10 @@ def _scenario_files(folders: tuple[str, ...]) -> list[str]:
               help="Seconds each delivery attempt waits (default: the provider's).")
 @click.option("--allow-remote-receiver", is_flag=True,
               help="Let deliveries and callbacks go to hosts other than this machine.")
+@click.option("--state", "state", metavar="redis://HOST:PORT/DB", default=None,
+              help="Keep scenario counters, rate-limit buckets, sessions and the journal in "
+                   "Redis (or Valkey), shared by every mock process using the same URL "
+                   "(needs the redis extra). Default: in this process.")
 @loading_options
 def mock(contracts: tuple[str, ...], host: str, port: int, mount_values: tuple[str, ...],
          seed: int, validate_mode: str, admin_token: str | None,
@@ -115,7 +119,8 @@ def mock(contracts: tuple[str, ...], host: str, port: int, mount_values: tuple[s
          scenario_files: tuple[str, ...], scenario_dirs: tuple[str, ...],
          webhooks_to: str | None, webhook_secret: str | None, webhook_signing: str | None,
          webhook_retries: str | None, webhook_timeout: float | None,
-         allow_remote_receiver: bool, load_options: LoadOptions) -> None:
+         allow_remote_receiver: bool, state: str | None,
+         load_options: LoadOptions) -> None:
     """Serve CONTRACTS as a mock API: routed, validated, answered from examples or schemas."""
     mounts = _mounts(mount_values)
     if not contracts and not mounts:
@@ -137,7 +142,7 @@ def mock(contracts: tuple[str, ...], host: str, port: int, mount_values: tuple[s
                             scenario=scenario, webhooks_to=webhooks_to,
                             webhook_secret=webhook_secret, webhook_signing=webhook_signing,
                             webhook_retries=webhook_retries, webhook_timeout=webhook_timeout,
-                            allow_remote_receiver=allow_remote_receiver)
+                            allow_remote_receiver=allow_remote_receiver, state=state)
     except ContractkitError as error:
         click.echo(f"contractkit mock: {error}", err=True)
         if isinstance(error, ContractLoadError | FixturesError) and len(error.errors) > 1:
@@ -155,6 +160,14 @@ def mock(contracts: tuple[str, ...], host: str, port: int, mount_values: tuple[s
     except ConfigError as error:
         click.echo(f"contractkit mock: {error}", err=True)
         sys.exit(2)
+
+
+def _safe_url(url: str) -> str:
+    """A Redis URL without its password."""
+    scheme, separator, rest = url.partition("://")
+    if "@" in rest:
+        rest = "***@" + rest.rsplit("@", 1)[1]
+    return f"{scheme}{separator}{rest}"
 
 
 def _array_formats(values: tuple[str, ...]) -> str | dict[str, str]:
@@ -272,6 +285,10 @@ async def _serve(server: MockServer, watch: bool, load_options: LoadOptions) -> 
     _webhooks_banner(server)
     click.echo(f"unreachable on purpose: refused at {server.refused_url}, connect timeout at "
                f"{server.connect_timeout_url}")
+    shared = server.app.state
+    if shared is not None:
+        click.echo(f"state: shared in {_safe_url(shared.url)} (scenario counters, rate-limit "
+                   "buckets, sessions, journal; metrics stay per process)")
     click.echo(f"admin API at {server.admin_url}/  (Ctrl-C to stop)")
     sys.stdout.flush()
     watcher = (asyncio.create_task(watch_contracts(server.app, **load_options)) if watch

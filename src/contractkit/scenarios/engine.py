@@ -16,10 +16,12 @@ import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from contractkit._bounded import Bounded
 from contractkit.scenarios.faults import InsufficientScope, RateLimit, TokenExpired
 from contractkit.scenarios.model import RequestFacts, Rule, Scenario, Step
-from contractkit.scenarios.ratelimit import Admission, TokenBucket
+from contractkit.scenarios.ratelimit import Admission
+from contractkit.scenarios.state import MAX_LIVE_STATE, EngineState, LocalEngineState
+
+__all__ = ["MAX_LIVE_STATE", "Decision", "ScenarioEngine", "stream", "uniform"]
 
 
 @dataclass(frozen=True)
@@ -43,10 +45,6 @@ class Decision:
         return None if self.rule is None or self.step.passes else self.step.describe()
 
 
-#: How many counters, buckets and credentials an engine keeps: one per session (or
-#: credential) and rule, so a client sending a new session per request cannot grow it
-#: without bound; the least recently used are forgotten first.
-MAX_LIVE_STATE = 100_000
 _PASS = Step()
 #: what most requests get: no rule fired, no counters to send
 _NOTHING = Decision(None, _PASS)
@@ -63,47 +61,32 @@ def uniform(*key: object) -> float:
     return stream(*key) / 2.0**64
 
 
-@dataclass
-class _RuleState:
-    matched: int = 0
-    fired: int = 0
-
-
-@dataclass
-class _Credential:
-    first_seen: float
-    uses: int = 0
-
-
 class ScenarioEngine:
     """One scenario's rules and their state."""
 
-    def __init__(self, scenario: Scenario, *, seed: int = 0, now: float = 0.0) -> None:
+    def __init__(self, scenario: Scenario, *, seed: int = 0, now: float = 0.0,
+                 state: EngineState | None = None) -> None:
         self.scenario = scenario
         self.seed = scenario.seed if scenario.seed is not None else seed
         self._lock = threading.Lock()
         self._by_operation: dict[str | None, tuple[tuple[int, Rule], ...]] = {}
-        self.reset(now)
+        #: where the counters live: this process (the default) or a shared store
+        self.state: EngineState = state if state is not None else LocalEngineState(now)
+        #: rules whose steps fire only when a condition holds (a rate limit, a token's age):
+        #: their step is chosen before the condition is checked, and counted after
+        self._gated = frozenset(
+            index for index, rule in enumerate(scenario.rules)
+            if any(isinstance(f, RateLimit | TokenExpired) for s in rule.steps for f in s.faults))
+
+    @property
+    def started(self) -> float:
+        return self.state.started()
 
     def reset(self, now: float, session: str | None = None) -> None:
         """Counters, sequences, buckets and credential ages start over (for one session,
         or all; the time windows restart only with all)."""
         with self._lock:
-            if session is None:
-                self.started = now
-                self._rules: Bounded[tuple[int, str], _RuleState] = Bounded(MAX_LIVE_STATE)
-                self._ordinals: Bounded[tuple[str, str], int] = Bounded(MAX_LIVE_STATE)
-                self._buckets: Bounded[tuple[int, str], TokenBucket] = Bounded(MAX_LIVE_STATE)
-                self._credentials: Bounded[tuple[int, str], _Credential] = Bounded(
-                    MAX_LIVE_STATE)
-                return
-            for rule_key in [k for k in self._rules if k[1] == session]:
-                self._rules.pop(rule_key)
-            for ordinal_key in [k for k in self._ordinals if k[0] == session]:
-                self._ordinals.pop(ordinal_key)
-            for bucket_key in [k for k in self._buckets
-                               if k[1] == f"session:{session}"]:
-                self._buckets.pop(bucket_key)
+            self.state.reset(now, session)
 
     def decide(self, facts: RequestFacts, now: float) -> Decision:
         with self._lock:
@@ -120,40 +103,53 @@ class ScenarioEngine:
         return found
 
     def _decide(self, facts: RequestFacts, now: float) -> Decision:
+        state = self.state
         target = facts.operation_id or f"{facts.method} {facts.path}"
-        key = (facts.session, target)
-        ordinal = self._ordinals[key] = (self._ordinals.get(key) or 0) + 1
+        ordinal = state.ordinal(facts.session, target)
         headers: dict[str, str] = {}
+        gate: bool | Admission
         for index, rule in self._candidates(facts.operation_id):
             if not rule.match(facts):
                 continue
-            state = self._rules.setdefault((index, facts.session), _RuleState)
-            state.matched += 1
-            if not self._triggered(rule, state, facts, ordinal, index, now):
+            matched = state.matched(index, facts.session)
+            if not self._triggered(rule, matched, facts, ordinal, index, now):
                 continue
-            step_index = state.fired if rule.sequence else 0
-            if step_index >= len(rule.steps):
-                continue  # the sequence is spent: later rules decide
-            step = rule.steps[step_index]
+            cap = rule.trigger.times
+            if rule.sequence:
+                cap = len(rule.steps) if cap is None else min(cap, len(rule.steps))
+            if index in self._gated:
+                fired = state.fired(index, facts.session)
+                if cap is not None and fired >= cap:
+                    continue  # spent (times, or the sequence): later rules decide
+                step = rule.steps[fired if rule.sequence else 0]
+                gate = self._gate(step, index, facts, now, headers)
+                if gate is False:
+                    continue  # under the rate limit, the token still fresh: not this rule
+                if state.claim(index, facts.session, cap) is None:
+                    continue  # another process fired it the last time meanwhile
+            else:
+                # one atomic step: the firing is counted only if the cap allows it, so
+                # processes sharing the state never fire a rule more than `times`
+                claimed = state.claim(index, facts.session, cap)
+                if claimed is None:
+                    continue
+                step = rule.steps[claimed if rule.sequence else 0]
+                gate = True
             seed = stream(self.seed, facts.session, target, ordinal, index)
-            gate = self._gate(step, index, facts, now, headers)
-            if gate is False:
-                continue  # under the rate limit, the token still fresh: not this rule
-            state.fired += 1
             admission = gate if isinstance(gate, Admission) else None
             return Decision(rule, step, headers, seed, admission)
         return Decision(None, _PASS, headers) if headers else _NOTHING
 
-    def _triggered(self, rule: Rule, state: _RuleState, facts: RequestFacts, ordinal: int,
+    def _triggered(self, rule: Rule, matched: int, facts: RequestFacts, ordinal: int,
                    index: int, now: float) -> bool:
+        """Whether the rule's trigger holds for this request (``times`` is checked when
+        the firing is counted)."""
         trigger = rule.trigger
-        if trigger.window is not None and (now - self.started) not in trigger.window:
+        if trigger.window is not None and (now - self.state.started()) not in trigger.window:
             return False
-        if state.matched <= trigger.after:
+        if matched <= trigger.after:
             return False
-        if trigger.every is not None and (state.matched - trigger.after) % trigger.every:
-            return False
-        if trigger.times is not None and state.fired >= trigger.times:
+        if trigger.every is not None and (matched - trigger.after) % trigger.every:
             return False
         if trigger.probability is not None:
             target = facts.operation_id or f"{facts.method} {facts.path}"
@@ -167,24 +163,16 @@ class ScenarioEngine:
         False to let the request through (adding any counters to ``headers``)."""
         for fault in step.faults:
             if isinstance(fault, RateLimit):
-                key = _bucket_key(fault, facts)
-                bucket = self._buckets.get((index, key))
-                if bucket is None:
-                    bucket = self._buckets[(index, key)] = TokenBucket(fault, now)
-                admission = bucket.take(now)
+                admission = self.state.take(index, _bucket_key(fault, facts), fault, now)
                 if admission.admitted:
                     headers.update(admission.headers(fault.headers, _wall(now)))
                     return False
                 return admission
             if isinstance(fault, TokenExpired):
-                credential = facts.credential or ""
-                seen = self._credentials.get((index, credential))
-                if seen is None:
-                    seen = self._credentials[(index, credential)] = _Credential(now)
-                seen.uses += 1
-                expired = ((fault.after_uses is not None and seen.uses > fault.after_uses)
-                           or (fault.after is not None and now - seen.first_seen >= fault.after))
-                return expired
+                first_seen, uses = self.state.use_credential(index, facts.credential or "",
+                                                             now)
+                return ((fault.after_uses is not None and uses > fault.after_uses)
+                        or (fault.after is not None and now - first_seen >= fault.after))
             if isinstance(fault, InsufficientScope):
                 return True
         return True

@@ -41,6 +41,7 @@ from contractkit.server.faults import Abandoned, FaultPlayer, delay_of
 from contractkit.server.guard import ConnectionIds
 from contractkit.server.metrics import Metrics
 from contractkit.server.prefer import parse_preferences, strip_control_query
+from contractkit.server.redis_state import RedisState
 from contractkit.server.responses import (
     MockResponse,
     Optionals,
@@ -178,13 +179,17 @@ class MockApp:
     """Serves mounts; owns the journal and the metrics."""
 
     def __init__(self, mounts: Sequence[Mount], config: MockConfig,
-                 clock: Callable[[], float] = time.monotonic) -> None:
+                 clock: Callable[[], float] = time.monotonic,
+                 state: RedisState | None = None) -> None:
         self.mounts_in_order = list(mounts)
+        #: where the state that must be global lives: None, this process
+        self.state = state
         #: longest prefix first, so /v1/admin wins over /v1
         self.mounts = sorted(mounts, key=lambda m: -len(m.prefix))
         self.config = config
         self.clock = clock
-        self.journal = Journal(config.journal_capacity)
+        self.journal = (Journal(config.journal_capacity) if state is None
+                        else state.journal(config.journal_capacity))
         self.metrics = Metrics()
         self._ordinals = itertools.count(1)
         #: X-Request-Id for requests without one: unique per server run, cheaper than uuid4
@@ -206,7 +211,7 @@ class MockApp:
         })
         self.started = clock()
         self.scenarios = ScenarioLibrary(
-            seed=config.seed, now=self.started,
+            seed=config.seed, now=self.started, state=state,
             operation_ids={op.id for mount in mounts for op in mount.contract.operations})
         self.faults = FaultPlayer(
             disconnected=self.connections.disconnected,

@@ -38,6 +38,7 @@ from contractkit.server.app import (
     ValidationMode,
 )
 from contractkit.server.guard import HeaderDeadline, HeaderWatch
+from contractkit.server.redis_state import RedisState, aligned_clock
 from contractkit.server.responses import Optionals
 from contractkit.server.unreachable import Unreachable
 from contractkit.webhooks.outbox import Attempt, Outbox
@@ -164,7 +165,13 @@ class MockServer:
         webhook_retries: str | None = None,
         webhook_timeout: float | None = None,
         allow_remote_receiver: bool = False,
+        state: str | RedisState | None = None,
     ) -> None:
+        # ``state``: keep scenario counters, sessions and the journal in Redis
+        # (``redis://HOST:PORT/DB`` or a RedisState), shared with other mock processes
+        shared = RedisState.from_url(state) if isinstance(state, str) else state
+        if shared is not None and clock is time.monotonic:
+            clock = aligned_clock()  # instants that compare between processes
         config = MockConfig(seed=seed, validate=validate, cors=cors, admin_token=admin_token,
                             allowed_hosts=tuple(allowed_hosts),
                             log_format=log_format,  # type: ignore[arg-type]
@@ -173,14 +180,15 @@ class MockServer:
         self.app = MockApp(build_mounts(contracts, mounts or {}, seed, lenient=lenient,
                                         fixtures=fixtures, optionals=optionals,
                                         array_format=array_format), config,
-                           clock=clock)
+                           clock=clock, state=shared)
         self.app.webhooks.configure(webhooks_to, secret=webhook_secret,
                                     signing=webhook_signing, retries=webhook_retries,
                                     timeout=webhook_timeout, allow_remote=allow_remote_receiver)
         for source in scenarios:
             self.app.scenarios.add(source)
         if scenario is not None:
-            self.use_scenario(scenario)
+            # without `now`: a process joining others that share a state keeps their counters
+            self.use_scenario(scenario, _joining=True)
         self.host = host
         self.port = port
         self.backlog = backlog
@@ -239,18 +247,19 @@ class MockServer:
         return self.app.scenarios.active()
 
     def use_scenario(self, scenario: ScenarioSource | None, *,
-                     session: str | None = None) -> Scenario | None:
+                     session: str | None = None, _joining: bool = False) -> Scenario | None:
         """Make a scenario active for the whole server (or one session); None: none.
 
         ``scenario``: a built-in name (``"flaky"``), a scenario file, a mapping as in a file,
         or a :class:`~contractkit.scenarios.Scenario`.
         """
         library = self.app.scenarios
+        now = None if _joining else self.app.clock()
         if scenario is None:
-            return library.activate(None, session=session, now=self.app.clock())
+            return library.activate(None, session=session, now=now)
         name = (scenario if isinstance(scenario, str) and scenario in library.names()
                 else library.add(scenario).name)
-        return library.activate(name, session=session, now=self.app.clock())
+        return library.activate(name, session=session, now=now)
 
     # -- webhooks ----------------------------------------------------------------------
 
