@@ -23,8 +23,8 @@ from contractkit.cli.diff import diff
 from contractkit.cli.mock import mock
 from contractkit.cli.scenarios import scenarios
 from contractkit.cli.validate import validate
-from contractkit.cli.webhooks import webhooks
 from contractkit.cli.verify import verify
+from contractkit.cli.webhooks import webhooks
 from contractkit.errors import ContractkitError
 
 _ISSUES_URL = "https://github.com/contractkit/contractkit/issues"
