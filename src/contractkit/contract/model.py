@@ -120,6 +120,17 @@ class Server:
     description: str = ""
     variables: Mapping[str, JSON] = field(default_factory=dict)
 
+    @property
+    def path(self) -> str:
+        """The path part of the URL (``/v1``, ``""`` for none); server variables take
+        their defaults (``https://api.example.com/{version}`` → ``/v2``)."""
+        url = self.url
+        for name, variable in self.variables.items():
+            default = variable.get("default") if isinstance(variable, Mapping) else None
+            if isinstance(default, str | int | float):
+                url = url.replace("{" + name + "}", str(default))
+        return urlsplit(url).path.rstrip("/")
+
 
 @dataclass(frozen=True)
 class Callback:
@@ -202,15 +213,7 @@ class Contract:
     def base_path(self) -> str:
         """The path part of the first server URL (``/v1``), or ``""``; server variables
         take their defaults (``https://api.example.com/{version}`` → ``/v2``)."""
-        if not self.servers:
-            return ""
-        server = self.servers[0]
-        url = server.url
-        for name, variable in server.variables.items():
-            default = variable.get("default") if isinstance(variable, Mapping) else None
-            if isinstance(default, str | int | float):
-                url = url.replace("{" + name + "}", str(default))
-        return urlsplit(url).path.rstrip("/")
+        return self.servers[0].path if self.servers else ""
 
     def operation(self, operation_id: str) -> Operation:
         """The operation with this id; ``OperationNotFound`` (with suggestions) otherwise."""

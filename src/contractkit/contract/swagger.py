@@ -269,10 +269,17 @@ def _inline(doc: dict[str, Any], param: Any) -> Any:
     return param
 
 
+_FORM_TYPES = ("multipart/form-data", "application/x-www-form-urlencoded")
+
+
 def _form_body(form: list[dict[str, Any]], consumes: list[str]) -> dict[str, Any]:
+    """formData parameters as one body schema, in every form media type ``consumes``
+    names (a file parameter needs multipart; with no form type, urlencoded)."""
     has_file = any(p.get("type") == "file" for p in form)
-    media_type = "multipart/form-data" if has_file or "multipart/form-data" in consumes else (
-        "application/x-www-form-urlencoded")
+    named = [m for m in consumes if m.split(";")[0].strip().lower() in _FORM_TYPES]
+    if has_file:
+        named = [m for m in named if m.lower().startswith("multipart/")] or [_FORM_TYPES[0]]
+    media_types = named or [_FORM_TYPES[1]]
     properties = {
         str(p.get("name")): {k: p[k] for k in _SCHEMA_KEYS if k in p} for p in form
     }
@@ -280,7 +287,8 @@ def _form_body(form: list[dict[str, Any]], consumes: list[str]) -> dict[str, Any
     schema: dict[str, Any] = {"type": "object", "properties": properties}
     if required:
         schema["required"] = required
-    return {"required": bool(required), "content": {media_type: {"schema": schema}}}
+    return {"required": bool(required),
+            "content": {m: {"schema": dict(schema)} for m in dict.fromkeys(media_types)}}
 
 
 def _servers(doc: dict[str, Any]) -> list[dict[str, Any]]:

@@ -406,6 +406,10 @@ _OTHER_RULES: tuple[Rule, ...] = (
     Rule("server-removed", "dangerous", "none", "server",
          "A server URL was removed: clients configured with it stop working.",
          "- https://api.example.com/v1"),
+    Rule("base-path-changed", "breaking", "none", "server",
+         "No server keeps a base path the old contract had (Swagger 2.0 `basePath`, or "
+         "the path of every server URL): every operation's URL moves, so clients get 404.",
+         "basePath: /v1 → /v2"),
     # versions
     Rule("version-major-bump-missing", "breaking", "none", "version",
          "Breaking changes were made without a major bump of info.version "

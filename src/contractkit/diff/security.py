@@ -64,14 +64,29 @@ def compare_security_schemes(record: Recorder) -> None:
 def compare_servers(record: Recorder) -> None:
     before = [s.url for s in record.old.servers]
     after = [s.url for s in record.new.servers]
+    # a trailing slash names the same server (`https://api.example.com/v1/` is `.../v1`)
+    same_before = {url.rstrip("/") for url in before}
+    same_after = {url.rstrip("/") for url in after}
+    old_paths, new_paths = _base_paths(record.old), _base_paths(record.new)
+    if old_paths and new_paths and not old_paths & new_paths:
+        was, now = " or ".join(sorted(old_paths)), " or ".join(sorted(new_paths))
+        record.add("base-path-changed", ["servers"],
+                   f"the base path moved from {was} to {now}: every operation's URL moves, "
+                   f"so clients calling {sorted(old_paths)[0].rstrip('/')}/... get 404",
+                   old=was, new=now)
     for url in before:
-        if url not in after and after:
+        if url.rstrip("/") not in same_after and after:
             record.add("server-removed", ["servers", url],
                        f"server {url} was removed: clients configured with it stop working",
                        old=url)
     for url in after:
-        if url not in before and before:
+        if url.rstrip("/") not in same_before and before:
             record.add("server-added", ["servers", url], f"server {url} was added", new=url)
+
+
+def _base_paths(contract: Contract) -> set[str]:
+    """The path part of each server URL, ``/`` for the root."""
+    return {server.path or "/" for server in contract.servers}
 
 
 def _root_uri(contract: Contract) -> str:
