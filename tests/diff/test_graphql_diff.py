@@ -9,9 +9,11 @@ from pathlib import Path
 
 import graphql
 import pytest
+from click.testing import CliRunner
 from tests.conftest import CORPUS
 
 import contractkit
+from contractkit.cli import cli
 from contractkit.contract.graphql import graphql_schema
 
 #: graphql-core's kinds of breaking change → the rules that report them here
@@ -161,3 +163,38 @@ def test_deprecations_are_safe_changes(tmp_path: Path) -> None:
         ("graphql-input-field-deprecated", "I.c", "safe"),
         ("graphql-enum-value-deprecated", "E.D", "safe"),
     }
+
+
+def _sdl_pair(tmp_path: Path, old: str, new: str) -> contractkit.DiffReport:
+    (tmp_path / "old.graphql").write_text(old)
+    (tmp_path / "new.graphql").write_text(new)
+    return contractkit.diff(tmp_path / "old.graphql", tmp_path / "new.graphql")
+
+
+def test_built_in_scalars_are_never_reported_as_added_or_removed(tmp_path: Path) -> None:
+    report = _sdl_pair(tmp_path, "type Query {\n  a: Int\n  b: ID\n}\n",
+                       "type Query {\n  a: Float\n  b: String\n}\n")
+    assert sorted((c.rule_id, c.location) for c in report.changes) == [
+        ("graphql-field-type-changed", "Query.a"), ("graphql-field-type-changed", "Query.b")]
+
+
+def test_an_invalid_schema_is_compared_as_written_and_the_report_says_what_was_invalid(
+        tmp_path: Path) -> None:
+    twice = "type Query {\n  a: Int\n  a: String\n}\n"
+    report = _sdl_pair(tmp_path, twice, "type Query {\n  a: String\n}\n")
+    assert report.changes == ()
+    assert len(report.notes) == 1
+    assert report.notes[0].startswith(f"{tmp_path / 'old.graphql'}:2:3: invalid GraphQL "
+                                      "schema, compared as written (the last definition "
+                                      "wins): Field 'Query.a' can only be defined once.")
+
+
+def test_invalid_schema_notes_reach_every_format(tmp_path: Path) -> None:
+    (tmp_path / "old.graphql").write_text("type Query {\n  a: Int\n  a: Int\n}\n")
+    (tmp_path / "new.graphql").write_text("type Query {\n  a: Int\n}\n")
+    for output in ("text", "json", "markdown", "github"):
+        result = CliRunner().invoke(cli, ["diff", "--format", output,
+                                           str(tmp_path / "old.graphql"),
+                                           str(tmp_path / "new.graphql")])
+        assert result.exit_code == 0, result.output
+        assert "can only be defined once" in result.output, output

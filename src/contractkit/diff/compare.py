@@ -60,6 +60,7 @@ def diff(
         if collecting:
             gc.enable()
     kept, ignored, notes = apply_ignores(changes, entries, today)
+    notes = [*_invalid_schema_notes(before), *_invalid_schema_notes(after), *notes]
     if check_version and after.contract.kind == "openapi":
         found, version_notes = version_changes(before.contract.version,
                                                after.contract.version, kept)
@@ -69,6 +70,25 @@ def diff(
         old=before.label, new=after.label, kind=after.contract.kind,
         changes=sort_changes(kept), ignored=tuple(ignored), notes=tuple(notes),
         old_version=before.contract.version, new_version=after.contract.version)
+
+
+#: how many of one side's schema errors the notes name
+INVALID_NOTES = 5
+
+
+def _invalid_schema_notes(side: Opened) -> list[str]:
+    """A GraphQL schema that fails validation (a field defined twice) is compared as
+    written, the last definition winning as servers do; the report says so, since the
+    verdict then depends on which definition came last."""
+    invalid = [problem for problem in side.contract.problems
+               if problem.severity == "error" and problem.code.startswith("graphql-")]
+    notes = [f"{side.location(problem.location)}: invalid GraphQL schema, compared as "
+             f"written (the last definition wins): {problem.message}"
+             for problem in invalid[:INVALID_NOTES]]
+    if len(invalid) > INVALID_NOTES:
+        notes.append(f"and {len(invalid) - INVALID_NOTES} more errors in {side.label}; "
+                     f"`contractkit validate {side.label}` lists them all")
+    return notes
 
 
 def _changes(before: Opened, after: Opened, today: dt.date,

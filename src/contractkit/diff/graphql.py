@@ -279,7 +279,10 @@ class GraphQLDiff:
 
 
 def _types(schema: GraphQLSchema) -> dict[str, GraphQLNamedType]:
-    return {name: kind for name, kind in schema.type_map.items() if not name.startswith("__")}
+    """The schema's own types: not introspection's, nor the built-in scalars (Int, Float,
+    ID... are in a schema's type map only while something uses them)."""
+    return {name: kind for name, kind in schema.type_map.items()
+            if not name.startswith("__") and name not in graphql.specified_scalar_types}
 
 
 def _kind(kind: GraphQLNamedType) -> str:
