@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import httpx
+import pytest
 
 import contractkit
 from contractkit.server.runner import MockServer
@@ -79,6 +80,26 @@ def test_the_path_id_is_reflected_where_the_schema_allows(tmp_path: Path) -> Non
     with MockServer(contractkit.load(path), reflect_path_params=False) as server:
         assert httpx.get(f"{server.root_url}/v1/customers/cus_123").json()["id"] == (
             "cus_example")
+
+
+def test_reflected_answers_are_cached_per_url_and_bounded(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from contractkit.server import responses
+    monkeypatch.setattr(responses, "MAX_CACHED_REFLECTIONS", 4)
+    path = tmp_path / "api.yaml"
+    path.write_text(CONTRACT)
+    with MockServer(contractkit.load(path)) as server, httpx.Client() as client:
+        # each URL reflects its own id, the second time from the cache as the first
+        for round_ in range(2):
+            for n in range(10):
+                customer = client.get(f"{server.root_url}/v1/customers/cus_{n}").json()
+                assert customer == {"id": f"cus_{n}", "object": "customer"}, round_
+            # the schema-refused id is still not reflected when the answer is cached
+            other = client.get(f"{server.root_url}/v1/accounts/a/cards/x_1").json()
+            assert other["id"].startswith("card_")
+            assert other["account"] == "a"
+        cached = [len(mount.responder._reflections) for mount in server.app.mounts]
+        assert cached == [4]
 
 
 def test_generated_arrays_have_an_item(tmp_path: Path) -> None:

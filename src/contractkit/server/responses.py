@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import zlib
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -39,6 +39,10 @@ OPTIONALS: dict[str, int] = {"some": 0, "top": 2, "all": 1_000_000}
 
 #: Answers kept per contract (one per operation, status, Accept, example and seed asked).
 MAX_CACHED_ANSWERS = 10_000
+#: reflected answers kept (one per answer and URL), each at most this large: at most
+#: 64 MiB however many URLs a client walks through
+MAX_CACHED_REFLECTIONS = 1_024
+MAX_REFLECTED_BYTES = 64 * 1024
 
 
 @dataclass(frozen=True)
@@ -121,6 +125,32 @@ def response_for_code(operation: Operation, code: str) -> tuple[str, int] | None
     return None
 
 
+def _reflect_all(body: dict[str, Any], path_params: Mapping[str, str], path: str | None,
+                 raw: bytes) -> bool:
+    """Put every path parameter (the last one also in ``id``) and every link into ``body``
+    at once; True if anything changed. The common case: the schema allows all of it."""
+    changed = False
+    for target, value in _reflections(body, path_params):
+        body[target] = value
+        changed = True
+    if path and links.has_links(raw):
+        changed |= links.link(body, path)
+    return changed
+
+
+def _reflections(body: dict[str, Any], path_params: Mapping[str, str]
+                 ) -> Iterator[tuple[str, Any]]:
+    """Each (member, value) a path parameter would change in ``body``: the member of its
+    name, or ``id`` for the last one; digits stay an integer where the member was one."""
+    names = list(path_params)
+    for name, value in path_params.items():
+        target = name if name in body else ("id" if name == names[-1] and "id" in body
+                                            else None)
+        if target is None or body[target] == value:
+            continue
+        yield target, int(value) if isinstance(body[target], int) and value.isdigit() else value
+
+
 class Responder:
     """Builds answers for one contract; caches what does not change between requests."""
 
@@ -136,6 +166,9 @@ class Responder:
         self.reflect = reflect
         # keyed by what a client sends (Accept, Prefer's example and seed): bounded
         self._cache: Bounded[tuple[Any, ...], MockResponse] = Bounded(MAX_CACHED_ANSWERS)
+        #: answers with the request's path parameters and links in them, by answer and URL
+        self._reflections: Bounded[tuple[Any, ...], MockResponse] = Bounded(
+            MAX_CACHED_REFLECTIONS)
         self._valid_examples: dict[tuple[str, str, str], bool] = {}
         self._header_validators: dict[tuple[str, str], CompiledSchema] = {}
         self._streams: dict[int, bool] = {}
@@ -152,7 +185,16 @@ class Responder:
         answer = self._respond(operation, preferences, accept, ordinal)
         if self.reflect and 200 <= answer.status < 300 and (
                 path_params or (path and links.has_links(answer.body))):
-            return self._reflected(operation, answer, path_params or {}, path)
+            # the same answer at the same URL reflects the same way: parsing, editing and
+            # re-validating a large body took most of a request's time (GitHub's issue)
+            params = tuple((path_params or {}).items())
+            key = (operation.id, answer.status, answer.body, params, path)
+            reflected = self._reflections.get(key)
+            if reflected is None:
+                reflected = self._reflected(operation, answer, path_params or {}, path)
+                if len(reflected.body) <= MAX_REFLECTED_BYTES:
+                    self._reflections[key] = reflected
+            return reflected
         return answer
 
     def _reflected(self, operation: Operation, answer: MockResponse,
@@ -174,15 +216,15 @@ class Responder:
         if not isinstance(body, dict):
             return answer
         compiled = self._compiled(media.schema)
-        names = list(path_params)
+        if not _reflect_all(body, path_params, path, answer.body):
+            return answer
+        if compiled.is_valid(body):
+            return MockResponse(answer.status, answer.headers, orjson.dumps(body))
+        # the schema refuses the whole: each parameter, then the links, where it allows
+        body = orjson.loads(answer.body)
         changed = False
-        for name, value in path_params.items():
-            target = name if name in body else ("id" if name == names[-1] and "id" in body
-                                                else None)
-            if target is None or body[target] == value:
-                continue
-            before = body[target]
-            body[target] = int(value) if isinstance(before, int) and value.isdigit() else value
+        for target, value in list(_reflections(body, path_params)):
+            before, body[target] = body[target], value
             if compiled.is_valid(body):
                 changed = True
             else:
