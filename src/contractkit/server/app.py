@@ -36,6 +36,7 @@ from contractkit.scenarios.engine import Decision
 from contractkit.scenarios.faults import GraphQLError, Hang, SlowBody, Stream, Transport
 from contractkit.scenarios.library import ScenarioLibrary
 from contractkit.scenarios.model import RequestFacts
+from contractkit.server.access_log import AccessLog
 from contractkit.server.admin import Admin
 from contractkit.server.faults import Abandoned, FaultPlayer, delay_of
 from contractkit.server.guard import ConnectionIds
@@ -191,6 +192,8 @@ class MockApp:
         self.journal = (Journal(config.journal_capacity) if state is None
                         else state.journal(config.journal_capacity))
         self.metrics = Metrics()
+        #: one line per request, written in batches (see access_log)
+        self.access_log = AccessLog(log)
         self._ordinals = itertools.count(1)
         #: X-Request-Id for requests without one: unique per server run, cheaper than uuid4
         self._request_ids = itertools.count(1)
@@ -602,10 +605,10 @@ class MockApp:
         except ConnectionError:
             record.t_disconnect = self._since_start(record)  # the client left first
             record.t_resp_end = record.t_disconnect
-            if self.config.log_format != "off":
-                log.info("%s %s: the client left before its answer was sent  id=%s",
-                         record.request.method, readable(record.request.path),
-                         record.correlation_id)
+            if self.config.log_format != "off" and self.access_log.enabled():
+                self.access_log.add(
+                    f"{record.request.method} {readable(record.request.path)}: the client "
+                    f"left before its answer was sent  id={record.correlation_id}")
             return Abandoned("client left")
         record.t_resp_end = self._since_start(record)
         return response
@@ -669,11 +672,11 @@ class MockApp:
         return record
 
     def _log(self, entry: Record, duration: float) -> None:
-        if not log.isEnabledFor(logging.INFO):
+        if not self.access_log.enabled():
             return
         path = readable(entry.request.path)  # a request may carry bytes that are not UTF-8
         if self.config.log_format == "json":
-            log.info(orjson.dumps({
+            self.access_log.add(orjson.dumps({
                 "method": entry.request.method, "path": path,
                 "status": entry.status,
                 "operation": entry.operation_id, "ms": round(duration * 1000, 2),
@@ -683,9 +686,8 @@ class MockApp:
             return
         operation = entry.operation_id or entry.outcome
         suffix = f"  {len(entry.violations)} violation(s)" if entry.violations else ""
-        log.info("%s %s → %s  %s  %.1f ms  id=%s%s", entry.request.method, path,
-                 entry.status,
-                 operation, duration * 1000, entry.correlation_id, suffix)
+        self.access_log.add(f"{entry.request.method} {path} → {entry.status}  {operation}  "
+                            f"{duration * 1000:.1f} ms  id={entry.correlation_id}{suffix}")
 
 
 def _header_safe(value: str) -> str:
