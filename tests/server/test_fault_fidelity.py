@@ -110,9 +110,14 @@ CALLS: dict[str, Callable[[str], Any]] = {"httpx": _httpx, "requests": _requests
                                           "aiohttp": _aiohttp}
 
 
-@pytest.fixture(scope="module")
-def payments() -> Iterator[MockServer]:
-    with MockServer(contractkit.load(ROOT / "contracts" / "payments.yaml")) as server:
+@pytest.fixture(scope="module", params=["asyncio", "uvloop"])
+def payments(request: pytest.FixtureRequest) -> Iterator[MockServer]:
+    """The mock on each event loop it runs on (uvloop: `mock`'s default where installed):
+    every fault must reach the clients the same way on both."""
+    if request.param == "uvloop":
+        pytest.importorskip("uvloop")
+    with MockServer(contractkit.load(ROOT / "contracts" / "payments.yaml"),
+                    loop=request.param) as server:
         yield server
 
 

@@ -191,3 +191,32 @@ def test_an_unusable_state_is_one_line_and_exit_2(contract: Path, url: str, says
     assert done.stderr.startswith(f"contractkit mock: {says}"), done.stderr
     assert len(done.stderr.strip().splitlines()) == 1
     assert "Traceback" not in done.stderr
+
+
+def test_two_workers_with_redis_play_a_sequence_once_and_journal_every_exchange(
+        contract: Path, redis_url: str, tmp_path: Path) -> None:
+    scenario = tmp_path / "flaky.yaml"
+    scenario.write_text("name: two-503s\nrules:\n  - match: {any: true}\n"
+                        "    sequence: [{status: 503}, {status: 503}, pass]\n")
+    process, url = _start(contract, "--workers", "2", "--state", redis_url,
+                          "--scenario", str(scenario))
+    try:
+        statuses, prefixes = [], set()
+        for _ in range(40):  # a new connection each: the kernel spreads them
+            with httpx.Client() as client:
+                answer = client.get(url + "/pets")
+                statuses.append(answer.status_code)
+                prefixes.add(answer.headers["X-Request-Id"][:12])
+        assert len(prefixes) == 2  # both workers served (all on one: a chance of 2**-39)
+        assert statuses == [503, 503] + [200] * 38
+        for _ in range(6):  # whichever worker answers the admin API reads the one journal
+            with httpx.Client() as client:
+                journal = client.get(url + "/__contractkit/journal")
+                assert len(journal.json()["entries"]) == 40
+        process.send_signal(signal.SIGTERM)
+        out, _ = process.communicate(timeout=60)
+        assert process.returncode == 0
+        assert out.strip() == "stopped"
+    finally:
+        if process.poll() is None:
+            process.kill()

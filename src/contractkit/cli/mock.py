@@ -15,8 +15,11 @@ from contractkit.cli._loading import LoadOptions, loading_options
 from contractkit.contract.loader import load
 from contractkit.contract.model import Contract
 from contractkit.errors import ConfigError, ContractkitError, ContractLoadError, FixturesError
+from contractkit.server import workers
+from contractkit.server.loops import LOOPS, loop_factory, run
 from contractkit.server.runner import DEFAULT_BACKLOG, MockServer
 from contractkit.server.watch import watch_contracts
+from contractkit.server.workers import Workers
 
 
 def _mounts(values: tuple[str, ...]) -> dict[str, str]:
@@ -109,6 +112,12 @@ def _scenario_files(folders: tuple[str, ...]) -> list[str]:
               help="Keep scenario counters, rate-limit buckets, sessions and the journal in "
                    "Redis (or Valkey), shared by every mock process using the same URL "
                    "(needs the redis extra). Default: in this process.")
+@click.option("--workers", type=click.IntRange(min=1), default=1, show_default=True,
+              help="Processes serving the port (SO_REUSEPORT). Each keeps its own state "
+                   "unless --state is given.")
+@click.option("--loop", "loop_name", type=click.Choice(list(LOOPS)), default="auto",
+              show_default=True,
+              help="Event loop: auto is uvloop where installed (the fast extra), else asyncio.")
 @loading_options
 def mock(contracts: tuple[str, ...], host: str, port: int, mount_values: tuple[str, ...],
          seed: int, validate_mode: str, admin_token: str | None,
@@ -119,7 +128,7 @@ def mock(contracts: tuple[str, ...], host: str, port: int, mount_values: tuple[s
          scenario_files: tuple[str, ...], scenario_dirs: tuple[str, ...],
          webhooks_to: str | None, webhook_secret: str | None, webhook_signing: str | None,
          webhook_retries: str | None, webhook_timeout: float | None,
-         allow_remote_receiver: bool, state: str | None,
+         allow_remote_receiver: bool, state: str | None, workers: int, loop_name: str,
          load_options: LoadOptions) -> None:
     """Serve CONTRACTS as a mock API: routed, validated, answered from examples or schemas."""
     mounts = _mounts(mount_values)
@@ -130,6 +139,11 @@ def mock(contracts: tuple[str, ...], host: str, port: int, mount_values: tuple[s
     try:
         loaded = [load(path, **load_options) for path in contracts]
         mounted = {prefix: load(path, **load_options) for prefix, path in mounts.items()}
+        loop, factory = loop_factory(loop_name)
+        # after loading (the contracts are shared copy-on-write), before any loop or thread
+        processes = _fork(workers, host, port) if workers > 1 else None
+        if processes is not None:
+            port = processes.port
         server = MockServer(*loaded, mounts=mounted, host=host, port=port, seed=seed,
                             validate=validate_mode,  # type: ignore[arg-type]
                             admin_token=admin_token, allowed_hosts=allowed_hosts,
@@ -142,7 +156,8 @@ def mock(contracts: tuple[str, ...], host: str, port: int, mount_values: tuple[s
                             scenario=scenario, webhooks_to=webhooks_to,
                             webhook_secret=webhook_secret, webhook_signing=webhook_signing,
                             webhook_retries=webhook_retries, webhook_timeout=webhook_timeout,
-                            allow_remote_receiver=allow_remote_receiver, state=state)
+                            allow_remote_receiver=allow_remote_receiver, state=state,
+                            reuse_port=processes is not None)
     except ContractkitError as error:
         click.echo(f"contractkit mock: {error}", err=True)
         if isinstance(error, ContractLoadError | FixturesError) and len(error.errors) > 1:
@@ -152,13 +167,22 @@ def mock(contracts: tuple[str, ...], host: str, port: int, mount_values: tuple[s
                 click.echo(f"  and {len(error.errors) - 50} more", err=True)
         sys.exit(2)
     try:
-        asyncio.run(_serve(server, watch, load_options))
+        run(_serve(server, watch, load_options, processes, loop), factory)
     except OSError as error:
         click.echo(f"contractkit mock: cannot listen on {host}:{port}: {error.strerror}",
                    err=True)
         sys.exit(2)
     except ConfigError as error:
         click.echo(f"contractkit mock: {error}", err=True)
+        sys.exit(2)
+
+
+def _fork(count: int, host: str, port: int) -> Workers:
+    try:
+        return workers.start(count, host, port)
+    except OSError as error:
+        click.echo(f"contractkit mock: cannot listen on {host}:{port}: {error.strerror}",
+                   err=True)
         sys.exit(2)
 
 
@@ -251,7 +275,8 @@ def _webhooks_banner(server: MockServer) -> None:
         click.echo(f"  webhook fault {fault.kind}: {fault.explain()}")
 
 
-async def _serve(server: MockServer, watch: bool, load_options: LoadOptions) -> None:
+async def _serve(server: MockServer, watch: bool, load_options: LoadOptions,
+                 processes: Workers | None = None, loop_name: str = "asyncio") -> None:
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
@@ -260,6 +285,29 @@ async def _serve(server: MockServer, watch: bool, load_options: LoadOptions) -> 
     # The loaded contracts are long-lived and acyclic: keep the collector from rescanning
     # them on every collection (it showed as tens of milliseconds at p99 on GitHub's).
     gc.freeze()
+    if processes is not None and not processes.first:
+        # another worker: the first one prints the banner and stops this one with SIGTERM
+        watcher = (asyncio.create_task(watch_contracts(server.app, **load_options))
+                   if watch else None)
+        orphan = asyncio.create_task(processes.until_orphaned(stop))
+        try:
+            await stop.wait()
+        finally:
+            orphan.cancel()
+            if watcher is not None:
+                watcher.cancel()
+            await server.stop()
+        return
+    try:
+        await _banner_and_serve(server, watch, load_options, processes, loop_name, stop)
+    finally:
+        if processes is not None:
+            processes.stop_children()
+
+
+async def _banner_and_serve(server: MockServer, watch: bool, load_options: LoadOptions,
+                            processes: Workers | None, loop_name: str,
+                            stop: asyncio.Event) -> None:
     for mount in server.app.mounts_in_order:
         contract = mount.contract
         kind = "GraphQL" if contract.kind == "graphql" else f"OpenAPI {contract.spec_version}"
@@ -286,9 +334,17 @@ async def _serve(server: MockServer, watch: bool, load_options: LoadOptions) -> 
     click.echo(f"unreachable on purpose: refused at {server.refused_url}, connect timeout at "
                f"{server.connect_timeout_url}")
     shared = server.app.state
+    if processes is not None:
+        click.echo(f"workers: {processes.count} processes share port {processes.port} "
+                   f"(SO_REUSEPORT, {loop_name} loop)")
     if shared is not None:
         click.echo(f"state: shared in {_safe_url(shared.url)} (scenario counters, rate-limit "
                    "buckets, sessions, journal; metrics stay per process)")
+    elif processes is not None:
+        click.echo("state: per process: each worker keeps its own journal, scenario "
+                   "counters, rate-limit buckets and sessions, and the admin API answers "
+                   "from the worker the connection reached; --state redis://HOST:PORT/DB "
+                   "shares them")
     click.echo(f"admin API at {server.admin_url}/  (Ctrl-C to stop)")
     sys.stdout.flush()
     watcher = (asyncio.create_task(watch_contracts(server.app, **load_options)) if watch

@@ -38,6 +38,7 @@ from contractkit.server.app import (
     ValidationMode,
 )
 from contractkit.server.guard import HeaderDeadline, HeaderWatch
+from contractkit.server.loops import LoopName, loop_factory
 from contractkit.server.redis_state import RedisState, aligned_clock
 from contractkit.server.responses import Optionals
 from contractkit.server.unreachable import Unreachable
@@ -166,7 +167,11 @@ class MockServer:
         webhook_timeout: float | None = None,
         allow_remote_receiver: bool = False,
         state: str | RedisState | None = None,
+        reuse_port: bool = False,
+        loop: LoopName = "asyncio",
     ) -> None:
+        # ``reuse_port``: share the port with other processes (``mock --workers``);
+        # ``loop``: the event loop a ``with`` block serves on (``auto``: uvloop if installed)
         # ``state``: keep scenario counters, sessions and the journal in Redis
         # (``redis://HOST:PORT/DB`` or a RedisState), shared with other mock processes
         shared = RedisState.from_url(state) if isinstance(state, str) else state
@@ -192,6 +197,8 @@ class MockServer:
         self.host = host
         self.port = port
         self.backlog = backlog
+        self.reuse_port = reuse_port
+        self.loop_name, self._loop_factory = loop_factory(loop)
         self._unreachable = Unreachable(host)
         self._runner: web.ServerRunner | None = None
         self._listener: asyncio.Server | None = None
@@ -309,7 +316,7 @@ class MockServer:
         connections = self.app.connections
         self._listener = await asyncio.get_running_loop().create_server(
             lambda: HeaderDeadline(factory(), watch, connections), self.host, self.port,
-            reuse_address=True, backlog=self.backlog)
+            reuse_address=True, reuse_port=self.reuse_port or None, backlog=self.backlog)
         self._runner = runner
         self.port = int(self._listener.sockets[0].getsockname()[1])
 
@@ -334,7 +341,7 @@ class MockServer:
     def __enter__(self) -> MockServer:
         started = threading.Event()
         failure: list[BaseException] = []
-        loop = asyncio.new_event_loop()
+        loop = self._loop_factory()
 
         def serve() -> None:
             asyncio.set_event_loop(loop)
