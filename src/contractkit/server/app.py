@@ -665,7 +665,8 @@ class MockApp:
                              duration, len(exchange.violations))
         if self.config.log_format != "off":
             self._log(record, duration)
-        if operation is not None and exchange.mount is not None and record.status:
+        if operation is not None and exchange.mount is not None and record.status and (
+                self.webhooks.may_fire()):
             self.webhooks.served(exchange.mount.contract, operation.id, exchange.session,
                                  record.status, lambda: served_exchange(exchange.request,
                                                                         answer))
@@ -702,7 +703,8 @@ def _http_request(request: web.BaseRequest, body: bytes) -> HttpRequest:
         method=request.method.upper(),
         # the raw path: an encoded slash (%2F) inside a path parameter is not a separator
         path=request.rel_url.raw_path,
-        query=tuple(parse_qsl(request.rel_url.raw_query_string, keep_blank_values=True)),
+        query=(tuple(parse_qsl(query, keep_blank_values=True))
+               if (query := request.rel_url.raw_query_string) else ()),
         headers={k.lower(): v for k, v in request.headers.items()},
         body=body,
     )

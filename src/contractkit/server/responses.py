@@ -172,6 +172,8 @@ class Responder:
         self._valid_examples: dict[tuple[str, str, str], bool] = {}
         self._header_validators: dict[tuple[str, str], CompiledSchema] = {}
         self._streams: dict[int, bool] = {}
+        #: per operation (by id: operations live as long as their contract), its default
+        self._declared: dict[int, tuple[str, int] | None] = {}
         #: whether the contract speaks of OpenAI's `data: [DONE]` end-of-stream sentinel
         self._done: bool | None = None
 
@@ -252,7 +254,10 @@ class Responder:
                     f"declared: {', '.join(operation.responses) or 'none'}",
                     kind="no-response-defined")
         else:
-            chosen = declared_status(operation)
+            if id(operation) in self._declared:
+                chosen = self._declared[id(operation)]
+            else:
+                chosen = self._declared[id(operation)] = declared_status(operation)
             if chosen is None:
                 return MockResponse(204)
         key, status = chosen

@@ -237,6 +237,11 @@ class Webhooks:
                 continue
             self.start([delivery], target, session=session, delay=trigger.delay)
 
+    def may_fire(self) -> bool:
+        """Whether a served operation can cause a delivery (a scenario is in use, which
+        may have triggers, or an operation has callbacks): most mocks, neither."""
+        return self.scenarios.in_use or self._callbacks()
+
     def _callbacks(self) -> bool:
         if self._has_callbacks is None:
             self._has_callbacks = any(op.callback_operations for contract in self._contracts()
