@@ -1,9 +1,13 @@
 """The benchmark baseline: a bare aiohttp handler answering GET /pets/{id} with the same
-JSON body the mock serves for the contract's default response (computed once at start)."""
+JSON body the mock serves for the contract's default response (computed once at start).
+
+    bare_aiohttp.py CONTRACT [asyncio|uvloop]     # the event loop (default asyncio)
+"""
 
 from __future__ import annotations
 
 import asyncio
+import importlib
 import sys
 
 from aiohttp import web
@@ -35,7 +39,12 @@ def main() -> None:
         print(f"listening http://127.0.0.1:{port}", flush=True)
         await asyncio.Event().wait()
 
-    asyncio.run(start())
+    if len(sys.argv) > 2 and sys.argv[2] == "uvloop":
+        uvloop = importlib.import_module("uvloop")
+        with asyncio.Runner(loop_factory=uvloop.new_event_loop) as runner:
+            runner.run(start())
+    else:
+        asyncio.run(start())
 
 
 if __name__ == "__main__":
