@@ -220,3 +220,17 @@ def test_two_workers_with_redis_play_a_sequence_once_and_journal_every_exchange(
     finally:
         if process.poll() is None:
             process.kill()
+
+
+def test_the_journal_survives_redis_forgetting_its_scripts(
+        contract: Path, redis_url: str) -> None:
+    """Entries are written by EVALSHA in one round trip; a Redis that lost the scripts
+    (restarted, SCRIPT FLUSH) gets them again, and no entry is written twice."""
+    with MockServer(contract, state=redis_url) as server, httpx.Client() as client:
+        assert client.get(server.url + "/pets").status_code == 200
+        server.app.state.client.script_flush()
+        for _ in range(3):
+            assert client.get(server.url + "/pets").status_code == 200
+        entries = server.journal.entries()
+        assert [e.seq for e in entries] == [1, 2, 3, 4]
+        assert all(e.t_resp_end is not None for e in entries[:-1])

@@ -18,7 +18,7 @@ from __future__ import annotations
 import threading
 import time
 from collections import deque
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -168,6 +168,35 @@ class RedisState:
         state = cls(connect(url), prefix)
         state.url = url
         return state
+
+    def run_scripts(self, calls: Sequence[tuple[Any, Sequence[Any], Sequence[Any]]]
+                    ) -> list[Any]:
+        """Each (registered script, keys, args) in order, in one round trip (EVALSHA in a
+        pipeline: redis-py's script calls in a pipeline ask SCRIPT EXISTS first, a round
+        trip more). A script Redis no longer has (restarted, SCRIPT FLUSH) is loaded and
+        only the calls it refused are run again, in order."""
+        from redis.exceptions import NoScriptError  # noqa: PLC0415 - an optional extra
+
+        results = self._evalsha(calls)
+        refused = [i for i, result in enumerate(results)
+                   if isinstance(result, NoScriptError)]
+        if refused:
+            for script in {id(calls[i][0]): calls[i][0] for i in refused}.values():
+                script.sha = self.client.script_load(script.script)
+            for index, result in zip(refused, self._evalsha([calls[i] for i in refused]),
+                                     strict=True):
+                results[index] = result
+        for result in results:
+            if isinstance(result, Exception):
+                raise result
+        return results
+
+    def _evalsha(self, calls: Sequence[tuple[Any, Sequence[Any], Sequence[Any]]]
+                 ) -> list[Any]:
+        pipe = self.client.pipeline(transaction=False)
+        for script, keys, args in calls:
+            pipe.evalsha(script.sha, len(keys), *keys, *args)
+        return list(pipe.execute(raise_on_error=False))
 
     def key(self, *parts: str) -> str:
         return ":".join((self.prefix, *parts))
@@ -338,10 +367,13 @@ class RedisJournal(Journal):
 
     def append(self, item: JournalEntry | Record) -> int:
         super().append(item)  # this process's ring (bounds the bodies too)
-        self._flush()
         entry = item.entry() if isinstance(item, Record) else item
-        seq = int(self.store._append(
-            keys=self._keys, args=[_dumps(entry), self.capacity, repr(entry.t_headers)]))
+        # one round trip: the ends of the exchanges finished since, then this one
+        calls = [(self.store._update, [self._keys[1]], [record.seq, _dumps(record.entry())])
+                 for record in self._finished()]
+        calls.append((self.store._append, self._keys,
+                      [_dumps(entry), self.capacity, repr(entry.t_headers)]))
+        seq = int(self.store.run_scripts(calls)[-1])
         if isinstance(item, Record):
             item.seq = abs(seq)
             if seq > 0 and item.t_resp_end is None:
@@ -349,20 +381,24 @@ class RedisJournal(Journal):
                     self._pending.append(item)
         return abs(seq)
 
-    def _flush(self) -> None:
-        """Write the ends of the exchanges this process finished since."""
+    def _finished(self) -> list[Record]:
+        """The exchanges this process finished since their entries were written (their
+        ends still to write), no longer pending."""
         with self._pending_lock:
             done = [r for r in self._pending if r.t_resp_end is not None]
-            if not done:
-                return
-            kept = [r for r in self._pending if r.t_resp_end is None]
-            self._pending.clear()
-            self._pending.extend(kept)
-        pipe = self.client.pipeline(transaction=False)
-        for record in done:
-            self.store._update(keys=[self._keys[1]],
-                               args=[record.seq, _dumps(record.entry())], client=pipe)
-        pipe.execute()
+            if done:
+                kept = [r for r in self._pending if r.t_resp_end is None]
+                self._pending.clear()
+                self._pending.extend(kept)
+        return done
+
+    def _flush(self) -> None:
+        """Write the ends of the exchanges this process finished since."""
+        done = self._finished()
+        if done:
+            self.store.run_scripts([
+                (self.store._update, [self._keys[1]], [record.seq, _dumps(record.entry())])
+                for record in done])
 
     def entries(
         self, *, session: str | None = None, operation_id: str | None = None,
