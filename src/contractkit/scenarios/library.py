@@ -32,6 +32,9 @@ class ScenarioLibrary:
         self._engines: dict[str, ScenarioEngine] = {}
         self.state: ScenarioState = state if state is not None else LocalScenarioState()
         self._now = now
+        #: whether a scenario known here has a ``webhooks`` section (triggers, faults):
+        #: until one does, served operations cause no deliveries
+        self.with_webhooks = False
 
     # -- what exists -------------------------------------------------------------------
 
@@ -44,6 +47,7 @@ class ScenarioLibrary:
         with self._lock:
             self._known[scenario.name] = scenario
             self._engines.pop(scenario.name, None)
+            self.with_webhooks = self.with_webhooks or bool(scenario.webhooks)
         return scenario
 
     def get(self, name: str) -> Scenario:

@@ -238,9 +238,11 @@ class Webhooks:
             self.start([delivery], target, session=session, delay=trigger.delay)
 
     def may_fire(self) -> bool:
-        """Whether a served operation can cause a delivery (a scenario is in use, which
-        may have triggers, or an operation has callbacks): most mocks, neither."""
-        return self.scenarios.in_use or self._callbacks()
+        """Whether a served operation can cause a delivery (a scenario with a
+        ``webhooks`` section is known and one is in use, or an operation has callbacks):
+        most mocks, neither; asking which scenario is active costs a Redis round trip
+        with a shared state."""
+        return (self.scenarios.with_webhooks and self.scenarios.in_use) or self._callbacks()
 
     def _callbacks(self) -> bool:
         if self._has_callbacks is None:
