@@ -150,7 +150,7 @@ def test_duplicates_applied_twice_fail(server: ContractServer) -> None:
     hooks = run(server, app, "webhook-duplicates")
     text = failure(lambda: hooks.processed_once(effect=lambda: len(app.applied)))
     assert text.startswith("the receiver applied the events 3 times, for 1 distinct "
-                           "deliveries acknowledged")
+                           "delivery acknowledged")
     assert "deduplicate by the delivery id" in text
 
 

@@ -25,7 +25,8 @@ def echo(environ: dict[str, Any], start_response: Any) -> list[bytes]:
 def test_listening_before_the_url_is_known() -> None:
     with WSGIReceiver(echo, path="/hooks") as receiver:
         url = receiver.url
-        assert url.startswith("http://127.0.0.1:") and url.endswith("/hooks")
+        assert url.startswith("http://127.0.0.1:")
+        assert url.endswith("/hooks")
         answer = httpx.post(url, content=b"hi")
     assert (answer.status_code, answer.text) == (202, "/hooks hi")
     with pytest.raises(httpx.ConnectError):

@@ -125,8 +125,9 @@ class Deliveries:
             copies = sum(1 for a in self.attempts if a.delivery_id in repeated and a.ok)
             if expected is _UNSET:
                 sentence = (f"applied the events {value!r} times, for {target} distinct "
-                            f"deliveries acknowledged ({copies} acknowledged copies of "
-                            f"{len(repeated)} id(s) sent more than once)")
+                            f"deliver{'y' if target == 1 else 'ies'} acknowledged ({copies} "
+                            f"acknowledged copies of {len(repeated)} id(s) sent more than "
+                            "once)")
             else:
                 sentence = (f"left the effect at {value!r}, expected {target!r} after "
                             f"{len(distinct)} distinct deliveries ({copies} acknowledged "

@@ -113,7 +113,7 @@ def _refuses(attempts: Sequence[Attempt], forged: list[Attempt],
     if rejected:
         first = rejected[0]
         return Blame(f"rejected a genuine, correctly signed delivery with {first.status} "
-                     f"({first.event} {first.delivery_id}): the receiver verifies something "
+                     f"({first.event} {first.delivery_id}): it verifies something "
                      "other than the exact bytes that were signed (re-serialised JSON is not "
                      "the same bytes) or uses another secret", tuple(rejected))
     if not any(_acknowledged(a) for a in genuine):
