@@ -15,6 +15,7 @@ PUBLIC = [
     "ContractServer",
     "ContractViolation",
     "ContractkitError",
+    "Deliveries",
     "DiffReport",
     "Example",
     "Finding",

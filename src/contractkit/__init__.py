@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 from contractkit._http import HttpRequest, HttpResponse
 from contractkit._version import __version__
 from contractkit.assertions.calls import Calls
+from contractkit.assertions.deliveries import Deliveries
 from contractkit.assertions.leaks import no_secrets_in
 from contractkit.assertions.outcomes import raises_typed, tolerates
 from contractkit.assertions.virtual_time import Sleep, VirtualTime
@@ -75,6 +76,7 @@ __all__ = [
     "ContractServer",
     "ContractViolation",
     "ContractkitError",
+    "Deliveries",
     "DiffReport",
     "Example",
     "Finding",
