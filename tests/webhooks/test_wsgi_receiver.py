@@ -72,3 +72,46 @@ def test_forged(contract_server, webhook_receiver):
     result.assert_outcomes(passed=1, failed=1)
     result.stdout.fnmatch_lines(["*ContractViolation: the receiver accepted a forged "
                                  "delivery (bad-signature*"])
+
+
+def test_retries_in_virtual_time_reach_a_receiver_on_the_same_clock(
+        pytester: pytest.Pytester) -> None:
+    """Under virtual time the retries are signed at virtual times (hours later); a
+    receiver in the test process that reads the same clock verifies them."""
+    pytester.makepyfile(f'''
+import pytest, standardwebhooks.webhooks
+from standardwebhooks import Webhook, WebhookVerificationError
+
+SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
+
+class Busy:
+    """500 to the first three attempts, then verifies."""
+    def __init__(self):
+        self.seen = 0
+    def __call__(self, environ, start_response):
+        body = environ["wsgi.input"].read(int(environ["CONTENT_LENGTH"]))
+        headers = {{k[5:].replace("_", "-").lower(): v for k, v in environ.items()
+                   if k.startswith("HTTP_")}}
+        self.seen += 1
+        if self.seen <= 3:
+            start_response("500 Busy", [])
+            return [b""]
+        try:
+            Webhook(SECRET).verify(body, headers)
+        except WebhookVerificationError as error:
+            start_response("401 " + str(error), [])
+            return [b""]
+        start_response("204 No Content", [])
+        return [b""]
+
+@pytest.mark.contract({ORDERS!r})
+def test_retried(contract_server, webhook_receiver, virtual_time):
+    virtual_time.patch_datetime(standardwebhooks.webhooks)
+    url = webhook_receiver(Busy())
+    attempts = contract_server.deliver("orderCreated", to=url, secret=SECRET,
+                                       retries="standard")
+    assert [a.status for a in attempts] == [500, 500, 500, 204]
+    assert attempts[-1].t_start - attempts[0].t_start >= 35 * 60  # 5 s + 5 min + 30 min
+''')
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider")
+    result.assert_outcomes(passed=1)
