@@ -122,10 +122,11 @@ class ContractServer:
         ``.rejected_replay()``, ``.processed_once(effect=...)``,
         ``.tolerated_unknown_events()``, ``.handled_out_of_order(...)``."""
         __tracebackhide__ = True
-        if events is not None:
-            for name in [events] if isinstance(events, str) else events:
-                self.server.app.webhooks.find(name)  # an unknown name: "did you mean"
-        return Deliveries(self.server.outbox.wait_idle(timeout), events=events)
+        names = None
+        if events is not None:  # by the names attempts carry; unknown: "did you mean"
+            names = [self.server.app.webhooks.find(name)[1].name
+                     for name in ([events] if isinstance(events, str) else events)]
+        return Deliveries(self.server.outbox.wait_idle(timeout), events=names)
 
     @overload
     def tolerates(self, call: Callable[[], Awaitable[T]], *,

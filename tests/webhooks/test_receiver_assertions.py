@@ -143,6 +143,8 @@ def test_duplicates_applied_once(server: ContractServer) -> None:
     hooks = run(server, app, "webhook-duplicates")
     assert len(hooks) == 3  # the delivery, its duplicate, the redelivery after the 2xx
     hooks.processed_once(effect=lambda: len(app.applied)).acknowledged_within(2.0)
+    # an event named by its operationId selects the same attempts
+    assert server.deliveries("onOrderCreated").attempts == hooks.attempts
 
 
 def test_duplicates_applied_twice_fail(server: ContractServer) -> None:
