@@ -31,6 +31,8 @@ class Served:
 
     app: Any
     url: str
+    #: the secret it shares with the provider (the mock signs with it)
+    secret: str = SECRET
 
     def applied(self) -> int:
         return int(self.app.applied())

@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import SECRET
-
 pytestmark = pytest.mark.contract("contracts/orders.yaml")
 
 ORDER = "ord_1042"
@@ -22,7 +20,7 @@ BUDGET = 0.2
 
 
 def test_acknowledges_fast(contract_server, receiver):
-    contract_server.deliver("orderCreated", to=receiver.url, secret=SECRET)
+    contract_server.deliver("orderCreated", to=receiver.url, secret=receiver.secret)
 
     contract_server.deliveries("orderCreated").acknowledged_within(BUDGET)
 
@@ -33,35 +31,35 @@ def test_refuses_forged_signatures(contract_server, receiver):
     event = {"id": "evt_created0001", "type": "order.created", "sequence": 1,
              "data": {"order_id": ORDER, "status": "created", "amount": 2000,
                       "note": "Geschenkpapier für Zoë"}}
-    contract_server.deliver("orderCreated", to=receiver.url, secret=SECRET, payload=event)
+    contract_server.deliver("orderCreated", to=receiver.url, secret=receiver.secret, payload=event)
 
     contract_server.deliveries("orderCreated").rejected_bad_signature()
 
 
 @pytest.mark.scenarios("webhook-forged")
 def test_refuses_stale_timestamps(contract_server, receiver):
-    contract_server.deliver("orderCreated", to=receiver.url, secret=SECRET)
+    contract_server.deliver("orderCreated", to=receiver.url, secret=receiver.secret)
 
     contract_server.deliveries("orderCreated").rejected_stale()
 
 
 @pytest.mark.scenarios("webhook-forged")
 def test_refuses_replays(contract_server, receiver):
-    contract_server.deliver("orderCreated", to=receiver.url, secret=SECRET)
+    contract_server.deliver("orderCreated", to=receiver.url, secret=receiver.secret)
 
     contract_server.deliveries("orderCreated").rejected_replay()
 
 
 @pytest.mark.scenarios("webhook-duplicates")
 def test_applies_duplicates_once(contract_server, receiver):
-    contract_server.deliver("orderCreated", to=receiver.url, secret=SECRET)
+    contract_server.deliver("orderCreated", to=receiver.url, secret=receiver.secret)
 
     contract_server.deliveries("orderCreated").processed_once(effect=receiver.applied)
 
 
 @pytest.mark.scenarios("scenarios/unknown-events.yaml")
 def test_tolerates_unknown_events(contract_server, receiver):
-    contract_server.deliver("orderCreated", to=receiver.url, secret=SECRET)
+    contract_server.deliver("orderCreated", to=receiver.url, secret=receiver.secret)
 
     contract_server.deliveries("orderCreated").tolerated_unknown_events()
 
@@ -69,7 +67,7 @@ def test_tolerates_unknown_events(contract_server, receiver):
 @pytest.mark.scenarios("webhook-out-of-order")
 def test_keeps_the_newest_state(contract_server, receiver):
     contract_server.deliver(["orderCreated", "orderPaid", "orderShipped"], to=receiver.url,
-                            secret=SECRET)
+                            secret=receiver.secret)
 
     contract_server.deliveries().handled_out_of_order(
         lambda: receiver.status(ORDER), expected="shipped")
