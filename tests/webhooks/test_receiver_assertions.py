@@ -218,3 +218,11 @@ def test_a_secret_in_the_wrong_format_is_one_line(server: ContractServer) -> Non
         server.deliver("orderCreated", to="http://127.0.0.1:9/hooks", secret="not base64!")
     assert "\n" not in str(raised.value)
     assert server.server.outbox.attempts() == []
+
+
+def test_nothing_delivered_is_nothing_to_judge(server: ContractServer) -> None:
+    hooks = server.deliveries("orderCreated")
+    assert len(hooks) == 0
+    text = failure(lambda: hooks.acknowledged_within(2.0))
+    assert "no genuine delivery to judge: deliver an event to the receiver first" in text
+    assert "timeline: no delivery attempts were recorded" in text

@@ -55,8 +55,10 @@ def _no_answer(attempt: Attempt) -> str:
     return f"could not be sent to ({attempt.error or attempt.outcome})"
 
 
-def _nothing(what: str, scenario: str) -> Blame:
-    return Blame(f"no {what} to judge: deliver under the {scenario} scenario")
+def _nothing(what: str, scenario: str | None) -> Blame:
+    how = (f"deliver under the {scenario} scenario" if scenario
+           else "deliver an event to the receiver first (`deliver(event, to=url)`)")
+    return Blame(f"no {what} to judge: {how}")
 
 
 # -- answering fast ------------------------------------------------------------------------
@@ -66,7 +68,7 @@ def acknowledged_within(attempts: Sequence[Attempt], seconds: float) -> Blame | 
     attempt timeout does not forgive a late answer, it retries (a duplicate)."""
     genuine = _genuine(attempts)
     if not genuine:
-        return _nothing("genuine delivery", "default (or any webhook)")
+        return _nothing("genuine delivery", None)
     late = [a for a in genuine if a.status is not None and a.answer_seconds > seconds]
     unanswered = [a for a in genuine if a.status is None]
     refused = [a for a in genuine if a.status is not None and not _acknowledged(a)]
