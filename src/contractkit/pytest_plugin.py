@@ -194,15 +194,17 @@ def make_contract_server(request: pytest.FixtureRequest,
 
 @pytest.fixture
 def webhook_receiver() -> Iterator[Callable[..., str]]:
-    """Serve a WSGI application as a webhook receiver on 127.0.0.1 (port 0, listening
-    before its URL is returned), stopped after the test:
+    """Serve an ASGI or WSGI application as a webhook receiver on 127.0.0.1 (port 0,
+    listening before its URL is returned), stopped after the test:
     ``url = webhook_receiver(app, path="/hooks")``."""
+    from contractkit.server.asgi_receiver import ASGIReceiver, is_asgi  # noqa: PLC0415
     from contractkit.server.wsgi_receiver import WSGIReceiver  # noqa: PLC0415 - lazy
 
-    started: list[WSGIReceiver] = []
+    started: list[ASGIReceiver | WSGIReceiver] = []
 
     def serve(app: Any, *, path: str = "/") -> str:
-        receiver = WSGIReceiver(app, path=path).start()
+        receiver = (ASGIReceiver(app, path=path) if is_asgi(app)
+                    else WSGIReceiver(app, path=path)).start()
         started.append(receiver)
         return receiver.url
 

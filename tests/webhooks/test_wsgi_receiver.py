@@ -1,6 +1,7 @@
 """A receiver given as a WSGI app: served on 127.0.0.1 and listening as soon as it is
 started (the first request after ``with`` is answered, no sleep), and the plugin's
-``webhook_receiver`` fixture that serves one for a test and stops it after."""
+``webhook_receiver`` fixture that serves one (or an ASGI app) for a test and stops it
+after."""
 
 from __future__ import annotations
 
@@ -67,9 +68,23 @@ def test_delivered(contract_server, webhook_receiver):
 def test_forged(contract_server, webhook_receiver):
     contract_server.deliver("orderCreated", to=webhook_receiver(app), secret=SECRET)
     contract_server.deliveries().rejected_bad_signature()
+
+async def asgi_app(scope, receive, send):
+    if scope["type"] != "http":
+        return
+    received.append((await receive())["body"])
+    await send({{"type": "http.response.start", "status": 202, "headers": []}})
+    await send({{"type": "http.response.body", "body": b""}})
+
+@pytest.mark.contract({ORDERS!r})
+def test_asgi(contract_server, webhook_receiver):
+    url = webhook_receiver(asgi_app, path="/hooks")
+    [attempt] = contract_server.deliver("orderPaid", to=url, secret=SECRET)
+    assert attempt.status == 202
+    assert b"order.paid" in received[-1]
 ''')
     result = pytester.runpytest_subprocess("-p", "no:cacheprovider")
-    result.assert_outcomes(passed=1, failed=1)
+    result.assert_outcomes(passed=2, failed=1)
     result.stdout.fnmatch_lines(["*ContractViolation: the receiver accepted a forged "
                                  "delivery (bad-signature*"])
 
