@@ -7,6 +7,7 @@ from tests.conftest import ROOT
 import contractkit
 
 PUBLIC = [
+    "ASGIReceiver",
     "Calls",
     "Change",
     "ConfigError",
@@ -48,6 +49,7 @@ PUBLIC = [
     "VerifyReport",
     "Violation",
     "VirtualTime",
+    "WSGIReceiver",
     "__version__",
     "diff",
     "generate",
