@@ -100,6 +100,15 @@ def test_accepting_an_exact_replay_fails_rejected_replay(server: ContractServer)
         "signature headers) with 200" in failure(hooks.rejected_replay)
 
 
+def test_unsigned_deliveries_cannot_judge_signatures(server: ContractServer) -> None:
+    server.use_scenario("webhook-forged")
+    with WSGIReceiver(Hooks(SECRET, verify=False)) as receiver:
+        server.deliver("orderCreated", to=receiver.url)  # no secret: unsigned
+    text = failure(server.deliveries().rejected_bad_signature)
+    assert text.startswith("the receiver cannot be judged on signatures: the deliveries "
+                           "were not signed; give the secret")
+
+
 def test_nothing_forged_is_nothing_to_judge(server: ContractServer) -> None:
     hooks = run(server, Hooks(SECRET, verify=False), None)
     for check, what in ((hooks.rejected_bad_signature, "delivery with a bad signature"),

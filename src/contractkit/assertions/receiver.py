@@ -97,6 +97,11 @@ def acknowledged_within(attempts: Sequence[Attempt], seconds: float) -> Blame | 
 def _refuses(attempts: Sequence[Attempt], forged: list[Attempt],
              what: Callable[[Attempt], str], fix: str) -> Blame | None:
     """Each ``forged`` attempt got a 4xx, and the genuine ones a 2xx."""
+    if not any(a.signed for a in attempts):
+        return Blame("cannot be judged on signatures: the deliveries were not signed; give "
+                     "the secret the receiver verifies with (`deliver(..., secret=...)`, "
+                     "`--webhook-secret`), else a forged copy is no different from a "
+                     "genuine one", tuple(forged))
     accepted = [a for a in forged if _acknowledged(a)]
     if accepted:
         first = accepted[0]

@@ -176,7 +176,8 @@ class WebhookSender:
             status=status, outcome=outcome, error=error, response_body=answer,
             fault=delivery.fault, expected=delivery.expected,
             final=final or outcome == "delivered", group=delivery.group,
-            forgery="replay" if delivery.replay_of is not None else delivery.forgery)
+            forgery="replay" if delivery.replay_of is not None else delivery.forgery,
+            signed=target.scheme is not None)
         self.outbox.append(attempt)
         return attempt
 

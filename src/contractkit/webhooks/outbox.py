@@ -56,6 +56,9 @@ class Attempt:
     group: str = ""
     #: set on an attacker's copy (``expected`` is then ``reject``): how it is forged
     forgery: Forged | None = None
+    #: the delivery was signed (a scheme and a secret); unsigned, a forgery is no
+    #: different from a genuine delivery
+    signed: bool = False
 
     @property
     def answer_seconds(self) -> float:
@@ -73,7 +76,7 @@ class Attempt:
             "status": self.status, "outcome": self.outcome, "error": self.error,
             "answer_seconds": round(self.answer_seconds, 6), "t_start": self.t_start,
             "fault": self.fault, "expected": self.expected, "final": self.final,
-            "group": self.group, "forgery": self.forgery,
+            "group": self.group, "forgery": self.forgery, "signed": self.signed,
         }
 
     def describe(self, origin: float) -> str:
