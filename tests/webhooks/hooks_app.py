@@ -26,12 +26,14 @@ class Hooks:
     def __init__(self, secret: str, *, verify: bool = True, reserialise: bool = False,
                  tolerance: float | None = 300.0, refuse_replays: bool = True,
                  dedup: bool = True, ordered: bool = True, unknown_status: int = 200,
-                 forged_status: int = 401, delay: float = 0.0) -> None:
+                 forged_status: int = 401, delay: float = 0.0,
+                 refuse_seen_ids: bool = False) -> None:
         self.secret = secret
         self.verify, self.reserialise, self.tolerance = verify, reserialise, tolerance
         self.refuse_replays, self.dedup, self.ordered = refuse_replays, dedup, ordered
         self.unknown_status, self.forged_status, self.delay = (unknown_status, forged_status,
                                                                delay)
+        self.refuse_seen_ids = refuse_seen_ids
         self.applied: list[str] = []
         self.status: dict[str, str] = {}
         self._sequence: dict[str, int] = {}
@@ -69,6 +71,8 @@ class Hooks:
             event = json.loads(body)
             if event.get("type") not in KNOWN:
                 return self.unknown_status
+            if self.refuse_seen_ids and msg_id in self._ids:
+                return 409  # takes a duplicate for a replay
             if self.dedup and msg_id in self._ids:
                 return 200
             self._ids.add(msg_id)

@@ -86,6 +86,15 @@ def test_a_5xx_to_a_forgery_is_not_a_refusal(server: ContractServer) -> None:
         hooks.rejected_bad_signature)
 
 
+def test_refusing_a_duplicate_as_a_replay_fails(server: ContractServer) -> None:
+    scenario = {"name": "dup-forged", "rules": [], "webhooks": {
+        "faults": [{"duplicate": 2}, {"bad_signature": True}]}}
+    hooks = run(server, Hooks(SECRET, refuse_seen_ids=True), scenario)
+    text = failure(hooks.rejected_bad_signature)
+    assert "the receiver rejected a duplicate of delivery msg_" in text
+    assert "(orderCreated, the same id, signed anew) with 409 as if it were a replay" in text
+
+
 def test_no_timestamp_tolerance_fails_rejected_stale(server: ContractServer) -> None:
     hooks = run(server, Hooks(SECRET, tolerance=None), "webhook-forged")
     hooks.rejected_bad_signature()

@@ -55,6 +55,10 @@ def _no_answer(attempt: Attempt) -> str:
     return f"could not be sent to ({attempt.error or attempt.outcome})"
 
 
+def _signed(attempt: Attempt) -> str:
+    return ", correctly signed" if attempt.signed else ""
+
+
 def _nothing(what: str, scenario: str | None) -> Blame:
     how = (f"deliver under the {scenario} scenario" if scenario
            else "deliver an event to the receiver first (`deliver(event, to=url)`)")
@@ -78,7 +82,7 @@ def acknowledged_within(attempts: Sequence[Attempt], seconds: float) -> Blame | 
                      f"never acknowledged: the receiver {_no_answer(first)}", tuple(unanswered))
     if refused:
         first = refused[0]
-        return Blame(f"answered {first.status} to a genuine, correctly signed delivery "
+        return Blame(f"answered {first.status} to a genuine{_signed(first)} delivery "
                      f"({first.event} {first.delivery_id}): {len(refused)} of {len(genuine)} "
                      "genuine attempt(s) were not acknowledged with a 2xx, so the provider "
                      "retries them and finally gives up", tuple(refused))
@@ -116,10 +120,18 @@ def _refuses(attempts: Sequence[Attempt], forged: list[Attempt],
                      "it with a 4xx (400, 401 or 403) at once; a 5xx or no answer asks the "
                      "provider to send it again", tuple(wrong))
     genuine = _genuine(attempts)
+    copies = [a for a in genuine if _refused(a) and _is_copy(a)]
+    if copies:
+        first = copies[0]
+        return Blame(f"rejected a duplicate of delivery {first.delivery_id} ({first.event}, "
+                     f"the same id, signed anew) with {first.status} as if it were a replay: "
+                     "providers deliver at least once and send a delivery again when they "
+                     "missed the answer; answer 2xx and do nothing, and refuse only a "
+                     "signature seen before", tuple(copies))
     rejected = [a for a in genuine if _refused(a)]
     if rejected:
         first = rejected[0]
-        return Blame(f"rejected a genuine, correctly signed delivery with {first.status} "
+        return Blame(f"rejected a genuine{_signed(first)} delivery with {first.status} "
                      f"({first.event} {first.delivery_id}): it verifies something "
                      "other than the exact bytes that were signed (re-serialised JSON is not "
                      "the same bytes) or uses another secret", tuple(rejected))
