@@ -244,7 +244,8 @@ def tolerated_unknown_events(attempts: Sequence[Attempt]) -> Blame | None:
 def out_of_order(attempts: Sequence[Attempt]) -> tuple[list[Attempt], Blame | None]:
     """The genuine attempts delivered out of order, and a blame when one was not
     acknowledged."""
-    reordered = [a for a in _genuine(attempts) if "out_of_order" in (a.fault or "")]
+    reordered = [a for a in _genuine(attempts) if "out_of_order" in (a.fault or "")
+                 and a.event != UNKNOWN_EVENT]
     if not reordered:
         return [], _nothing("out-of-order delivery", "webhook-out-of-order")
     broken = [a for a in reordered if not _acknowledged(a)]
