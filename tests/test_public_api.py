@@ -7,6 +7,7 @@ from tests.conftest import ROOT
 import contractkit
 
 PUBLIC = [
+    "ASGIReceiver",
     "Calls",
     "Change",
     "ConfigError",
@@ -15,6 +16,7 @@ PUBLIC = [
     "ContractServer",
     "ContractViolation",
     "ContractkitError",
+    "Deliveries",
     "DiffReport",
     "Example",
     "Finding",
@@ -47,6 +49,7 @@ PUBLIC = [
     "VerifyReport",
     "Violation",
     "VirtualTime",
+    "WSGIReceiver",
     "__version__",
     "diff",
     "generate",

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 from contractkit._http import HttpRequest, HttpResponse
 from contractkit._version import __version__
 from contractkit.assertions.calls import Calls
+from contractkit.assertions.deliveries import Deliveries
 from contractkit.assertions.leaks import no_secrets_in
 from contractkit.assertions.outcomes import raises_typed, tolerates
 from contractkit.assertions.virtual_time import Sleep, VirtualTime
@@ -51,7 +52,9 @@ from contractkit.verify.run import verify
 
 if TYPE_CHECKING:
     from contractkit.consumer import ContractServer
+    from contractkit.server.asgi_receiver import ASGIReceiver
     from contractkit.server.runner import MockServer
+    from contractkit.server.wsgi_receiver import WSGIReceiver
 
 
 def __getattr__(name: str) -> Any:
@@ -63,10 +66,19 @@ def __getattr__(name: str) -> Any:
         from contractkit.consumer import ContractServer  # noqa: PLC0415 - lazy on purpose
 
         return ContractServer
+    if name == "ASGIReceiver":
+        from contractkit.server.asgi_receiver import ASGIReceiver  # noqa: PLC0415 - lazy
+
+        return ASGIReceiver
+    if name == "WSGIReceiver":
+        from contractkit.server.wsgi_receiver import WSGIReceiver  # noqa: PLC0415 - lazy
+
+        return WSGIReceiver
     raise AttributeError(f"module 'contractkit' has no attribute {name!r}")
 
 
 __all__ = [
+    "ASGIReceiver",
     "Calls",
     "Change",
     "ConfigError",
@@ -75,6 +87,7 @@ __all__ = [
     "ContractServer",
     "ContractViolation",
     "ContractkitError",
+    "Deliveries",
     "DiffReport",
     "Example",
     "Finding",
@@ -107,6 +120,7 @@ __all__ = [
     "VerifyReport",
     "Violation",
     "VirtualTime",
+    "WSGIReceiver",
     "__version__",
     "diff",
     "generate",

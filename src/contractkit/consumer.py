@@ -14,13 +14,16 @@ import difflib
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any, TypeVar, overload
 
+from contractkit._types import JSON
 from contractkit.assertions.calls import Calls
+from contractkit.assertions.deliveries import Deliveries
 from contractkit.assertions.leaks import no_secrets_in
 from contractkit.assertions.outcomes import raises_typed, tolerates
 from contractkit.assertions.virtual_time import Sleep
 from contractkit.errors import ContractViolation
 from contractkit.journal import JournalEntry
 from contractkit.server.runner import MockServer
+from contractkit.webhooks.outbox import Attempt
 
 Predicate = Callable[[list[JournalEntry]], bool]
 T = TypeVar("T")
@@ -95,6 +98,35 @@ class ContractServer:
                 f"waited {timeout:g} s for {wanted}; the mock received {len(mine)}:\n"
                 + _listing(mine))
         return mine
+
+    # -- webhooks ----------------------------------------------------------------------
+
+    def deliver(self, events: str | Sequence[str], *, to: str | None = None,
+                secret: str | None = None, signing: str | None = None,
+                retries: str | None = None, attempt_timeout: float | None = None,
+                payload: JSON = None) -> list[Attempt]:
+        """Deliver ``events`` (one name, or related ones in their logical order) to the
+        receiver at ``to``, signed with ``secret`` by ``signing`` (default ``standard``),
+        under the test's scenario's webhook faults; every attempt, once all are done.
+        Unknown names fail with the closest ones (``did you mean``)."""
+        __tracebackhide__ = True
+        return self.server.deliver(events, to=to, secret=secret, signing=signing,
+                                   retries=retries, attempt_timeout=attempt_timeout,
+                                   payload=payload)
+
+    def deliveries(self, events: str | Sequence[str] | None = None, *,
+                   timeout: float = 10.0) -> Deliveries:
+        """The receiver assertions over this test's delivery attempts of ``events`` (all,
+        with none), once no delivery is in flight (at most ``timeout`` seconds):
+        ``.acknowledged_within(s)``, ``.rejected_bad_signature()``, ``.rejected_stale()``,
+        ``.rejected_replay()``, ``.processed_once(effect=...)``,
+        ``.tolerated_unknown_events()``, ``.handled_out_of_order(...)``."""
+        __tracebackhide__ = True
+        names = None
+        if events is not None:  # by the names attempts carry; unknown: "did you mean"
+            names = [self.server.app.webhooks.find(name)[1].name
+                     for name in ([events] if isinstance(events, str) else events)]
+        return Deliveries(self.server.outbox.wait_idle(timeout), events=names)
 
     @overload
     def tolerates(self, call: Callable[[], Awaitable[T]], *,

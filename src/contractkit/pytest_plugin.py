@@ -192,6 +192,27 @@ def make_contract_server(request: pytest.FixtureRequest,
         server.__exit__(None, None, None)
 
 
+@pytest.fixture
+def webhook_receiver() -> Iterator[Callable[..., str]]:
+    """Serve an ASGI or WSGI application as a webhook receiver on 127.0.0.1 (port 0,
+    listening before its URL is returned), stopped after the test:
+    ``url = webhook_receiver(app, path="/hooks")``."""
+    from contractkit.server.asgi_receiver import ASGIReceiver, is_asgi  # noqa: PLC0415
+    from contractkit.server.wsgi_receiver import WSGIReceiver  # noqa: PLC0415 - lazy
+
+    started: list[ASGIReceiver | WSGIReceiver] = []
+
+    def serve(app: Any, *, path: str = "/") -> str:
+        receiver = (ASGIReceiver(app, path=path) if is_asgi(app)
+                    else WSGIReceiver(app, path=path)).start()
+        started.append(receiver)
+        return receiver.url
+
+    yield serve
+    for receiver in started:
+        receiver.stop()
+
+
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
     result = yield

@@ -114,6 +114,16 @@ def test_delay_and_redelivery_after_a_wait() -> None:
     assert again.t_start - first.t_end >= 0.08 - 0.02
 
 
+def test_copies_after_a_delayed_delivery_are_not_delayed_again() -> None:
+    attempts, _ = delivered(faults({"delay": "1s"}, {"drift": "extra_fields"},
+                                   {"oversize": 2048}))
+    first, drifted, padded = attempts
+    assert (drifted.fault, padded.fault) == ("drift=extra_fields", "oversize=2048")
+    # each copy follows at once (it used to wait the delay again)
+    assert drifted.t_start - first.t_end < 0.5
+    assert padded.t_start - drifted.t_end < 0.5
+
+
 def test_a_fault_for_one_event_with_a_probability() -> None:
     attempts, _ = delivered(faults({"event": "orderPaid", "duplicate": 2},
                                    {"event": "orderShipped", "duplicate": 2,

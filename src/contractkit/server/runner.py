@@ -277,13 +277,18 @@ class MockServer:
 
     def deliver(self, events: str | Sequence[str], *, to: str | None = None,
                 payload: JSON = None, session: str | None = None,
+                secret: str | None = None, signing: str | None = None,
+                retries: str | None = None, attempt_timeout: float | None = None,
                 timeout: float = 600.0) -> list[Attempt]:
         """Deliver ``events`` (one name, or related ones in their logical order) to ``to``
         (default: ``webhooks_to``) under the active scenario's webhook faults, and return
-        every attempt once all are done. For a server run with ``with``."""
+        every attempt once all are done (waiting at most ``timeout`` seconds). ``secret``,
+        ``signing``, ``retries`` and ``attempt_timeout`` replace the server's
+        ``webhook_*`` options for these deliveries. For a server run with ``with``."""
         webhooks = self.app.webhooks
         deliveries = webhooks.plan(events, payload=payload)
-        target = webhooks.target_for(to)
+        target = webhooks.target_for(to, secret=secret, signing=signing, retries=retries,
+                                     attempt_timeout=attempt_timeout)
         if self._loop is None or self._thread is None:
             raise ConfigError("MockServer.deliver() needs the server started with `with`; "
                               "under `async with`, await deliver_async()")
@@ -292,11 +297,16 @@ class MockServer:
         return future.result(timeout)
 
     async def deliver_async(self, events: str | Sequence[str], *, to: str | None = None,
-                            payload: JSON = None, session: str | None = None) -> list[Attempt]:
+                            payload: JSON = None, session: str | None = None,
+                            secret: str | None = None, signing: str | None = None,
+                            retries: str | None = None,
+                            attempt_timeout: float | None = None) -> list[Attempt]:
         """:meth:`deliver` for a server run with ``async with`` (on this loop)."""
         webhooks = self.app.webhooks
-        return await webhooks.run(webhooks.plan(events, payload=payload),
-                                  webhooks.target_for(to), session=session)
+        target = webhooks.target_for(to, secret=secret, signing=signing, retries=retries,
+                                     attempt_timeout=attempt_timeout)
+        return await webhooks.run(webhooks.plan(events, payload=payload), target,
+                                  session=session)
 
     # -- lifecycle ---------------------------------------------------------------------
 

@@ -17,8 +17,9 @@ from dataclasses import dataclass
 
 import aiohttp
 
+from contractkit._bounded import Bounded
 from contractkit._version import __version__
-from contractkit.webhooks.delivery import Delivery, Target
+from contractkit.webhooks.delivery import STALE_SECONDS, Delivery, Target
 from contractkit.webhooks.outbox import BODY_PREFIX_BYTES, Attempt, Outbox, Outcome, digest
 from contractkit.webhooks.signing import Message, Signature
 
@@ -26,8 +27,6 @@ from contractkit.webhooks.signing import Message, Signature
 _real_sleep = asyncio.sleep
 _real_monotonic = time.monotonic
 _real_time = time.time
-#: how far back a stale-timestamp fault dates its signature (providers' tolerance: 5 min)
-STALE_SECONDS = 3600
 _WRONG_SECRET = "whsec_" + "d3Jvbmctc2VjcmV0LXdyb25nLXNlY3JldA=="  # "wrong-secret-wrong-secret"
 
 
@@ -52,6 +51,10 @@ class WebhookSender:
         self.advance: Callable[[float], bool] | None = None
         self._session: aiohttp.ClientSession | None = None
         self._tasks: set[asyncio.Task[list[Attempt]]] = set()
+        #: the last timestamp signed per delivery id: a copy sent again (a retry, a
+        #: duplicate) is signed at a later second, so only an attacker's replay repeats a
+        #: signature byte for byte
+        self._stamps: Bounded[str, int] = Bounded(4096)
 
     def _client(self) -> aiohttp.ClientSession:
         if self._session is None or self._session.closed:
@@ -113,6 +116,10 @@ class WebhookSender:
         if scheme is None:
             return Sent(target.url, base)
         stamp = int(self.wall_clock())
+        last = self._stamps.get(delivery.id)
+        if last is not None and stamp <= last:
+            stamp = last + 1
+        self._stamps[delivery.id] = stamp
         if delivery.forgery == "stale-timestamp":
             stamp -= STALE_SECONDS
         secret = _WRONG_SECRET if delivery.forgery == "wrong-secret" else target.secret
@@ -168,7 +175,9 @@ class WebhookSender:
             body=delivery.body[:BODY_PREFIX_BYTES], t_start=started, t_end=ended,
             status=status, outcome=outcome, error=error, response_body=answer,
             fault=delivery.fault, expected=delivery.expected,
-            final=final or outcome == "delivered", group=delivery.group)
+            final=final or outcome == "delivered", group=delivery.group,
+            forgery="replay" if delivery.replay_of is not None else delivery.forgery,
+            signed=target.scheme is not None)
         self.outbox.append(attempt)
         return attempt
 

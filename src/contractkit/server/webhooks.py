@@ -92,7 +92,19 @@ class Webhooks:
         assert error is not None
         raise error
 
-    def target_for(self, to: str | None) -> Target:
+    def target_for(self, to: str | None, *, secret: str | None = None,
+                   signing: str | None = None, retries: str | None = None,
+                   attempt_timeout: float | None = None) -> Target:
+        """Where a delivery goes: ``to`` (else the configured receiver). Given any of
+        ``secret``, ``signing``, ``retries`` or ``attempt_timeout``, the delivery is signed
+        and retried as they say (defaults: Standard Webhooks when a secret is given, one
+        attempt) instead of as configured (``--webhook-secret``...)."""
+        if secret or signing or retries or attempt_timeout is not None:
+            url = to if to is not None else (self.target.url if self.target else "")
+            if not url:
+                return self.target_for(None)  # the "no receiver" error
+            return Target.build(url, secret=secret, signing=signing, retries=retries,
+                                timeout=attempt_timeout, allow_remote=self.allow_remote)
         if to is None:
             if self.target is None or not self.target.url:
                 raise WebhookError("no receiver to deliver to: give one (`to`) or start the "

@@ -26,6 +26,8 @@ from contractkit.webhooks.payloads import encode, payload_for
 from contractkit.webhooks.schedule import PROVIDERS, RetryPolicy, policy
 from contractkit.webhooks.signing import Scheme, scheme
 
+#: how far back a stale-timestamp fault dates its signature (providers' tolerance: 5 min)
+STALE_SECONDS = 3600
 #: how an attempt's signature is spoiled (a forged or stale delivery)
 Forgery = Literal["bad-signature", "wrong-secret", "stale-timestamp", "missing-signature"]
 

@@ -192,11 +192,12 @@ def expand(deliveries: Sequence[Delivery], faults: Sequence[WebhookFault],
                     (value,) if isinstance(value, str) else tuple(value))
                 for name in drifts:
                     after.append([remake.drift(delivery, name, rng).but(
-                        fault=f"drift={name}", once=True, group=original.id)])
+                        fault=f"drift={name}", once=True, delay=0.0, group=original.id)])
             elif kind == "oversize":
                 size = int(value) if not isinstance(value, bool) else 1024 * 1024
                 after.append([remake.oversize(delivery, size).but(
-                    fault=label, expected="either", once=True, group=original.id)])
+                    fault=label, expected="either", once=True, delay=0.0,
+                    group=original.id)])
         blocks.append([*before, together, *after])
     if reorder and len(blocks) > 1:
         # the related events arrive newest first, as when the first one's delivery is

@@ -25,6 +25,10 @@ DEFAULT_CAPACITY = 10_000
 Outcome = Literal["delivered", "rejected", "timeout", "refused", "unreachable", "error"]
 #: what a correct receiver does with an attempt
 Expected = Literal["accept", "reject", "either"]
+#: why a correct receiver refuses an attempt: its signature is spoiled, or it is an
+#: attacker's exact copy of an acknowledged request
+Forged = Literal["bad-signature", "wrong-secret", "stale-timestamp", "missing-signature",
+                  "replay"]
 
 
 @dataclass(frozen=True)
@@ -50,6 +54,11 @@ class Attempt:
     final: bool = False
     #: correlates attempts that belong together (a burst, an out-of-order pair)
     group: str = ""
+    #: set on an attacker's copy (``expected`` is then ``reject``): how it is forged
+    forgery: Forged | None = None
+    #: the delivery was signed (a scheme and a secret); unsigned, a forgery is no
+    #: different from a genuine delivery
+    signed: bool = False
 
     @property
     def answer_seconds(self) -> float:
@@ -67,7 +76,7 @@ class Attempt:
             "status": self.status, "outcome": self.outcome, "error": self.error,
             "answer_seconds": round(self.answer_seconds, 6), "t_start": self.t_start,
             "fault": self.fault, "expected": self.expected, "final": self.final,
-            "group": self.group,
+            "group": self.group, "forgery": self.forgery, "signed": self.signed,
         }
 
     def describe(self, origin: float) -> str:
