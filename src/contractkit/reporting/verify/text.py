@@ -15,6 +15,11 @@ _MESSAGE_LINES = 12
 def summary(report: VerifyReport) -> str:
     found = len(report.findings)
     tested = len(report.operations)
+    if report.options.interactions:
+        return (f"{report.title} {report.version} at {report.options.base_url}: "
+                f"{_count(found, 'finding')} in {_count(tested, 'operation')} "
+                f"({_count(report.requests, 'recorded request')} replayed from "
+                f"{report.options.interactions})")
     return (f"{report.title} {report.version} at {report.options.base_url}: "
             f"{_count(found, 'finding')} in {_count(tested, 'operation')} "
             f"({_count(report.requests, 'request')}, "
@@ -26,7 +31,11 @@ def _count(number: int, noun: str) -> str:
 
 
 def rerun(report: VerifyReport) -> str:
-    """The command that draws the same requests again."""
+    """The command that draws the same requests again (or replays the same ones)."""
+    if report.options.interactions:
+        return (f"contractkit verify {shlex.quote(report.contract)} --base-url "
+                f"{shlex.quote(report.options.base_url)} --interactions "
+                f"{shlex.quote(report.options.interactions)}")
     return (f"contractkit verify {shlex.quote(report.contract)} --base-url "
             f"{shlex.quote(report.options.base_url)} --seed {report.seed} "
             f"--max-examples {report.options.max_examples}")
@@ -58,6 +67,8 @@ def _finding(finding: Finding) -> str:
     if len(message) > _MESSAGE_LINES:
         message = [*message[:_MESSAGE_LINES], "…"]
     body = [f"      {line}" for line in message]
+    if finding.consumer:
+        body.append(f"      consumer test: {finding.consumer}")
     if finding.curl:
         body.append(f"      reproduce: {finding.curl.splitlines()[0]}")
     return "\n".join([head, *body])
