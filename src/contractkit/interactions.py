@@ -25,7 +25,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -202,16 +202,17 @@ class _Reader:
                                                   pointer + "/response/content_type") or ""))
 
 
-def fields(value: JSON, prefix: str = "") -> Sequence[str]:
-    """The JSON pointers of every member in ``value`` (array items as ``/0``... collapsed to
-    ``/*``), for matching a change's field against what a consumer saw."""
-    found: list[str] = []
+def fields(value: JSON, prefix: str = "") -> set[str]:
+    """The pointers of every member in ``value``, written as the diff writes them: array
+    items as ``[]`` (``/data[]/amount``), for matching a change's field against what a
+    consumer sent or saw."""
+    found: set[str] = set()
     if isinstance(value, dict):
         for key, item in value.items():
             pointer = f"{prefix}/{str(key).replace('~', '~0').replace('/', '~1')}"
-            found.append(pointer)
-            found.extend(fields(item, pointer))
+            found.add(pointer)
+            found |= fields(item, pointer)
     elif isinstance(value, list):
         for item in value:
-            found.extend(fields(item, prefix + "/*"))
-    return sorted(set(found))
+            found |= fields(item, prefix + "[]")
+    return found
