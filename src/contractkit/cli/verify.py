@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 
 import click
@@ -55,12 +56,15 @@ def _header(value: str) -> tuple[str, str]:
                    "finding names the consumer test.")
 @click.option("--format", "output_format", type=click.Choice(list(FORMATS)), default="text",
               show_default=True, help="Output format.")
+@click.option("--color", type=click.Choice(["auto", "always", "never"]), default="auto",
+              show_default=True,
+              help="Colour the text format (auto: on a terminal, unless NO_COLOR is set).")
 @loading_options
 def verify(contract: str, base_url: str, headers: tuple[str, ...], include: tuple[str, ...],
            exclude: tuple[str, ...], checks: tuple[str, ...], skip_checks: tuple[str, ...],
            max_examples: int,
            seed: int | None, max_time: float | None, workers: int, request_timeout: float,
-           no_tls_verify: bool, interactions: str | None, output_format: str,
+           no_tls_verify: bool, interactions: str | None, output_format: str, color: str,
            load_options: LoadOptions) -> None:
     """Check that the provider at --base-url honours CONTRACT (OpenAPI).
 
@@ -78,5 +82,7 @@ def verify(contract: str, base_url: str, headers: tuple[str, ...], include: tupl
         workers=workers, request_timeout=request_timeout, checks=checks,
         skip_checks=skip_checks,
         tls_verify=not no_tls_verify, interactions=interactions)
-    click.echo(render(report, output_format))
+    painted = color == "always" or (color == "auto" and sys.stdout.isatty()
+                                    and not os.environ.get("NO_COLOR"))
+    click.echo(render(report, output_format, color=painted), color=painted)
     sys.exit(0 if report.ok else 1)

@@ -6,8 +6,10 @@ from __future__ import annotations
 import shlex
 from itertools import groupby
 
-from contractkit.verify.model import Finding, VerifyReport
+from contractkit.verify.model import Finding, Severity, VerifyReport
 
+_STYLES: dict[Severity, str] = {"critical": "1;31", "high": "1;31", "medium": "33",
+                                "low": "2"}
 #: lines of a finding's message shown; schemathesis' messages quote whole schemas
 _MESSAGE_LINES = 12
 
@@ -41,12 +43,12 @@ def rerun(report: VerifyReport) -> str:
             f"--max-examples {report.options.max_examples}")
 
 
-def render(report: VerifyReport) -> str:
+def render(report: VerifyReport, *, color: bool = False) -> str:
     lines = [summary(report)]
     for operation, findings in groupby(report.findings, key=lambda f: f.operation):
         lines.append("")
         lines.append(operation)
-        lines.extend(_finding(finding) for finding in findings)
+        lines.extend(_finding(finding, color) for finding in findings)
     if report.skipped:
         lines.append("")
         lines.extend(f"skipped {s.operation}: {s.reason}" for s in report.skipped)
@@ -59,10 +61,11 @@ def render(report: VerifyReport) -> str:
     return "\n".join(lines)
 
 
-def _finding(finding: Finding) -> str:
+def _finding(finding: Finding, color: bool) -> str:
     times = f" ({finding.occurrences} requests)" if finding.occurrences > 1 else ""
     status = f" [{finding.status}]" if finding.status is not None else ""
-    head = f"  {finding.code}  {finding.title}{status}{times}"
+    code = f"\x1b[{_STYLES[finding.severity]}m{finding.code}\x1b[0m" if color else finding.code
+    head = f"  {code}  {finding.title}{status}{times}"
     message = [line for line in finding.message.splitlines() if line.strip()]
     if len(message) > _MESSAGE_LINES:
         message = [*message[:_MESSAGE_LINES], "…"]
