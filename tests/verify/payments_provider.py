@@ -4,6 +4,8 @@ replaying the examples' recorded consumer suite: conforming, or with any of
 
 from __future__ import annotations
 
+import asyncio
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -17,6 +19,7 @@ DEVIATIONS = {
     "no-status": "CK-REPLAY-CONTRACT",  # a required member missing
     "unknown-status": "CK-REPLAY-CONTRACT",  # a value outside the enum
     "create-refused": "CK-REPLAY-STATUS",  # 2xx for the consumer, 4xx now
+    "hang": "CK-TIMEOUT",  # reading a payment never answers
 }
 
 
@@ -55,6 +58,8 @@ class Payments:
                                  headers={"X-Request-Id": "req_provider000001"})
 
     async def get_payment(self, request: web.Request) -> web.Response:
+        if "hang" in self.deviations:
+            await asyncio.Event().wait()  # until the client gives up and the server stops
         if not request.headers.get("Authorization", "").startswith("Bearer "):
             return web.json_response({"type": "about:blank", "title": "Unauthorized",
                                       "status": 401, "code": "unauthorized"}, status=401,
@@ -63,6 +68,12 @@ class Payments:
 
     async def create_payment(self, request: web.Request) -> web.Response:
         body = await request.json()
+        cvc = body.get("payment_method", {}).get("cvc")
+        if cvc is not None and not re.fullmatch(r"[0-9]{3,4}", cvc):
+            # a careful provider: a replay that sent the recording's redacted cvc fails
+            return web.json_response({"type": "about:blank", "title": "Bad cvc",
+                                      "status": 400, "code": "invalid_request"}, status=400,
+                                     content_type="application/problem+json")
         if "create-refused" in self.deviations:
             return web.json_response({"type": "about:blank", "title": "Bad request",
                                       "status": 400, "code": "invalid_request"}, status=400,

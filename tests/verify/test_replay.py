@@ -80,7 +80,7 @@ def test_each_deviation_fails_naming_the_consumer_tests(recorded: Path,
                                                         deviation: str) -> None:
     with payments_provider(deviation) as url:
         report = verify(PAYMENTS, base_url=url, headers={"Authorization": "Bearer t"},
-                        interactions=recorded)
+                        interactions=recorded, request_timeout=0.5)
     codes = {f.code for f in report.findings}
     assert DEVIATIONS[deviation] in codes, report.findings
     consumers = {f.consumer for f in report.findings}
@@ -91,8 +91,14 @@ def test_each_deviation_fails_naming_the_consumer_tests(recorded: Path,
         (finding,) = report.findings
         assert finding.operation == "POST /payments"
         assert finding.message.startswith("the consumer saw 201; the provider answered 400")
-        assert "'cvc': " not in finding.curl
+        assert '"cvc": "[redacted' not in finding.curl  # a stand-in the schema accepts
+        assert '"cvc": "' in finding.curl
         assert "Bearer t" not in finding.curl
+    if deviation == "hang":
+        timeouts = [f for f in report.findings if f.code == "CK-TIMEOUT"]
+        assert {f.operation for f in timeouts} == {"GET /payments/{paymentId}"}
+        assert timeouts[0].message == ("the provider did not answer within 0.5 s "
+                                       "(--request-timeout).")
 
 
 def test_findings_name_the_consumer_test_in_text_and_json(recorded: Path) -> None:
@@ -165,3 +171,22 @@ def test_a_missing_or_empty_folder_exits_2(tmp_path: Path) -> None:
                               "--contractkit-record=DIR)\n")
     assert empty.returncode == 2
     assert "no interactions files (*.json)" in empty.stderr
+
+
+def test_generated_check_options_do_not_mix_with_a_replay(recorded: Path) -> None:
+    with payments_provider() as url:
+        result = run(str(PAYMENTS), "--base-url", url, "--interactions", str(recorded),
+                     "--check", "all", "--include", "getPayment")
+    assert result.returncode == 2
+    assert result.stderr == ("contractkit verify: --include, --check choose generated "
+                             "checks; --interactions replays what was recorded (run verify "
+                             "twice for both)\n")
+
+
+def test_an_unreachable_provider_exits_2(recorded: Path) -> None:
+    with payments_provider() as url:
+        pass  # stopped: nothing listens at its port any more
+    result = run(str(PAYMENTS), "--base-url", url, "--interactions", str(recorded))
+    assert result.returncode == 2
+    assert result.stderr.startswith(f"contractkit verify: cannot reach the provider at {url}")
+    assert result.stderr.count("\n") == 1

@@ -80,6 +80,12 @@ def verify(contract: Contract | str | Path, *, base_url: str,
         checks=_integration(checks), skip_checks=_provider(skip_checks),
         tls_verify=tls_verify, interactions="" if interactions is None else str(interactions))
     if interactions is not None:
+        given = [name for name, value in (("--include", include), ("--exclude", exclude),
+                                          ("--check", checks), ("--skip-check", skip_checks))
+                 if value]
+        if given:
+            raise ConfigError(f"{', '.join(given)} choose generated checks; --interactions "
+                              "replays what was recorded (run verify twice for both)")
         recordings = read_dir(interactions)
         _preflight(options)
         return replay(loaded, recordings, options)
