@@ -127,6 +127,8 @@ def test_the_command_marks_changes_and_fails_on_used_ones(
     used = _command(old, str(new), "--usage", str(folder), "--fail-on", "breaking-used",
                     "--format", "json")
     assert text.returncode == 1, text.stderr
+    assert text.stdout.splitlines()[0].endswith(
+        ": 15 breaking, 0 dangerous, 0 safe; 3 hit recorded consumer tests")
     assert "        used by 1 recorded consumer test: t.py::test_get" in text.stdout
     assert "        no recorded consumer test uses it" in text.stdout
     assert used.returncode == 1

@@ -19,7 +19,11 @@ def summary(report: DiffReport) -> str:
     counts = report.counts()
     parts = [f"{counts[level]} {level}" for level in LEVELS]
     ignored = f", {len(report.ignored)} ignored" if report.ignored else ""
-    return f"{report.old} → {report.new}: {', '.join(parts)}{ignored}"
+    used = ""
+    if any(change.used_by is not None for change in report.changes):
+        hits = sum(1 for change in report.changes if change.used_by)
+        used = f"; {hits} hit recorded consumer tests"
+    return f"{report.old} → {report.new}: {', '.join(parts)}{ignored}{used}"
 
 
 def render(report: DiffReport, options: RenderOptions) -> str:
