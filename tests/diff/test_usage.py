@@ -8,6 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import jsonschema
 import pytest
 import yaml
 from tests.conftest import CONTRACTS, ROOT
@@ -16,6 +17,7 @@ from tests.diff.helpers import api
 import contractkit
 from contractkit.diff.usage import mark
 from contractkit.interactions import Interaction, RecordedResponse, Recording, write
+from contractkit.reporting.diff import json_report
 
 AMOUNT = {"type": "object", "required": ["amount"],
           "properties": {"amount": {"type": "integer"}, "note": {"type": "string"},
@@ -133,6 +135,8 @@ def test_the_command_marks_changes_and_fails_on_used_ones(
     assert "        no recorded consumer test uses it" in text.stdout
     assert used.returncode == 1
     data = json.loads(used.stdout)
+    jsonschema.validate(data, json_report.schema())
+    assert data["fail_on"] == "breaking-used"
     hits = [c for c in data["changes"] if c["used_by"]]
     assert {c["operation"] for c in hits} == {"GET /payments/{paymentId}"}
 
