@@ -17,7 +17,8 @@ A file::
                                     "body": {"id": "pay_1", "status": "succeeded"}}}]}
 
 ``path`` is relative to the contract's base path (what ``--base-url`` is joined with);
-``body`` is decoded JSON, or a string for other media types, or null.
+``body`` is decoded JSON, or a string for other media types, or null (with
+``"body_truncated": true`` when the body was too large for the journal to keep whole).
 """
 
 from __future__ import annotations
@@ -69,6 +70,8 @@ class Interaction:
     fault: str | None = None
     rule: str | None = None
     contract: str = ""
+    #: the request body was too large to keep whole (``body`` is then null)
+    body_truncated: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -76,6 +79,7 @@ class Interaction:
             "query": [list(pair) for pair in self.query], "headers": dict(self.headers),
             "body": self.body, "scenario": self.scenario, "fault": self.fault,
             "rule": self.rule, "contract": self.contract,
+            **({"body_truncated": True} if self.body_truncated else {}),
             "response": {"status": self.response.status,
                          "content_type": self.response.content_type,
                          "body": self.response.body},
@@ -196,6 +200,7 @@ class _Reader:
             fault=self.optional_string(item.get("fault"), pointer + "/fault"),
             rule=self.optional_string(item.get("rule"), pointer + "/rule"),
             contract=self.optional_string(item.get("contract"), pointer + "/contract") or "",
+            body_truncated=item.get("body_truncated") is True,
             response=RecordedResponse(
                 status=status, body=response.get("body"),
                 content_type=self.optional_string(response.get("content_type"),

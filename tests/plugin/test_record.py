@@ -99,3 +99,28 @@ def test_file_names_are_safe_and_distinct() -> None:
         assert not name.startswith(".")
         assert len(name) < 200
         assert name.endswith(".json")
+
+
+def test_a_body_too_large_to_keep_whole_is_not_recorded_as_a_prefix() -> None:
+    import httpx
+
+    from contractkit.consumer import ContractServer
+    from contractkit.journal import BODY_PREFIX_BYTES
+    from contractkit.server.runner import MockServer
+
+    big = {"amount": 100, "currency": "EUR", "description": "x" * BODY_PREFIX_BYTES,
+           "payment_method": {"type": "card", "number": "4242424242424242",
+                              "exp_month": 12, "exp_year": 2030, "cvc": "987"}}
+    with MockServer(PAYMENTS) as server:
+        view = ContractServer(server)
+        httpx.post(server.url + "/payments", json=big, headers={
+            "Authorization": "Bearer t", "Idempotency-Key": "k"})
+        httpx.post(server.url + "/payments", json={**big, "description": "small"},
+                   headers={"Authorization": "Bearer t", "Idempotency-Key": "k2"})
+        large, small = view.interactions()
+    assert large.body is None
+    assert large.body_truncated
+    assert large.to_dict()["body_truncated"] is True
+    assert small.body["description"] == "small"
+    assert not small.body_truncated
+    assert "body_truncated" not in small.to_dict()

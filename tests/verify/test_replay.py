@@ -190,3 +190,18 @@ def test_an_unreachable_provider_exits_2(recorded: Path) -> None:
     assert result.returncode == 2
     assert result.stderr.startswith(f"contractkit verify: cannot reach the provider at {url}")
     assert result.stderr.count("\n") == 1
+
+
+def test_truncated_bodies_are_not_replayed(tmp_path: Path) -> None:
+    from contractkit.interactions import Interaction, RecordedResponse, Recording, write
+
+    write(tmp_path, Recording("t.py::test_big", (Interaction(
+        operation="createPayment", method="POST", path="/payments", body=None,
+        body_truncated=True, headers={"content-type": "application/json"},
+        response=RecordedResponse(201, "application/json", {"id": "pay_1"})),)))
+    with payments_provider("create-refused") as url:  # it would refuse what came
+        report = verify(PAYMENTS, base_url=url, interactions=tmp_path)
+    assert report.findings == ()
+    assert report.requests == 0
+    assert [s.reason for s in report.skipped] == [
+        "1 request(s) with a body too large for the journal to keep whole are not replayed"]

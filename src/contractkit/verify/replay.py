@@ -63,14 +63,18 @@ def replay(contract: Contract, recordings: Sequence[Recording],
 
     findings: dict[tuple[str, str, str, str], Finding] = {}
     operations: list[str] = []
-    sent = faulted = 0
+    sent = faulted = truncated = 0
     with requests.Session() as session:
         for recording in recordings:
             done: set[tuple[str, str, tuple[tuple[str, str], ...], bytes]] = set()
             for interaction in recording.interactions:
                 answered = interaction.fault is None and interaction.response.status is not None
-                if not answered and _operation(contract, interaction) is not None:
+                known = _operation(contract, interaction) is not None
+                if not answered and known:
                     faulted += 1
+                    continue
+                if interaction.body_truncated and known:
+                    truncated += 1
                     continue
                 for finding in _judge_one(contract, recording, interaction, options, session,
                                           done):
@@ -82,18 +86,22 @@ def replay(contract: Contract, recordings: Sequence[Recording],
                 if label not in operations:
                     operations.append(label)
             sent += len(done)
-    skipped: tuple[Skipped, ...] = ()
+    skipped: list[Skipped] = []
     if faulted:
-        skipped = (Skipped("(recorded faults)",
-                           f"{faulted} exchange(s) the mock answered with an injected fault "
-                           "are not replayed: the provider is not asked to fail"),)
+        skipped.append(Skipped("(recorded faults)",
+                               f"{faulted} exchange(s) the mock answered with an injected "
+                               "fault are not replayed: the provider is not asked to fail"))
+    if truncated:
+        skipped.append(Skipped("(large bodies)",
+                               f"{truncated} request(s) with a body too large for the "
+                               "journal to keep whole are not replayed"))
     return VerifyReport(contract=contract.source, title=contract.title,
                         version=contract.version, options=options,
                         findings=tuple(sorted(findings.values(), key=lambda f: (
                             operations.index(f.operation) if f.operation in operations else -1,
                             f.consumer, f.code))),
                         operations=tuple(operations),
-                        requests=sent, skipped=skipped)
+                        requests=sent, skipped=tuple(skipped))
 
 
 def _label(contract: Contract, interaction: Interaction) -> str:
