@@ -13,6 +13,7 @@ PACKAGE = Path(__file__).resolve().parents[1] / "src" / "contractkit"
 LAYERS = {
     "errors": 0, "_http": 0, "_types": 0, "_version": 0, "_bounded": 0,
     "contract": 1,
+    "interactions": 1,
     "scenarios": 2, "diff": 2, "journal": 2, "webhooks": 2,
     "server": 3, "verify": 3, "assertions": 3,
     "reporting": 4, "consumer": 4,

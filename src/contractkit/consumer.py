@@ -11,6 +11,7 @@ the mock).
 from __future__ import annotations
 
 import difflib
+import json
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any, TypeVar, overload
 
@@ -21,7 +22,8 @@ from contractkit.assertions.leaks import no_secrets_in
 from contractkit.assertions.outcomes import raises_typed, tolerates
 from contractkit.assertions.virtual_time import Sleep
 from contractkit.errors import ContractViolation
-from contractkit.journal import JournalEntry
+from contractkit.interactions import Interaction, RecordedResponse
+from contractkit.journal import JournalEntry, redact_json
 from contractkit.server.runner import MockServer
 from contractkit.webhooks.outbox import Attempt
 
@@ -188,6 +190,21 @@ class ContractServer:
         __tracebackhide__ = True
         no_secrets_in(text, server=self.server)
 
+    def interactions(self) -> tuple[Interaction, ...]:
+        """This test's exchanges as recorded interactions (``--contractkit-record``):
+        requests and answers with credentials in headers, queries and JSON members
+        redacted, paths relative to their contract's base path. Exchanges no operation
+        matched are left out."""
+        contracts = {m.prefix: m.contract for m in self.server.app.mounts}
+        found = []
+        for entry in self.entries():
+            contract = contracts.get(entry.mount)
+            if entry.operation_id is None or contract is None:
+                continue
+            found.append(_interaction(entry, f"{contract.title} {contract.version}",
+                                      self.scenario))
+        return tuple(found)
+
     # -- after the test ------------------------------------------------------------------
 
     def check(self) -> None:
@@ -232,6 +249,44 @@ class ContractServer:
         close = difflib.get_close_matches(f"{entry.method} {entry.path}", known, n=3,
                                           cutoff=0.4)
         return f"   (nearest: {', '.join(close)})" if close else ""
+
+
+#: request headers that describe the connection, not the request (never recorded)
+_UNRECORDED = frozenset({"host", "content-length", "connection", "transfer-encoding",
+                         "accept-encoding", "keep-alive"})
+
+
+def _interaction(entry: JournalEntry, contract: str, scenario: str | None) -> Interaction:
+    headers = {name: value for name, value in entry.request_headers.items()
+               if name.lower() not in _UNRECORDED
+               and not name.lower().startswith("x-contractkit-")}
+    response_type = next((v for k, v in entry.response_headers.items()
+                          if k.lower() == "content-type"), "")
+    # the journal keeps a prefix of a large body: a prefix is no body to send or compare
+    request_whole = entry.request_body_size <= len(entry.request_body)
+    response_whole = entry.response_body_size <= len(entry.response_body)
+    return Interaction(
+        operation=entry.operation_id, method=entry.method,
+        path=entry.path[len(entry.mount):] or "/", query=entry.query, headers=headers,
+        body=_body(entry.request_body, headers.get("content-type", ""))
+        if request_whole else None, body_truncated=not request_whole,
+        scenario=scenario, fault=entry.fault, rule=entry.rule, contract=contract,
+        response=RecordedResponse(status=entry.status,
+                                  content_type=response_type.split(";")[0].strip(),
+                                  body=_body(entry.response_body, response_type)
+                                  if response_whole else None))
+
+
+def _body(raw: bytes, content_type: str) -> JSON:
+    """A body as recorded: redacted JSON when it is JSON, else its text, or None."""
+    if not raw:
+        return None
+    if "json" in content_type.lower():
+        try:
+            return redact_json(json.loads(raw))
+        except ValueError:
+            pass  # a malformed body (a fault): kept as text, as the client saw it
+    return raw.decode("utf-8", "backslashreplace")
 
 
 def _listing(entries: Sequence[JournalEntry]) -> str:

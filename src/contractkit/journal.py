@@ -67,6 +67,26 @@ def redact_query(query: Iterable[tuple[str, str]],
                  for k, v in query)
 
 
+#: JSON members whose values are credentials or card secrets, redacted when bodies are
+#: written out (lower-case; ``-`` and ``_`` alike)
+SECRET_FIELDS = frozenset({
+    "password", "passwd", "secret", "client_secret", "token", "access_token",
+    "refresh_token", "id_token", "api_key", "apikey", "cvc", "cvv", "pin",
+})
+
+
+def redact_json(value: Any, extra: Iterable[str] = ()) -> Any:
+    """``value`` (decoded JSON) with the strings of secret-named members fingerprinted."""
+    names = SECRET_FIELDS | {name.lower().replace("-", "_") for name in extra}
+    if isinstance(value, dict):
+        return {key: fingerprint(item) if isinstance(item, str)
+                and key.lower().replace("-", "_") in names
+                else redact_json(item, names) for key, item in value.items()}
+    if isinstance(value, list):
+        return [redact_json(item, names) for item in value]
+    return value
+
+
 @dataclass(frozen=True)
 class JournalEntry:
     """One exchange. Timestamps are seconds on the server's clock (monotonic, plus any
@@ -103,6 +123,10 @@ class JournalEntry:
     #: Why the request was not routed: "not-found", "method-not-allowed", "abandoned" ...
     outcome: str = "served"
     request_body_preview: str = field(default="", repr=False)
+    #: the bodies as journalled (at most :data:`BODY_PREFIX_BYTES` each), unredacted:
+    #: whoever writes them out redacts them (:func:`redact_json`)
+    request_body: bytes = field(default=b"", repr=False)
+    response_body: bytes = field(default=b"", repr=False)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -211,6 +235,7 @@ class Record:
             logical_key=(readable(idempotency) if idempotency
                          else f"{request.method} {path} {body_hash[:16]}"),
             fault=self.fault, rule=self.rule, outcome=self.outcome,
+            request_body=request.body, response_body=self.response_body,
         )
         if t_resp_end is not None:
             self._entry = entry

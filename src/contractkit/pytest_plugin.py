@@ -72,6 +72,10 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                     help="write the coverage of operations × statuses × scenarios as JSON")
     group.addoption("--contractkit-time", choices=("real", "virtual"), default="real",
                     help="virtual: every contract_server test runs in virtual time")
+    group.addoption("--contractkit-record", metavar="DIR", default=None,
+                    help="write each test's exchanges with the mock to DIR, one JSON file "
+                         "per test (secrets redacted), for verify --interactions and diff "
+                         "--usage")
     group.addoption("--contractkit-strict", action="store_true",
                     help="also fail tests that call deprecated operations")
     parser.addini("contractkit_contracts_dir", "folder that relative contract paths in "
@@ -159,6 +163,10 @@ def contract_server(request: pytest.FixtureRequest, contractkit_scenario: str | 
     request.node.stash[VIEW] = view
     yield view
     state.coverage.record(view.entries(), contractkit_scenario, request.node.nodeid)
+    folder = request.config.getoption("contractkit_record")
+    if folder:
+        _record(Path(request.config.invocation_params.dir) / folder, request.node.nodeid,
+                view)
     server.use_scenario(None)
 
 
@@ -255,6 +263,15 @@ def pytest_testnodedown(node: Any, error: Any) -> None:
     data = getattr(node, "workeroutput", {}).get("contractkit_coverage")
     if data:
         node.config.stash[STATE].coverage.merge(json.loads(data))
+
+
+def _record(folder: Path, test: str, view: ContractServer) -> None:
+    """Write the test's interactions (each xdist worker writes the files of its tests)."""
+    from contractkit.interactions import Recording, write  # noqa: PLC0415 - lazy
+
+    interactions = view.interactions()
+    if interactions:
+        write(folder, Recording(test=test, interactions=interactions))
 
 
 def _contracts(request: pytest.FixtureRequest, folder: Path) -> tuple[str, ...]:

@@ -12,6 +12,8 @@ from contractkit.diff.compare import diff as diff_contracts
 from contractkit.diff.model import DiffReport, FailOn
 from contractkit.diff.rules import Level
 from contractkit.diff.sources import exists_at
+from contractkit.diff.usage import mark
+from contractkit.interactions import read_dir
 from contractkit.reporting.diff import FORMATS, render
 from contractkit.reporting.diff.rules import render_json, render_markdown, render_text
 from contractkit.reporting.diff.view import MARKDOWN_BUDGET
@@ -25,9 +27,15 @@ _SINGLE_DOCUMENT = ("json", "junit", "sarif")
 @click.argument("contracts", nargs=-1, metavar="OLD NEW")
 @click.option("--format", "output_format", type=click.Choice(list(FORMATS)), default="text",
               show_default=True, help="Output format.")
-@click.option("--fail-on", type=click.Choice(["breaking", "dangerous", "safe", "never"]),
+@click.option("--fail-on", type=click.Choice(["breaking", "dangerous", "safe", "never",
+                                              "breaking-used", "dangerous-used"]),
               default="breaking", show_default=True,
-              help="Exit 1 when a change is at or above this level.")
+              help="Exit 1 when a change is at or above this level; breaking-used and "
+                   "dangerous-used count only changes recorded consumer tests hit "
+                   "(--usage).")
+@click.option("--usage", "usage_dir", type=click.Path(), metavar="DIR",
+              help="Recorded interactions (pytest --contractkit-record=DIR): mark each "
+                   "change with the consumer tests it hits.")
 @click.option("--level", type=click.Choice(["breaking", "dangerous", "safe"]), default="safe",
               show_default=True,
               help="Show only changes at or above this level (the summary counts all).")
@@ -52,7 +60,7 @@ _SINGLE_DOCUMENT = ("json", "junit", "sarif")
 @click.option("--list-rules", is_flag=True, help="Print the rule catalogue and exit.")
 def diff(contracts: tuple[str, ...], output_format: str, fail_on: FailOn, level: Level,
          color: str, markdown_limit: int, ignore_file: str | None, check_version: bool,
-         closed_responses: bool,
+         closed_responses: bool, usage_dir: str | None,
          base: str | None,
          load_options: LoadOptions, list_rules: bool) -> None:
     """Report the changes from OLD to NEW and whether they break clients.
@@ -66,6 +74,10 @@ def diff(contracts: tuple[str, ...], output_format: str, fail_on: FailOn, level:
             raise click.UsageError("--list-rules prints text, json or markdown")
         click.echo(_LIST_FORMATS[output_format]())
         return
+    if fail_on.endswith("-used") and usage_dir is None:
+        raise click.UsageError(f"--fail-on {fail_on} needs --usage DIR (the recorded "
+                               "interactions of the consumer suites)")
+    recordings = read_dir(usage_dir) if usage_dir is not None else None
     pairs = _pairs(contracts, base)
     if len(pairs) > 1 and output_format in _SINGLE_DOCUMENT:
         raise click.UsageError(f"--format {output_format} takes one pair of contracts")
@@ -76,9 +88,9 @@ def diff(contracts: tuple[str, ...], output_format: str, fail_on: FailOn, level:
         if base is not None and not exists_at(base, new):
             click.echo(f"{new}: new at {base}, nothing to compare")
             continue
-        reports.append(diff_contracts(old, new, ignore=ignore_file,
-                                      check_version=check_version,
-                                      closed_responses=closed_responses, **load_options))
+        report = diff_contracts(old, new, ignore=ignore_file, check_version=check_version,
+                                closed_responses=closed_responses, **load_options)
+        reports.append(report if recordings is None else mark(report, recordings))
     painted = color == "always" or (color == "auto" and sys.stdout.isatty()
                                     and not os.environ.get("NO_COLOR"))
     click.echo("\n\n".join(render(report, output_format, fail_on=fail_on, level=level,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 
 import click
@@ -49,14 +50,22 @@ def _header(value: str) -> tuple[str, str]:
               help="An answer slower than this is a finding.")
 @click.option("--no-tls-verify", is_flag=True,
               help="Accept any TLS certificate (a test provider's self-signed one).")
+@click.option("--interactions", type=click.Path(), metavar="DIR",
+              help="Replay the exchanges consumer tests recorded (pytest "
+                   "--contractkit-record=DIR) instead of generating requests; each "
+                   "finding names the consumer test.")
 @click.option("--format", "output_format", type=click.Choice(list(FORMATS)), default="text",
               show_default=True, help="Output format.")
+@click.option("--color", type=click.Choice(["auto", "always", "never"]), default="auto",
+              show_default=True,
+              help="Colour the text format (auto: on a terminal, unless NO_COLOR is set).")
 @loading_options
 def verify(contract: str, base_url: str, headers: tuple[str, ...], include: tuple[str, ...],
            exclude: tuple[str, ...], checks: tuple[str, ...], skip_checks: tuple[str, ...],
            max_examples: int,
            seed: int | None, max_time: float | None, workers: int, request_timeout: float,
-           no_tls_verify: bool, output_format: str, load_options: LoadOptions) -> None:
+           no_tls_verify: bool, interactions: str | None, output_format: str, color: str,
+           load_options: LoadOptions) -> None:
     """Check that the provider at --base-url honours CONTRACT (OpenAPI).
 
     Generated valid requests must get documented statuses, content types, headers and
@@ -72,6 +81,8 @@ def verify(contract: str, base_url: str, headers: tuple[str, ...], include: tupl
         exclude=exclude, max_examples=max_examples, seed=seed, max_time=max_time,
         workers=workers, request_timeout=request_timeout, checks=checks,
         skip_checks=skip_checks,
-        tls_verify=not no_tls_verify)
-    click.echo(render(report, output_format))
+        tls_verify=not no_tls_verify, interactions=interactions)
+    painted = color == "always" or (color == "auto" and sys.stdout.isatty()
+                                    and not os.environ.get("NO_COLOR"))
+    click.echo(render(report, output_format, color=painted), color=painted)
     sys.exit(0 if report.ok else 1)

@@ -9,7 +9,9 @@ from contractkit._types import JSON
 from contractkit.diff.rules import LEVELS, Level
 from contractkit.errors import Location
 
-FailOn = Literal["breaking", "dangerous", "safe", "never"]
+#: ``breaking-used`` / ``dangerous-used``: only changes that recorded consumer tests hit
+#: (``--usage``) count
+FailOn = Literal["breaking", "dangerous", "safe", "never", "breaking-used", "dangerous-used"]
 _RANK = {level: rank for rank, level in enumerate(LEVELS)}
 
 
@@ -22,7 +24,8 @@ class Change:
     (``Query.payment.id``); it is what ignore entries match. ``operation`` is what
     reports group by (``POST /payments``, a GraphQL type, or ``""`` for the whole
     contract). ``source_line`` is where the change is in the new contract (in the old one
-    for removals).
+    for removals). ``used_by`` names the recorded consumer tests the change hits
+    (``diff --usage``; ``None`` when no usage was given).
     """
 
     rule_id: str
@@ -33,10 +36,19 @@ class Change:
     new: JSON = None
     operation: str = ""
     source_line: Location | None = None
+    used_by: tuple[str, ...] | None = None
 
     def at_least(self, level: Level) -> bool:
         """Whether this change is ``level`` or more severe."""
         return _RANK[self.level] <= _RANK[level]
+
+    def fails(self, fail_on: FailOn) -> bool:
+        """Whether this change fails a run with ``--fail-on fail_on``."""
+        if fail_on == "never":
+            return False
+        level, _, used = fail_on.partition("-")
+        return self.at_least(level) and (  # type: ignore[arg-type]  # FailOn's levels
+            not used or bool(self.used_by))
 
 
 @dataclass(frozen=True)
@@ -78,8 +90,9 @@ class DiffReport:
         return counts
 
     def fails(self, fail_on: FailOn) -> bool:
-        """Whether any change is at or above ``fail_on`` (``never`` never fails)."""
-        return fail_on != "never" and bool(self.at_least(fail_on))
+        """Whether any change is at or above ``fail_on`` (``never`` never fails); with
+        ``breaking-used``/``dangerous-used``, any such change a consumer test hits."""
+        return any(change.fails(fail_on) for change in self.changes)
 
 
 def sort_changes(changes: list[Change]) -> tuple[Change, ...]:

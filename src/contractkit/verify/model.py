@@ -35,7 +35,8 @@ class Finding:
     what was expected and what came. ``curl`` reproduces the first request that showed it
     (credentials given with ``headers`` appear as ``[Filtered]``), ``seed`` the run that
     generated it; ``occurrences`` counts the requests that showed the same kind of finding
-    on the operation.
+    on the operation. ``consumer`` names the consumer test (``file::test``) whose recorded
+    exchange a replay (``--interactions``) found it with, else is empty.
     """
 
     check: str
@@ -48,6 +49,7 @@ class Finding:
     curl: str = ""
     seed: int = 0
     occurrences: int = 1
+    consumer: str = ""
 
     @property
     def key(self) -> tuple[str, str, str]:
@@ -79,6 +81,7 @@ class VerifyOptions:
     checks: tuple[str, ...] = ()  # integration checks switched on
     skip_checks: tuple[str, ...] = ()  # provider checks switched off
     tls_verify: bool = True
+    interactions: str = ""  # the folder of recorded interactions replayed, if any
 
 
 @dataclass(frozen=True)

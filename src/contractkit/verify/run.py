@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 from contractkit.contract.loader import load
 from contractkit.contract.model import Contract
 from contractkit.errors import ConfigError, ProviderError
+from contractkit.interactions import read_dir
 from contractkit.verify.generated import (
     OperationResult,
     connection_reason,
@@ -29,6 +30,7 @@ from contractkit.verify.model import (
     VerifyOptions,
     VerifyReport,
 )
+from contractkit.verify.replay import replay
 from contractkit.verify.schema import load_schema, select
 
 _N = TypeVar("_N", int, float)
@@ -42,6 +44,7 @@ def verify(contract: Contract | str | Path, *, base_url: str,
            max_examples: int = 20, seed: int | None = None, max_time: float | None = None,
            workers: int = 1, request_timeout: float = 10.0, checks: Sequence[str] = (),
            skip_checks: Sequence[str] = (), tls_verify: bool = True,
+           interactions: str | Path | None = None,
            on_progress: Progress | None = None) -> VerifyReport:
     """Send generated requests to the provider at ``base_url`` and judge its answers.
 
@@ -58,9 +61,14 @@ def verify(contract: Contract | str | Path, *, base_url: str,
     :data:`~contractkit.verify.model.INTEGRATION_CHECKS`, or ``"all"``); ``skip_checks``
     switches off provider checks (names of :data:`~contractkit.verify.model.PROVIDER_CHECKS`:
     ``ignored_auth`` for a provider that checks only that credentials are present).
+    ``interactions`` (a folder written by ``pytest --contractkit-record``) replays what
+    consumer tests recorded instead of generating requests
+    (:func:`~contractkit.verify.replay.replay` says how answers are judged).
 
-    Raises :class:`~contractkit.errors.ProviderError` when the provider cannot be reached
-    and :class:`~contractkit.errors.ConfigError` for bad options.
+    Raises :class:`~contractkit.errors.ProviderError` when the provider cannot be reached,
+    :class:`~contractkit.errors.ConfigError` for bad options and
+    :class:`~contractkit.interactions.InteractionsError` for an unreadable interactions
+    file.
     """
     loaded = contract if isinstance(contract, Contract) else load(contract)
     options = VerifyOptions(
@@ -70,7 +78,17 @@ def verify(contract: Contract | str | Path, *, base_url: str,
         workers=_positive("workers", workers),
         request_timeout=_positive("request_timeout", request_timeout),
         checks=_integration(checks), skip_checks=_provider(skip_checks),
-        tls_verify=tls_verify)
+        tls_verify=tls_verify, interactions="" if interactions is None else str(interactions))
+    if interactions is not None:
+        given = [name for name, value in (("--include", include), ("--exclude", exclude),
+                                          ("--check", checks), ("--skip-check", skip_checks))
+                 if value]
+        if given:
+            raise ConfigError(f"{', '.join(given)} choose generated checks; --interactions "
+                              "replays what was recorded (run verify twice for both)")
+        recordings = read_dir(interactions)
+        _preflight(options)
+        return replay(loaded, recordings, options)
     schema = load_schema(loaded, options)
     operations = select(schema, options)
     _preflight(options)

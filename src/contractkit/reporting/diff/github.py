@@ -17,7 +17,7 @@ from pathlib import Path
 from contractkit.diff.model import Change, DiffReport
 from contractkit.diff.rules import LEVELS
 from contractkit.reporting.diff import text
-from contractkit.reporting.diff.view import RenderOptions, artifact, repository_root
+from contractkit.reporting.diff.view import RenderOptions, artifact, message, repository_root
 
 _COMMANDS = {"breaking": "error", "dangerous": "warning", "safe": "notice"}
 #: annotations of one kind that GitHub shows per step
@@ -40,11 +40,12 @@ def render(report: DiffReport, options: RenderOptions) -> str:
         rest = len(changes) - len(annotated)
         if rest:
             left_out = True
-            lines.append(f"::{command} title={_property('contractkit diff')}::"
-                         + _data(f"{rest} more {level} change{'s' if rest > 1 else ''} not "
-                                 f"annotated (GitHub shows {PER_STEP} {command} annotations "
-                                 f"per step): the step's log lists every change"))
-    lines.extend(f"::warning::{_data(note)}" for note in notes)
+            lines.append(f"::{command} title={escape_property('contractkit diff')}::"
+                         + escape_message(
+                             f"{rest} more {level} change{'s' if rest > 1 else ''} not "
+                             f"annotated (GitHub shows {PER_STEP} {command} annotations "
+                             f"per step): the step's log lists every change"))
+    lines.extend(f"::warning::{escape_message(note)}" for note in notes)
     if left_out:
         lines.append(f"::group::contractkit diff: every change ({len(shown)})")
         lines.append(text.render(report, RenderOptions(level=options.level)))
@@ -58,18 +59,20 @@ def _annotation(change: Change, command: str, base: Path | None) -> str:
     line = change.source_line
     if line is not None:
         place = artifact(line.file, base)
-        properties.append(f"file={_property(place.path or line.file)}")
+        properties.append(f"file={escape_property(place.path or line.file)}")
         if line.line is not None:
             properties.append(f"line={line.line}")
         if line.column is not None:
             properties.append(f"col={line.column}")
-    properties.append(f"title={_property(f'{change.rule_id} ({change.location})')}")
-    return f"::{command} {','.join(properties)}::{_data(change.message)}"
+    properties.append(f"title={escape_property(f'{change.rule_id} ({change.location})')}")
+    return f"::{command} {','.join(properties)}::{escape_message(message(change))}"
 
 
-def _data(value: str) -> str:
+def escape_message(value: str) -> str:
+    """A workflow command's message, escaped as the runner expects."""
     return value.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
 
 
-def _property(value: str) -> str:
-    return _data(value).replace(":", "%3A").replace(",", "%2C")
+def escape_property(value: str) -> str:
+    """A workflow command's property value (also `:` and `,` escaped)."""
+    return escape_message(value).replace(":", "%3A").replace(",", "%2C")

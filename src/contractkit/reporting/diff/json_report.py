@@ -60,4 +60,5 @@ def _change(change: Change) -> dict[str, Any]:
         "file": line.file if line else None,
         "line": line.line if line else None,
         "column": line.column if line else None,
+        **({} if change.used_by is None else {"used_by": list(change.used_by)}),
     }

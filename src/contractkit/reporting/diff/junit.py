@@ -11,14 +11,14 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 
 from contractkit.diff.model import DiffReport
-from contractkit.reporting.diff.view import RenderOptions
+from contractkit.reporting.diff.view import RenderOptions, message
 
 
 def render(report: DiffReport, options: RenderOptions) -> str:
     fail_on = options.fail_on
     changes = options.shown(report)
     # by level, not by value: a change's old/new may be a dict or list (unhashable)
-    failing = [fail_on != "never" and change.at_least(fail_on) for change in changes]
+    failing = [change.fails(fail_on) for change in changes]
     suites = ET.Element("testsuites", name="contractkit diff")
     # every test case counts, the skipped (ignored) ones too, as junit-10.xsd reads them
     cases = len(changes) + len(report.ignored)
@@ -39,11 +39,11 @@ def render(report: DiffReport, options: RenderOptions) -> str:
             "time": "0",
         })
         if fails:
-            failure = ET.SubElement(case, "failure", message=change.message,
+            failure = ET.SubElement(case, "failure", message=message(change),
                                     type=change.level)
-            failure.text = f"{change.message}\nat {change.source_line or change.location}"
+            failure.text = f"{message(change)}\nat {change.source_line or change.location}"
         else:
-            ET.SubElement(case, "system-out").text = f"{change.level}: {change.message}"
+            ET.SubElement(case, "system-out").text = f"{change.level}: {message(change)}"
     for ignored in report.ignored:
         case = ET.SubElement(suite, "testcase", {
             "classname": ignored.change.operation or "contract",

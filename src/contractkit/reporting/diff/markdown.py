@@ -12,7 +12,7 @@ from itertools import groupby
 
 from contractkit.diff.model import Change, DiffReport
 from contractkit.diff.rules import LEVELS, Level
-from contractkit.reporting.diff.view import TITLES, RenderOptions, hidden_note
+from contractkit.reporting.diff.view import TITLES, RenderOptions, hidden_note, message
 
 _FOLDED: tuple[Level, ...] = ("safe",)
 
@@ -58,7 +58,7 @@ def render(report: DiffReport, options: RenderOptions) -> str:
 
 def _bullet(change: Change) -> str:
     where = f"**`{change.operation}`**: " if change.operation else ""
-    return f"- {where}{_escape(change.message)} (`{change.rule_id}`)"
+    return f"- {where}{_escape(message(change))} (`{change.rule_id}`)"
 
 
 #: bytes a section's "… and N more" line and its framing may take

@@ -14,7 +14,7 @@ from typing import Any
 from contractkit._version import __version__
 from contractkit.diff.model import DiffReport
 from contractkit.diff.rules import RULES_BY_ID
-from contractkit.reporting.diff.view import RenderOptions, artifact, repository_root
+from contractkit.reporting.diff.view import RenderOptions, artifact, message, repository_root
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 _LEVELS = {"breaking": "error", "dangerous": "warning", "safe": "note"}
@@ -38,7 +38,7 @@ def data(report: DiffReport, options: RenderOptions | None = None) -> dict[str, 
             "ruleId": change.rule_id,
             "ruleIndex": index[change.rule_id],
             "level": _LEVELS[change.level],
-            "message": {"text": change.message},
+            "message": {"text": message(change)},
             "partialFingerprints": {"contractkitLocation": f"{change.rule_id}|{change.location}"},
         }
         line = change.source_line

@@ -7,7 +7,7 @@ from itertools import groupby
 
 from contractkit.diff.model import Change, DiffReport
 from contractkit.diff.rules import LEVELS, Level
-from contractkit.reporting.diff.view import TITLES, RenderOptions, hidden_note
+from contractkit.reporting.diff.view import TITLES, RenderOptions, hidden_note, usage_note
 
 #: ANSI styles per level, used only with ``color`` (a terminal, no ``NO_COLOR``)
 _STYLES: dict[Level, str] = {"breaking": "1;31", "dangerous": "33", "safe": "2"}
@@ -19,7 +19,11 @@ def summary(report: DiffReport) -> str:
     counts = report.counts()
     parts = [f"{counts[level]} {level}" for level in LEVELS]
     ignored = f", {len(report.ignored)} ignored" if report.ignored else ""
-    return f"{report.old} → {report.new}: {', '.join(parts)}{ignored}"
+    used = ""
+    if any(change.used_by is not None for change in report.changes):
+        hits = sum(1 for change in report.changes if change.used_by)
+        used = f"; {hits} hit recorded consumer tests"
+    return f"{report.old} → {report.new}: {', '.join(parts)}{ignored}{used}"
 
 
 def render(report: DiffReport, options: RenderOptions) -> str:
@@ -55,6 +59,8 @@ def _change(change: Change, paint: _Paint) -> str:
     if where:
         line += f"  {where}"
     text = f"{line}\n        {change.message}"
+    if usage_note(change):
+        text += f"\n        {usage_note(change)}"
     if change.source_line is not None:
         text += f"\n        at {change.source_line}"
     return text

@@ -43,6 +43,24 @@ class RenderOptions:
         return {level: counts[level] for level in below if counts[level]}
 
 
+def usage_note(change: Change) -> str:
+    """Which recorded consumer tests the change hits (``diff --usage``), or ``""``."""
+    if change.used_by is None:
+        return ""
+    if not change.used_by:
+        return "no recorded consumer test uses it"
+    tests = change.used_by
+    more = f" and {len(tests) - 3} more" if len(tests) > 3 else ""
+    noun = "test" if len(tests) == 1 else "tests"
+    return f"used by {len(tests)} recorded consumer {noun}: {', '.join(tests[:3])}{more}"
+
+
+def message(change: Change) -> str:
+    """The change's message, with :func:`usage_note` when there is one."""
+    note = usage_note(change)
+    return f"{change.message} ({note})" if note else change.message
+
+
 def by_level(changes: tuple[Change, ...] | list[Change], level: Level) -> list[Change]:
     return sorted((change for change in changes if change.level == level),
                   key=lambda change: (change.operation, change.location))

@@ -1,18 +1,27 @@
 """Render a :class:`~contractkit.verify.model.VerifyReport` for people and for CI, in the
-diff's formats where they fit: ``text`` and ``json`` (more in later steps)."""
+diff's formats: ``text``, ``json``, ``markdown``, ``junit``, ``github`` (workflow
+annotations) and ``sarif`` (code scanning). The CI formats reuse the diff reporters' limits
+and helpers (annotation escaping, repository-relative paths)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
-from contractkit.reporting.verify import json_report, text
+from contractkit.reporting.verify import github, json_report, junit, markdown, sarif, text
 from contractkit.verify.model import VerifyReport
 
 FORMATS: dict[str, Callable[[VerifyReport], str]] = {
     "text": text.render,
     "json": json_report.render,
+    "markdown": markdown.render,
+    "junit": junit.render,
+    "github": github.render,
+    "sarif": sarif.render,
 }
 
 
-def render(report: VerifyReport, output_format: str) -> str:
+def render(report: VerifyReport, output_format: str, *, color: bool = False) -> str:
+    """``report`` in ``output_format``; ``color`` paints the text format's finding codes."""
+    if output_format == "text":
+        return text.render(report, color=color)
     return FORMATS[output_format](report)
