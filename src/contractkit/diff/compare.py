@@ -13,6 +13,7 @@ from contractkit.contract.model import Contract
 from contractkit.diff.ignore import apply_ignores, read_ignore_file
 from contractkit.diff.model import Change, DiffReport, sort_changes
 from contractkit.diff.openapi import OpenAPIDiff
+from contractkit.diff.sites import by_site, ignored_by_site
 from contractkit.diff.sources import Opened, open_contract
 from contractkit.diff.version import version_changes
 from contractkit.errors import ConfigError
@@ -59,7 +60,10 @@ def diff(
     finally:
         if collecting:
             gc.enable()
+    # ignores apply to each operation's reach of a change, before the reaches of one
+    # site are merged: an entry naming one operation leaves the others reported
     kept, ignored, notes = apply_ignores(changes, entries, today)
+    kept, ignored = by_site(kept), ignored_by_site(ignored)
     notes = [*_invalid_schema_notes(before), *_invalid_schema_notes(after), *notes]
     if check_version and after.contract.kind == "openapi":
         found, version_notes = version_changes(before.contract.version,

@@ -17,7 +17,7 @@ from pathlib import Path
 from contractkit.diff.model import Change, DiffReport
 from contractkit.diff.rules import LEVELS
 from contractkit.reporting.diff import text
-from contractkit.reporting.diff.view import RenderOptions, artifact, repository_root
+from contractkit.reporting.diff.view import RenderOptions, artifact, reaches_line, repository_root
 
 _COMMANDS = {"breaking": "error", "dangerous": "warning", "safe": "notice"}
 #: annotations of one kind that GitHub shows per step
@@ -64,7 +64,9 @@ def _annotation(change: Change, command: str, base: Path | None) -> str:
         if line.column is not None:
             properties.append(f"col={line.column}")
     properties.append(f"title={_property(f'{change.rule_id} ({change.location})')}")
-    return f"::{command} {','.join(properties)}::{_data(change.message)}"
+    reaches = reaches_line(change)
+    message = f"{change.message}\n{reaches}" if reaches else change.message
+    return f"::{command} {','.join(properties)}::{_data(message)}"
 
 
 def _data(value: str) -> str:
