@@ -50,6 +50,7 @@ class OpenAPIDiff:
         self.closed_responses = closed_responses
         self.schemas = SchemaDiffer(resolver_of(old), resolver_of(new))
         self.record = Recorder(old, new)
+        self._subjects: dict[Place, str] = {}
         self._add = self.record.add
 
     def run(self) -> list[Change]:
@@ -371,13 +372,22 @@ class OpenAPIDiff:
             if nested and self.record.shared(label, written):
                 # one message for every operation that reaches the site: named from
                 # its component, not by the path from one operation's body
-                path = schema_path(self.record.site_name(written))
-                subject = f"{prefix or side} {'property' if '.' in path else 'schema'} `{path}`"
+                subject = f"{prefix or side} {self._site_subject(written)}"
             self._add(rule_id, where,
                       schema_message(change, side, level, finding, title, nested,
                                      noun=prefix or side, subject=subject),
                       old=finding.old, new=finding.new, operation=label,
                       site=("new", *finding.site), level=level, written=written)
+
+    def _site_subject(self, place: Place) -> str:
+        """``property `Payment.status``` (``schema `Status``` for a component's root),
+        once per site: a site reached by 5,000 operations is named once."""
+        subject = self._subjects.get(place)
+        if subject is None:
+            path = schema_path(self.record.site_name(place))
+            subject = self._subjects[place] = (
+                f"{'property' if '.' in path else 'schema'} `{path}`")
+        return subject
 
 
 def _written(finding: SchemaFinding) -> Place:

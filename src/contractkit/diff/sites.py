@@ -26,12 +26,12 @@ _COMPONENT_DEPTH = {"components": 3, "definitions": 2, "parameters": 2, "respons
 def by_site(changes: Iterable[Change]) -> list[Change]:
     """``changes`` with those of one rule at one shared site merged into one, in the
     order each site was first met; changes in an operation's own part pass unchanged."""
-    merged: dict[tuple[str, ...] | int, list[Change]] = {}
+    merged: dict[tuple[str | bytes, ...] | int, list[Change]] = {}
     for number, change in enumerate(changes):
-        key: tuple[str, ...] | int = number
+        key: tuple[str | bytes, ...] | int = number
         if change.site:
             key = (change.rule_id, change.site, unsoftened(change.message),
-                   canonical(change.old).decode(), canonical(change.new).decode())
+                   canonical(change.old), canonical(change.new))
         merged.setdefault(key, []).append(change)
     return [_merge(group) for group in merged.values()]
 
