@@ -336,3 +336,13 @@ def test_closed_responses_makes_response_additions_breaking() -> None:
     added = [c for c in data["changes"] if c["rule_id"] == "response-property-enum-value-added"]
     assert [c["level"] for c in added] == ["breaking"]
     assert [r["level"] for r in added[0]["reaches"]] == ["breaking", "breaking"]
+
+
+def test_expand_reports_a_component_change_once_per_operation() -> None:
+    data = json.loads(run("v1.yaml", "v2.yaml", "--format", "json", "--expand").stdout)
+    jsonschema.validate(data, schema())
+    assert data["summary"] == {"breaking": 1, "dangerous": 2, "safe": 1}
+    added = [c for c in data["changes"] if c["rule_id"] == "response-property-enum-value-added"]
+    assert sorted(c["location"] for c in added) == [
+        "GET /payments/{paymentId} → responses → 200 → application/json → /status",
+        "POST /payments → responses → 201 → application/json → /status"]

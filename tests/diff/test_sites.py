@@ -322,3 +322,20 @@ def test_markdown_has_one_bullet_per_site(merged: DiffReport) -> None:
     bullets = [line for line in markdown.splitlines() if "enum-value-added" in line]
     assert len(bullets) == 2  # the request and the response reading of Payment.status
     assert any("reaches 6 operations" in line for line in bullets)
+
+
+def test_expand_reports_each_reach_as_before() -> None:
+    old, new = shared(4, with_status("a")), shared(4, with_status("a", "b"))
+    merged_report = compare(old, new)
+    report = compare(old, new, expand=True)
+    added = [c for c in report.changes if c.rule_id == "response-property-enum-value-added"]
+    assert len(added) == 4
+    assert sorted(c.operation for c in added) == sorted(
+        r.operation for c in merged_report.changes for r in c.reaches
+        if c.rule_id == "response-property-enum-value-added")
+    for change in added:
+        [reach] = change.reaches
+        assert change.location == reach.location
+        assert change.site == "#/components/schemas/Payment/properties/status"
+    assert report.counts()["dangerous"] == 4
+    assert "reaches" not in render(report, "text")

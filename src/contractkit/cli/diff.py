@@ -45,6 +45,9 @@ _SINGLE_DOCUMENT = ("json", "junit", "sarif")
 @click.option("--closed-responses", is_flag=True,
               help="Clients reject response values they do not know: a response enum "
                    "value or oneOf/anyOf branch added is breaking (default: dangerous).")
+@click.option("--expand", is_flag=True,
+              help="Report a change in a component once per operation that reaches it, "
+                   "not once per site (the summary then counts operations).")
 @click.option("--base", metavar="REF",
               help="Compare each given file with itself at git REF (for pre-commit hooks); "
                    "files that do not exist at REF are new and skipped.")
@@ -52,7 +55,7 @@ _SINGLE_DOCUMENT = ("json", "junit", "sarif")
 @click.option("--list-rules", is_flag=True, help="Print the rule catalogue and exit.")
 def diff(contracts: tuple[str, ...], output_format: str, fail_on: FailOn, level: Level,
          color: str, markdown_limit: int, ignore_file: str | None, check_version: bool,
-         closed_responses: bool,
+         closed_responses: bool, expand: bool,
          base: str | None,
          load_options: LoadOptions, list_rules: bool) -> None:
     """Report the changes from OLD to NEW and whether they break clients.
@@ -78,7 +81,8 @@ def diff(contracts: tuple[str, ...], output_format: str, fail_on: FailOn, level:
             continue
         reports.append(diff_contracts(old, new, ignore=ignore_file,
                                       check_version=check_version,
-                                      closed_responses=closed_responses, **load_options))
+                                      closed_responses=closed_responses, expand=expand,
+                                      **load_options))
     painted = color == "always" or (color == "auto" and sys.stdout.isatty()
                                     and not os.environ.get("NO_COLOR"))
     click.echo("\n\n".join(render(report, output_format, fail_on=fail_on, level=level,

@@ -28,6 +28,7 @@ def diff(
     ignore: str | os.PathLike[str] | None = None,
     check_version: bool = False,
     closed_responses: bool = False,
+    expand: bool = False,
     today: dt.date | None = None,
     allow_remote_refs: bool = False,
     max_bytes: int = DEFAULT_MAX_BYTES,
@@ -39,7 +40,9 @@ def diff(
     ``check_version`` adds a finding when breaking changes come without a major bump of
     ``info.version``; ``closed_responses`` reports a response enum value or oneOf/anyOf
     branch added as breaking (for clients that reject what they do not know; by default
-    it is dangerous); ``today`` is the date sunset and expiry dates are checked against.
+    it is dangerous); ``expand`` reports a change written in a component once per
+    operation part that reaches it (each with its one reach) instead of once per site;
+    ``today`` is the date sunset and expiry dates are checked against.
     ``allow_remote_refs``, ``max_bytes`` and ``max_yaml_nodes`` apply to both sides as in
     :func:`~contractkit.contract.loader.load`.
     Raises :class:`~contractkit.errors.ContractkitError` for inputs that cannot be read.
@@ -63,7 +66,8 @@ def diff(
     # ignores apply to each operation's reach of a change, before the reaches of one
     # site are merged: an entry naming one operation leaves the others reported
     kept, ignored, notes = apply_ignores(changes, entries, today)
-    kept, ignored = by_site(kept), ignored_by_site(ignored)
+    if not expand:
+        kept, ignored = by_site(kept), ignored_by_site(ignored)
     notes = [*_invalid_schema_notes(before), *_invalid_schema_notes(after), *notes]
     if check_version and after.contract.kind == "openapi":
         found, version_notes = version_changes(before.contract.version,

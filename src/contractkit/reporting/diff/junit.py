@@ -11,7 +11,7 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 
 from contractkit.diff.model import Change, DiffReport
-from contractkit.reporting.diff.view import RenderOptions, reaches_count
+from contractkit.reporting.diff.view import RenderOptions, merged, reaches_count
 
 #: reaches a failure's text lists one per line before "and N more"
 REACHES_LISTED = 20
@@ -63,7 +63,7 @@ def render(report: DiffReport, options: RenderOptions) -> str:
 def _reaches(change: Change) -> str:
     """The operations a change in a component reaches, one per line (the first
     :data:`REACHES_LISTED`)."""
-    if not change.reaches:
+    if not merged(change):
         return ""
     listed = [f"  {reach.location}" for reach in change.reaches[:REACHES_LISTED]]
     rest = len(change.reaches) - len(listed)

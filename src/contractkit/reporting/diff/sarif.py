@@ -17,6 +17,7 @@ from contractkit.diff.rules import RULES_BY_ID
 from contractkit.reporting.diff.view import (
     RenderOptions,
     artifact,
+    merged,
     reach_text,
     reaches_line,
     repository_root,
@@ -47,7 +48,7 @@ def data(report: DiffReport, options: RenderOptions | None = None) -> dict[str, 
             "message": {"text": change.message},
             "partialFingerprints": {"contractkitLocation": f"{change.rule_id}|{change.location}"},
         }
-        if change.reaches:
+        if merged(change):
             # one result per site; the operations it reaches go with it
             result["message"]["text"] += f" ({reaches_line(change)})"
             result["properties"] = {"reaches": [reach_text(reach) for reach in change.reaches]}

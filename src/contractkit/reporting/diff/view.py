@@ -62,6 +62,12 @@ def hidden_note(options: RenderOptions, report: DiffReport) -> str:
 REACHES_NAMED = 3
 
 
+def merged(change: Change) -> bool:
+    """Whether ``change`` stands for every operation that reaches its site (not for one
+    of them, as ``diff(..., expand=True)`` reports it)."""
+    return bool(change.reaches) and change.location == change.site
+
+
 def reach_text(reach: Reach) -> str:
     """``POST /payments (response 201)``: one place a change is reached from."""
     part = f"response {reach.status}" if reach.status else reach.direction
@@ -72,7 +78,7 @@ def reaches_line(change: Change, named: int = REACHES_NAMED) -> str:
     """``reaches 3 operations: GET /a (response 200), …, and 1 more``, or ``""`` for a
     change in one operation's own part."""
     reaches = change.reaches
-    if not reaches:
+    if not merged(change):
         return ""
     places = ", ".join(reach_text(reach) for reach in reaches[:named])
     more = f" and {len(reaches) - named} more" if len(reaches) > named else ""
