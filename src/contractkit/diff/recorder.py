@@ -69,9 +69,13 @@ class Recorder:
         """``place`` as written: ``#/components/schemas/Payment`` (``#/definitions/…`` in a
         Swagger 2.0 file), ``common.yaml#/Pet`` in another file."""
         resolver = resolver_of(self.new)
-        root = resolver.root.uri
         uri, pointer = place
+        if resolver is None:
+            return "#" + pointer
+        root = resolver.root.uri
         if uri == root:
+            # a Swagger 2.0 contract is compared in its 3.x shape; the runtime maps its
+            # pointers back to the file as written (no public accessor exists yet)
             original = self.new._runtime._original_pointer
             return "#" + (original(pointer) if original is not None else pointer)
         folder = root.rsplit("/", 1)[0] + "/"
