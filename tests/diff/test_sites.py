@@ -339,3 +339,20 @@ def test_expand_reports_each_reach_as_before() -> None:
         assert change.site == "#/components/schemas/Payment/properties/status"
     assert report.counts()["dangerous"] == 4
     assert "reaches" not in render(report, "text")
+
+
+def test_a_webhook_payload_reaching_a_component_is_a_webhook_reach() -> None:
+    def doc(payment: dict[str, Any]) -> dict[str, Any]:
+        document = shared(2, payment)
+        document["webhooks"] = {"paid": {"post": {
+            "requestBody": {"content": {"application/json": {"schema": REF}}},
+            "responses": {"200": {"description": "ok"}}}}}
+        return document
+
+    report = compare(doc(with_status("a")), doc(with_status("a", "b")))
+    [webhook] = [c for c in report.changes if c.rule_id == "webhook-property-enum-value-added"]
+    assert webhook.site == "#/components/schemas/Payment/properties/status"
+    assert [(r.operation, r.direction, r.status) for r in webhook.reaches] == [
+        ("webhook paid POST", "webhook", "")]
+    [response] = [c for c in report.changes if c.rule_id == "response-property-enum-value-added"]
+    assert len(response.reaches) == 2
