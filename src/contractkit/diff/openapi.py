@@ -51,6 +51,7 @@ class OpenAPIDiff:
         self.schemas = SchemaDiffer(resolver_of(old), resolver_of(new))
         self.record = Recorder(old, new)
         self._subjects: dict[Place, str] = {}
+        self._messages: dict[tuple[str, str, Place, str, bytes, bytes], str] = {}
         self._add = self.record.add
 
     def run(self) -> list[Change]:
@@ -368,16 +369,23 @@ class OpenAPIDiff:
             where = [*parts, finding.path] if finding.path else parts
             level = schema_level(change, side, closed_responses=self.closed_responses)
             written = _written(finding)
-            subject = ""
-            if nested and self.record.shared(label, written):
-                # one message for every operation that reaches the site: named from
-                # its component, not by the path from one operation's body
-                subject = f"{prefix or side} {self._site_subject(written)}"
-            self._add(rule_id, where,
-                      schema_message(change, side, level, finding, title, nested,
-                                     noun=prefix or side, subject=subject),
-                      old=finding.old, new=finding.new, operation=label,
-                      site=("new", *finding.site), level=level, written=written)
+            if self.record.shared(label, written):
+                # one message for every operation that reaches the site, written once:
+                # named from its component, not by the path from one operation's body
+                key = (rule_id, level, written, title, identity[2], identity[3])
+                message = self._messages.get(key)
+                if message is None:
+                    subject = f"{prefix or side} {self._site_subject(written)}" if nested \
+                        else ""
+                    message = self._messages[key] = schema_message(
+                        change, side, level, finding, title, nested, noun=prefix or side,
+                        subject=subject)
+            else:
+                message = schema_message(change, side, level, finding, title, nested,
+                                         noun=prefix or side)
+            self._add(rule_id, where, message, old=finding.old, new=finding.new,
+                      operation=label, site=("new", *finding.site), level=level,
+                      written=written)
 
     def _site_subject(self, place: Place) -> str:
         """``property `Payment.status``` (``schema `Status``` for a component's root),
