@@ -255,7 +255,8 @@ def test_every_occurrence_survives_as_a_reach() -> None:
      "Pay/ment.oneOf[1].a"),
     ("#/components/parameters/limit/schema", "#/components/parameters/limit", "limit"),
     ("#/definitions/Payment/allOf/0/properties/id", "#/definitions/Payment", "Payment.id"),
-    ("common.yaml#/Pet/properties/name", "common.yaml", "common.yaml.Pet.name"),
+    ("common.yaml#/Pet/properties/name", "common.yaml", "Pet.name"),
+    ("schemas/pet.yaml", "schemas/pet.yaml", "pet"),
 ])
 def test_sites_name_their_component_and_path(site: str, expected_component: str,
                                              expected_path: str) -> None:
@@ -356,3 +357,21 @@ def test_a_webhook_payload_reaching_a_component_is_a_webhook_reach() -> None:
         ("webhook paid POST", "webhook", "")]
     [response] = [c for c in report.changes if c.rule_id == "response-property-enum-value-added"]
     assert len(response.reaches) == 2
+
+
+def test_a_schema_in_another_file_is_a_site_named_by_its_file(tmp_path: Path) -> None:
+    main = {"openapi": "3.0.3", "info": {"title": "t", "version": "1"}, "paths": {
+        path: {"get": {"responses": {"200": {"description": "ok", "content": {
+            "application/json": {"schema": {"$ref": "schemas/pet.yaml#/Pet"}}}}}}}
+        for path in ("/pets", "/pets/mine")}}
+    for side, values in (("old", ["cat"]), ("new", ["cat", "dog"])):
+        (tmp_path / side / "schemas").mkdir(parents=True)
+        (tmp_path / side / "main.json").write_text(json.dumps(main))
+        (tmp_path / side / "schemas" / "pet.yaml").write_text(json.dumps({"Pet": {
+            "type": "object", "properties": {"kind": {"type": "string", "enum": values}}}}))
+    [change] = contractkit.diff(tmp_path / "old" / "main.json",
+                                tmp_path / "new" / "main.json").changes
+    assert change.site == "schemas/pet.yaml#/Pet/properties/kind"
+    assert change.operation == "schemas/pet.yaml"
+    assert change.message.startswith("response property `Pet.kind` enum value added (dog)")
+    assert sorted(r.operation for r in change.reaches) == ["GET /pets", "GET /pets/mine"]

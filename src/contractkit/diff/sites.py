@@ -72,12 +72,15 @@ def component(site: str) -> str:
 def schema_path(site: str) -> str:
     """A site as a reader names it: ``Payment.status`` for
     ``#/components/schemas/Payment/properties/status``, ``Payment.tags.[]`` for its
-    ``items``; the component's name alone for its root."""
+    ``items``; the component's name alone for its root; ``Pet.name`` for
+    ``common.yaml#/Pet/properties/name``."""
     file, _, pointer = site.partition("#")
     tokens = split_pointer(pointer)
-    name = file.rsplit("/", 1)[-1] if file else ""
-    if not file and tokens:
-        depth = _COMPONENT_DEPTH.get(tokens[0], 1)
+    # a file of schemas names them by their first token (pet.yaml#/Pet); a file that is
+    # one schema by its own name
+    name = file.rsplit("/", 1)[-1].rsplit(".", 1)[0] if file else ""
+    if tokens:
+        depth = 1 if file else _COMPONENT_DEPTH.get(tokens[0], 1)
         name, tokens = tokens[min(depth, len(tokens)) - 1], tokens[depth:]
     steps = [name] if name else []
     position = 0
