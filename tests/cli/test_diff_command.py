@@ -59,8 +59,13 @@ def test_each_format_matches_its_snapshot(output_format: str, tmp_path: Path) ->
 def test_json_output_validates_against_the_shipped_schema() -> None:
     data = json.loads(run("v1.yaml", "v2.yaml", "--format", "json").stdout)
     jsonschema.validate(data, schema())
-    assert data["summary"] == {"breaking": 1, "dangerous": 2, "safe": 1}
+    assert data["summary"] == {"breaking": 1, "dangerous": 1, "safe": 1}
     assert data["failed"] is True
+    # Payment.status gained a value: one change, reached from both operations
+    [added] = [c for c in data["changes"] if c["rule_id"] == "response-property-enum-value-added"]
+    assert added["site"] == added["location"] == "#/components/schemas/Payment/properties/status"
+    assert [(r["operation_id"], r["direction"], r["status"]) for r in added["reaches"]] == [
+        ("getPayment", "response", "200"), ("createPayment", "response", "201")]
 
 
 ANNOTATION = re.compile(
@@ -74,14 +79,14 @@ def test_github_annotations_are_workflow_commands_with_file_and_line(tmp_path: P
     lines = run("v1.yaml", "v2.yaml", "--format", "github",
                 cwd=in_repository(tmp_path)).stdout.splitlines()
     *annotations, summary = lines
-    assert summary.startswith("v1.yaml → v2.yaml: 1 breaking, 2 dangerous")
-    assert len(annotations) == 4
+    assert summary.startswith("v1.yaml → v2.yaml: 1 breaking, 1 dangerous")
+    assert len(annotations) == 3  # one per change site
     for line in annotations:
         assert ANNOTATION.match(line), line
         assert ",line=" in line
         assert "file=api/v2.yaml" in line  # by its path in the repository
     assert sum(line.startswith("::error ") for line in annotations) == 1
-    assert sum(line.startswith("::warning ") for line in annotations) == 2
+    assert sum(line.startswith("::warning ") for line in annotations) == 1
 
 
 def test_junit_output_has_the_shape_ci_systems_read() -> None:
@@ -91,7 +96,7 @@ def test_junit_output_has_the_shape_ci_systems_read() -> None:
     assert suite.tag == "testsuite"
     assert set(suite.attrib) == {"name", "tests", "failures", "errors", "skipped", "time"}
     cases = suite.findall("testcase")
-    assert int(suite.get("tests", "")) == len(cases) == 4
+    assert int(suite.get("tests", "")) == len(cases) == 3  # one per change site
     failures = [case for case in cases if case.find("failure") is not None]
     assert int(suite.get("failures", "")) == len(failures) == 1
     for case in cases:
@@ -214,7 +219,8 @@ def test_ignored_changes_do_not_fail(tmp_path: Path) -> None:
     result = run(str(DATA / "v1.yaml"), str(DATA / "v2.yaml"), "--ignore", "ignore.yaml",
                  cwd=tmp_path)
     assert result.exit_code == 0, result.output
-    assert "3 ignored" in result.stdout.splitlines()[0]
+    # the enum value added is ignored once for its site, with both operations it reaches
+    assert "2 ignored" in result.stdout.splitlines()[0]
 
 
 def test_bad_git_ref_exits_2(tmp_path: Path) -> None:
@@ -326,6 +332,17 @@ def test_default_responses_are_named_as_written_so_ignore_entries_match(
 def test_closed_responses_makes_response_additions_breaking() -> None:
     data = json.loads(run("v1.yaml", "v2.yaml", "--format", "json",
                           "--closed-responses").stdout)
-    assert data["summary"] == {"breaking": 3, "dangerous": 0, "safe": 1}
+    assert data["summary"] == {"breaking": 2, "dangerous": 0, "safe": 1}
     added = [c for c in data["changes"] if c["rule_id"] == "response-property-enum-value-added"]
-    assert [c["level"] for c in added] == ["breaking", "breaking"]
+    assert [c["level"] for c in added] == ["breaking"]
+    assert [r["level"] for r in added[0]["reaches"]] == ["breaking", "breaking"]
+
+
+def test_expand_reports_a_component_change_once_per_operation() -> None:
+    data = json.loads(run("v1.yaml", "v2.yaml", "--format", "json", "--expand").stdout)
+    jsonschema.validate(data, schema())
+    assert data["summary"] == {"breaking": 1, "dangerous": 2, "safe": 1}
+    added = [c for c in data["changes"] if c["rule_id"] == "response-property-enum-value-added"]
+    assert sorted(c["location"] for c in added) == [
+        "GET /payments/{paymentId} → responses → 200 → application/json → /status",
+        "POST /payments → responses → 201 → application/json → /status"]

@@ -34,3 +34,15 @@ def changes(old: dict[str, Any], new: dict[str, Any], **options: Any) -> list[tu
     """``(rule_id, level)`` of every change from ``old`` to ``new``."""
     report = contractkit.diff(contractkit.load(old), contractkit.load(new), **options)
     return [(change.rule_id, change.level) for change in report.changes]
+
+
+def reached(report: contractkit.DiffReport) -> list[tuple[str, str, str]]:
+    """``(rule_id, operation, location)`` of each change as each operation reaches it:
+    a change in a component once per reach, any other change as it is."""
+    found = []
+    for change in report.changes:
+        for reach in change.reaches:
+            found.append((change.rule_id, reach.operation, reach.location))
+        if not change.reaches:
+            found.append((change.rule_id, change.operation, change.location))
+    return found

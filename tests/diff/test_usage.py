@@ -130,7 +130,7 @@ def test_the_command_marks_changes_and_fails_on_used_ones(
                     "--format", "json")
     assert text.returncode == 1, text.stderr
     assert text.stdout.splitlines()[0].endswith(
-        ": 15 breaking, 0 dangerous, 0 safe; 3 hit recorded consumer tests")
+        ": 6 breaking, 0 dangerous, 0 safe; 3 hit recorded consumer tests")
     assert "        used by 1 recorded consumer test: t.py::test_get" in text.stdout
     assert "        no recorded consumer test uses it" in text.stdout
     assert used.returncode == 1
@@ -138,7 +138,12 @@ def test_the_command_marks_changes_and_fails_on_used_ones(
     jsonschema.validate(data, json_report.schema())
     assert data["fail_on"] == "breaking-used"
     hits = [c for c in data["changes"] if c["used_by"]]
-    assert {c["operation"] for c in hits} == {"GET /payments/{paymentId}"}
+    # reported once at the component's site, used through the operation the test called
+    assert {c["operation"] for c in hits} == {"#/components/schemas/Payment"}
+    assert all("GET /payments/{paymentId}" in {r["operation"] for r in c["reaches"]}
+               for c in hits)
+    # the webhook's copies of the change are reached by no recorded request
+    assert {c["rule_id"].split("-")[0] for c in hits} == {"response"}
 
     # nobody reads payments one by one: the same changes, but no used one
     (next(folder.iterdir())).write_text(json.dumps({

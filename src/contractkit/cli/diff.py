@@ -53,6 +53,9 @@ _SINGLE_DOCUMENT = ("json", "junit", "sarif")
 @click.option("--closed-responses", is_flag=True,
               help="Clients reject response values they do not know: a response enum "
                    "value or oneOf/anyOf branch added is breaking (default: dangerous).")
+@click.option("--expand", is_flag=True,
+              help="Report a change in a component once per operation that reaches it, "
+                   "not once per site (the summary then counts operations).")
 @click.option("--base", metavar="REF",
               help="Compare each given file with itself at git REF (for pre-commit hooks); "
                    "files that do not exist at REF are new and skipped.")
@@ -60,7 +63,7 @@ _SINGLE_DOCUMENT = ("json", "junit", "sarif")
 @click.option("--list-rules", is_flag=True, help="Print the rule catalogue and exit.")
 def diff(contracts: tuple[str, ...], output_format: str, fail_on: FailOn, level: Level,
          color: str, markdown_limit: int, ignore_file: str | None, check_version: bool,
-         closed_responses: bool, usage_dir: str | None,
+         closed_responses: bool, usage_dir: str | None, expand: bool,
          base: str | None,
          load_options: LoadOptions, list_rules: bool) -> None:
     """Report the changes from OLD to NEW and whether they break clients.
@@ -89,7 +92,8 @@ def diff(contracts: tuple[str, ...], output_format: str, fail_on: FailOn, level:
             click.echo(f"{new}: new at {base}, nothing to compare")
             continue
         report = diff_contracts(old, new, ignore=ignore_file, check_version=check_version,
-                                closed_responses=closed_responses, **load_options)
+                                closed_responses=closed_responses, expand=expand,
+                                **load_options)
         reports.append(report if recordings is None else mark(report, recordings))
     painted = color == "always" or (color == "auto" and sys.stdout.isatty()
                                     and not os.environ.get("NO_COLOR"))

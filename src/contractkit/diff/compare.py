@@ -13,6 +13,7 @@ from contractkit.contract.model import Contract
 from contractkit.diff.ignore import apply_ignores, read_ignore_file
 from contractkit.diff.model import Change, DiffReport, sort_changes
 from contractkit.diff.openapi import OpenAPIDiff
+from contractkit.diff.sites import by_site, ignored_by_site
 from contractkit.diff.sources import Opened, open_contract
 from contractkit.diff.version import version_changes
 from contractkit.errors import ConfigError
@@ -27,6 +28,7 @@ def diff(
     ignore: str | os.PathLike[str] | None = None,
     check_version: bool = False,
     closed_responses: bool = False,
+    expand: bool = False,
     today: dt.date | None = None,
     allow_remote_refs: bool = False,
     max_bytes: int = DEFAULT_MAX_BYTES,
@@ -38,7 +40,9 @@ def diff(
     ``check_version`` adds a finding when breaking changes come without a major bump of
     ``info.version``; ``closed_responses`` reports a response enum value or oneOf/anyOf
     branch added as breaking (for clients that reject what they do not know; by default
-    it is dangerous); ``today`` is the date sunset and expiry dates are checked against.
+    it is dangerous); ``expand`` reports a change written in a component once per
+    operation part that reaches it (each with its one reach) instead of once per site;
+    ``today`` is the date sunset and expiry dates are checked against.
     ``allow_remote_refs``, ``max_bytes`` and ``max_yaml_nodes`` apply to both sides as in
     :func:`~contractkit.contract.loader.load`.
     Raises :class:`~contractkit.errors.ContractkitError` for inputs that cannot be read.
@@ -59,7 +63,11 @@ def diff(
     finally:
         if collecting:
             gc.enable()
+    # ignores apply to each operation's reach of a change, before the reaches of one
+    # site are merged: an entry naming one operation leaves the others reported
     kept, ignored, notes = apply_ignores(changes, entries, today)
+    if not expand:
+        kept, ignored = by_site(kept), ignored_by_site(ignored)
     notes = [*_invalid_schema_notes(before), *_invalid_schema_notes(after), *notes]
     if check_version and after.contract.kind == "openapi":
         found, version_notes = version_changes(before.contract.version,

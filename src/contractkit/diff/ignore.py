@@ -8,6 +8,11 @@
         reason: "field was never filled in; clients checked (JIRA-123)"
         expires: 2026-12-31                          # optional; after it, no longer ignores
 
+A change written in a component is reported once for its site, but ignored per
+operation: ``location`` matches each operation's view of it (``GET /payments/{} → *``)
+or the site itself (``#/components/schemas/Payment/*``). An entry that names one
+operation ignores the change only there; the finding stays, for the other operations.
+
 An expired entry stops ignoring and says so in the report's notes, so a temporary
 exception cannot become permanent by accident.
 """
@@ -39,8 +44,11 @@ class IgnoreEntry:
     where: Location
 
     def matches(self, change: Change) -> bool:
-        return fnmatch.fnmatchcase(change.rule_id, self.rule) and fnmatch.fnmatchcase(
-            change.location, self.location)
+        """By rule id and by location: the change's as seen from its operation, or the
+        site where it is written (``#/components/schemas/Payment/*``)."""
+        return fnmatch.fnmatchcase(change.rule_id, self.rule) and (
+            fnmatch.fnmatchcase(change.location, self.location)
+            or (bool(change.site) and fnmatch.fnmatchcase(change.site, self.location)))
 
 
 def read_ignore_file(path: str | os.PathLike[str]) -> tuple[IgnoreEntry, ...]:

@@ -111,5 +111,15 @@ def soften_unstable(record: Recorder, operation: Operation, start: int) -> None:
         if change.level == "breaking" and change.rule_id != "stability-level-invalid":
             changes[index] = dataclasses.replace(
                 change, level="dangerous",
-                message=f"{change.message} (the operation was {stability}, "
-                        "so this is not counted as breaking)")
+                message=f"{change.message}{_SOFTENED.format(stability=stability)}")
+
+
+_SOFTENED = " (the operation was {stability}, so this is not counted as breaking)"
+
+
+def unsoftened(message: str) -> str:
+    """``message`` without what :func:`soften_unstable` added to it: the same change
+    reached from a stable and from a draft operation is one change."""
+    for stability in ("draft", "alpha"):
+        message = message.removesuffix(_SOFTENED.format(stability=stability))
+    return message

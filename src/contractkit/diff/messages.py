@@ -42,10 +42,12 @@ _GENERIC: dict[tuple[Level, str], str] = {
 
 def schema_message(change: SchemaChange, side: Literal["request", "response"], level: Level,
                    finding: SchemaFinding, title: str, nested: bool, *,
-                   noun: str = "") -> str:
+                   noun: str = "", subject: str = "") -> str:
     """``side`` is who reads the schema (the server for requests, clients for responses
-    and webhook payloads); ``noun`` names it in the sentence (default: ``side``)."""
-    subject = f"{noun or side} property `{_dotted(finding.path)}`" if nested else title
+    and webhook payloads); ``noun`` names it in the sentence (default: ``side``);
+    ``subject`` replaces the sentence's subject (a property named from its component)."""
+    subject = subject or (f"{noun or side} property `{_dotted(finding.path)}`" if nested
+                          else title)
     text = f"{subject} {change.phrase}{_values(change.name, finding.old, finding.new)}"
     consequence = _CONSEQUENCES.get((change.name, side)) or _GENERIC.get((level, side))
     return f"{text}: {consequence}" if consequence else text

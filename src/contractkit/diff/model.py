@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Literal
 
@@ -16,16 +17,45 @@ _RANK = {level: rank for rank, level in enumerate(LEVELS)}
 
 
 @dataclass(frozen=True)
+class Reach:
+    """One place a change written in a shared part of the contract (a component) is
+    reached from: an operation's request or one of its responses.
+
+    ``location`` is where the change is as seen from the operation
+    (``POST /payments → responses → 201 → application/json → /status``), as it was
+    reported before changes were reported once per site; ``level`` is what the change
+    means there (an operation published as ``draft`` or ``alpha`` softens it).
+    """
+
+    operation: str  # METHOD /path, or "webhook NAME METHOD"
+    operation_id: str  # "" when the contract gives none
+    direction: Literal["request", "response", "webhook"]
+    status: str  # the response status as written ("200", "default"); "" for a request
+    location: str
+    level: Level
+
+
+@dataclass(frozen=True)
 class Change:
     """One difference between two contracts and what it means for clients.
 
     ``location`` reads from the outside in: for OpenAPI ``" → "``-separated
     (``POST /payments → requestBody → application/json → /amount``), for GraphQL dotted
     (``Query.payment.id``); it is what ignore entries match. ``operation`` is what
-    reports group by (``POST /payments``, a GraphQL type, or ``""`` for the whole
-    contract). ``source_line`` is where the change is in the new contract (in the old one
-    for removals). ``used_by`` names the recorded consumer tests the change hits
-    (``diff --usage``; ``None`` when no usage was given).
+    reports group by (``POST /payments``, a GraphQL type, a component such as
+    ``#/components/schemas/Payment``, or ``""`` for the whole contract).
+    ``source_line`` is where the change is in the new contract (its nearest surviving
+    parent for removals).
+
+    A change written in a shared part of the contract (a component, another file) is
+    reported once for that place: ``site`` names it as written
+    (``#/components/schemas/Payment/properties/status``, also the ``location``),
+    ``reaches`` lists every operation that reaches it, and ``level`` is the most
+    severe of theirs. ``site`` is ``""`` for a change in an operation's own part.
+
+    ``used_by`` names the recorded consumer tests the change hits (``diff --usage``;
+    ``None`` when no usage was given): for a change at a site, those of every operation
+    it reaches.
     """
 
     rule_id: str
@@ -36,6 +66,8 @@ class Change:
     new: JSON = None
     operation: str = ""
     source_line: Location | None = None
+    site: str = ""
+    reaches: tuple[Reach, ...] = ()
     used_by: tuple[str, ...] | None = None
 
     def at_least(self, level: Level) -> bool:
@@ -93,6 +125,11 @@ class DiffReport:
         """Whether any change is at or above ``fail_on`` (``never`` never fails); with
         ``breaking-used``/``dangerous-used``, any such change a consumer test hits."""
         return any(change.fails(fail_on) for change in self.changes)
+
+
+def most_severe(levels: Iterable[Level]) -> Level:
+    """The most severe of ``levels`` (at least one)."""
+    return min(levels, key=_RANK.__getitem__)
 
 
 def sort_changes(changes: list[Change]) -> tuple[Change, ...]:

@@ -13,7 +13,7 @@ import re
 from collections.abc import Mapping
 from typing import Any, Literal
 
-from contractkit.contract._source import split_pointer
+from contractkit.contract._source import join_pointer, split_pointer
 from contractkit.contract.model import (
     Contract,
     Header,
@@ -28,14 +28,17 @@ from contractkit.contract.routing import template_variables
 from contractkit.diff.lifecycle import deprecation, removed_operation, soften_unstable, stability
 from contractkit.diff.messages import schema_message
 from contractkit.diff.model import Change
-from contractkit.diff.recorder import Recorder, Site, operation_label, resolver_of
+from contractkit.diff.pairs import SchemaFinding
+from contractkit.diff.recorder import Place, Recorder, Site, operation_label, resolver_of
 from contractkit.diff.rules import SCHEMA_CHANGES_BY_NAME, schema_level
 from contractkit.diff.schema import Mode, SchemaDiffer
 from contractkit.diff.security import compare_security, compare_security_schemes, compare_servers
+from contractkit.diff.sites import schema_path
 from contractkit.diff.views import Node, canonical
 
 _VARIABLE = re.compile(r"\{[^{}/]*\}")
 _BRANCH = re.compile(r"/(?:oneOf|anyOf)\[\d+\]")
+_REMOVED_BRANCH = re.compile(r"/(?P<keyword>oneOf|anyOf)\[(?P<index>\d+)\]$")
 
 
 class OpenAPIDiff:
@@ -47,6 +50,8 @@ class OpenAPIDiff:
         self.closed_responses = closed_responses
         self.schemas = SchemaDiffer(resolver_of(old), resolver_of(new))
         self.record = Recorder(old, new)
+        self._subjects: dict[Place, str] = {}
+        self._messages: dict[tuple[str, str, Place, str, bytes, bytes], str] = {}
         self._add = self.record.add
 
     def run(self) -> list[Change]:
@@ -90,6 +95,7 @@ class OpenAPIDiff:
                       site=("new", after[key].uri, after[key].pointer))
         for key in sorted(before.keys() & after.keys()):
             label = f"webhook {key[1]} {key[0]}"
+            self.record.enter(label, after[key])
             was, now = before[key].request_body, after[key].request_body
             if was is None or now is None:
                 continue
@@ -106,6 +112,7 @@ class OpenAPIDiff:
 
     def _operation(self, old: Operation, new: Operation) -> None:
         label = operation_label(new)
+        self.record.enter(label, new)
         site: Site = ("new", new.uri, new.pointer)
         if old.id != new.id and not old.generated_id and not new.generated_id:
             self._add("operation-id-changed", [label, "operationId"],
@@ -361,11 +368,46 @@ class OpenAPIDiff:
             rule_id = f"{prefix or side}-{'property' if nested else root}-{change.name}"
             where = [*parts, finding.path] if finding.path else parts
             level = schema_level(change, side, closed_responses=self.closed_responses)
-            self._add(rule_id, where,
-                      schema_message(change, side, level, finding, title, nested,
-                                     noun=prefix or side),
-                      old=finding.old, new=finding.new, operation=label,
-                      site=("new", *finding.site), level=level)
+            written = _written(finding)
+            if self.record.shared(label, written):
+                # one message for every operation that reaches the site, written once:
+                # named from its component, not by the path from one operation's body
+                key = (rule_id, level, written, title, identity[2], identity[3])
+                message = self._messages.get(key)
+                if message is None:
+                    subject = f"{prefix or side} {self._site_subject(written)}" if nested \
+                        else ""
+                    message = self._messages[key] = schema_message(
+                        change, side, level, finding, title, nested, noun=prefix or side,
+                        subject=subject)
+            else:
+                message = schema_message(change, side, level, finding, title, nested,
+                                         noun=prefix or side)
+            self._add(rule_id, where, message, old=finding.old, new=finding.new,
+                      operation=label, site=("new", *finding.site), level=level,
+                      written=written)
+
+    def _site_subject(self, place: Place) -> str:
+        """``property `Payment.status``` (``schema `Status``` for a component's root),
+        once per site: a site reached by 5,000 operations is named once."""
+        subject = self._subjects.get(place)
+        if subject is None:
+            path = schema_path(self.record.site_name(place))
+            subject = self._subjects[place] = (
+                f"{'property' if '.' in path else 'schema'} `{path}`")
+        return subject
+
+
+def _written(finding: SchemaFinding) -> Place:
+    """Where a schema change is written in the new contract: the schema it changed, or
+    for a removed property or branch, where it was in the object or union that held it."""
+    uri, pointer = finding.site
+    if finding.change.endswith("-property-removed"):
+        return uri, join_pointer(pointer, "properties", finding.path.rsplit("/", 1)[-1])
+    branch = _REMOVED_BRANCH.search(finding.path)
+    if finding.change.endswith("-branch-removed") and branch is not None:
+        return uri, join_pointer(pointer, branch["keyword"], branch["index"])
+    return uri, pointer
 
 
 def _schema_node(contract: Contract, schema: Schema) -> Node | None:

@@ -10,13 +10,15 @@ from contractkit._types import JSON
 from contractkit.contract._source import join_pointer, split_pointer
 from contractkit.contract.model import Contract, Operation
 from contractkit.diff.lines import json_positions
-from contractkit.diff.model import Change
+from contractkit.diff.model import Change, Reach
 from contractkit.diff.rules import Level, rule
 from contractkit.errors import Location
 
 Side = Literal["old", "new"]
 #: Which contract, the document's uri and a JSON pointer in it.
 Site = tuple[Side, str, str]
+#: A place in the new contract: the document's uri and a JSON pointer in it.
+Place = tuple[str, str]
 
 
 def operation_label(operation: Operation) -> str:
@@ -31,15 +33,54 @@ class Recorder:
         self.old, self.new = old, new
         self.changes: list[Change] = []
         self._sites: list[Site | None] = []
+        self._written: list[Place | None] = []
+        #: per operation label: its id (or "") and where it is written
+        self._origins: dict[str, tuple[str, Place]] = {}
+
+    def enter(self, label: str, operation: Operation) -> None:
+        """Changes recorded for ``label`` from now on are reached from ``operation``."""
+        self._origins[label] = ("" if operation.generated_id else operation.id,
+                                (operation.uri, operation.pointer))
 
     def add(self, rule_id: str, parts: Iterable[str], message: str, *, old: JSON = None,
             new: JSON = None, operation: str = "", site: Site | None = None,
-            level: Level | None = None) -> None:
+            level: Level | None = None, written: Place | None = None) -> None:
+        """``site`` is where the change is placed (its file:line); ``written`` where it
+        is written, when that is not ``site`` (a removed property: ``site`` is the object
+        that held it)."""
         self.changes.append(Change(
             rule_id=rule_id, level=level or rule(rule_id).level,
             location=" → ".join(parts), message=message, old=old, new=new,
             operation=operation))
         self._sites.append(site)
+        self._written.append(written)
+
+    def shared(self, operation: str, place: Place) -> bool:
+        """Whether ``place`` is outside ``operation``'s own part of the contract (in a
+        component, another file), so other operations may reach it too."""
+        origin = self._origins.get(operation)
+        if origin is None:
+            return False
+        uri, pointer = origin[1]
+        return place[0] != uri or not (place[1] == pointer
+                                       or place[1].startswith(pointer + "/"))
+
+    def site_name(self, place: Place) -> str:
+        """``place`` as written: ``#/components/schemas/Payment`` (``#/definitions/…`` in a
+        Swagger 2.0 file), ``common.yaml#/Pet`` in another file."""
+        resolver = resolver_of(self.new)
+        uri, pointer = place
+        if resolver is None:
+            return "#" + pointer
+        root = resolver.root.uri
+        if uri == root:
+            # a Swagger 2.0 contract is compared in its 3.x shape; the runtime maps its
+            # pointers back to the file as written (no public accessor exists yet)
+            original = self.new._runtime._original_pointer
+            return "#" + (original(pointer) if original is not None else pointer)
+        folder = root.rsplit("/", 1)[0] + "/"
+        file = uri[len(folder):] if uri.startswith(folder) else uri
+        return f"{file}#{pointer}" if pointer else file
 
     def located(self) -> list[Change]:
         """The changes with their file:line, found for all of them at once."""
@@ -56,10 +97,36 @@ class Recorder:
             for pointer, location in _locations(contract, uri, pointers).items():
                 found[side, uri, pointer] = location
         # positional copies: dataclasses.replace costs more than the rest on 20k changes
-        return [change if site is None or site not in found else Change(
-            change.rule_id, change.level, change.location, change.message, change.old,
-            change.new, change.operation, found[site])
-            for change, site in zip(self.changes, sites, strict=True)]
+        names: dict[Place, str] = {}
+        located = []
+        for change, site, original, given in zip(self.changes, sites, self._sites,
+                                                 self._written, strict=True):
+            line = found.get(site) if site is not None else None
+            written = given
+            if written is None and original is not None and original[0] == "new":
+                written = (original[1], original[2])
+            if (written is None or not change.operation
+                    or not self.shared(change.operation, written)):
+                located.append(change if line is None else Change(
+                    change.rule_id, change.level, change.location, change.message,
+                    change.old, change.new, change.operation, line))
+                continue
+            name = names.get(written)
+            if name is None:
+                name = names[written] = self.site_name(written)
+            located.append(Change(
+                change.rule_id, change.level, change.location, change.message, change.old,
+                change.new, change.operation, line, name, (self._reach(change),)))
+        return located
+
+    def _reach(self, change: Change) -> Reach:
+        parts = change.location.split(" → ", 3)
+        status = parts[2] if len(parts) > 2 and parts[1] == "responses" else ""
+        direction: Literal["request", "response", "webhook"] = (
+            "webhook" if change.operation.startswith("webhook ") else
+            "response" if status else "request")
+        return Reach(change.operation, self._origins[change.operation][0], direction, status,
+                     change.location, change.level)
 
     def _surviving(self, site: Site | None) -> Site | None:
         """An old-side site as the same pointer into the new contract's counterpart file,

@@ -56,15 +56,22 @@ class Usage:
         return usage
 
     def users(self, change: Change) -> tuple[str, ...]:
-        """The consumer tests ``change`` hits, in name order."""
-        method, _, template = change.operation.partition(" ")
+        """The consumer tests ``change`` hits, in name order: for a change at a shared
+        site (a component), those hit through any of the operations it reaches."""
+        places = ([(reach.operation, reach.location) for reach in change.reaches]
+                  if change.reaches else [(change.operation, change.location)])
+        return tuple(sorted({test for operation, location in places
+                             for test in self._users(change.rule_id, operation, location)}))
+
+    def _users(self, rule_id: str, operation: str, location: str) -> set[str]:
+        method, _, template = operation.partition(" ")
         if not template.startswith("/"):
-            return ()  # a webhook, a GraphQL type or the whole contract
+            return set()  # a webhook, a GraphQL type or the whole contract
         pattern = _template(template)
-        parts = change.location.split(_SEP)[1:]
-        return tuple(sorted({call.test for call in self.calls.get(method, ())
-                             if _path_matches(pattern, call.interaction.path)
-                             and _hits(change.rule_id, parts, call)}))
+        parts = location.split(_SEP)[1:]
+        return {call.test for call in self.calls.get(method, ())
+                if _path_matches(pattern, call.interaction.path)
+                and _hits(rule_id, parts, call)}
 
 
 def mark(report: DiffReport, recordings: Sequence[Recording]) -> DiffReport:

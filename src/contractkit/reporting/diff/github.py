@@ -17,7 +17,13 @@ from pathlib import Path
 from contractkit.diff.model import Change, DiffReport
 from contractkit.diff.rules import LEVELS
 from contractkit.reporting.diff import text
-from contractkit.reporting.diff.view import RenderOptions, artifact, message, repository_root
+from contractkit.reporting.diff.view import (
+    RenderOptions,
+    artifact,
+    message,
+    reaches_line,
+    repository_root,
+)
 
 _COMMANDS = {"breaking": "error", "dangerous": "warning", "safe": "notice"}
 #: annotations of one kind that GitHub shows per step
@@ -65,7 +71,9 @@ def _annotation(change: Change, command: str, base: Path | None) -> str:
         if line.column is not None:
             properties.append(f"col={line.column}")
     properties.append(f"title={escape_property(f'{change.rule_id} ({change.location})')}")
-    return f"::{command} {','.join(properties)}::{escape_message(message(change))}"
+    reaches = reaches_line(change)
+    text = f"{message(change)}\n{reaches}" if reaches else message(change)
+    return f"::{command} {','.join(properties)}::{escape_message(text)}"
 
 
 def escape_message(value: str) -> str:

@@ -7,10 +7,11 @@ import json
 from importlib import resources
 from typing import Any
 
-from contractkit.diff.model import Change, DiffReport
+from contractkit.diff.model import Change, DiffReport, Reach
 from contractkit.reporting.diff.view import RenderOptions
 
-FORMAT_VERSION = 1
+#: 2: a change in a component is one entry for its site, with the operations it reaches
+FORMAT_VERSION = 2
 
 
 def schema() -> dict[str, Any]:
@@ -60,5 +61,13 @@ def _change(change: Change) -> dict[str, Any]:
         "file": line.file if line else None,
         "line": line.line if line else None,
         "column": line.column if line else None,
+        "site": change.site,
+        "reaches": [_reach(reach) for reach in change.reaches],
         **({} if change.used_by is None else {"used_by": list(change.used_by)}),
     }
+
+
+def _reach(reach: Reach) -> dict[str, Any]:
+    return {"operation": reach.operation, "operation_id": reach.operation_id,
+            "direction": reach.direction, "status": reach.status,
+            "location": reach.location, "level": reach.level}

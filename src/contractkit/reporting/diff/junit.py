@@ -10,8 +10,11 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 
-from contractkit.diff.model import DiffReport
-from contractkit.reporting.diff.view import RenderOptions, message
+from contractkit.diff.model import Change, DiffReport
+from contractkit.reporting.diff.view import RenderOptions, merged, message, reaches_count
+
+#: reaches a failure's text lists one per line before "and N more"
+REACHES_LISTED = 20
 
 
 def render(report: DiffReport, options: RenderOptions) -> str:
@@ -41,9 +44,11 @@ def render(report: DiffReport, options: RenderOptions) -> str:
         if fails:
             failure = ET.SubElement(case, "failure", message=message(change),
                                     type=change.level)
-            failure.text = f"{message(change)}\nat {change.source_line or change.location}"
+            failure.text = (f"{message(change)}\nat {change.source_line or change.location}"
+                            + _reaches(change))
         else:
-            ET.SubElement(case, "system-out").text = f"{change.level}: {message(change)}"
+            ET.SubElement(case, "system-out").text = (f"{change.level}: {message(change)}"
+                                                      + _reaches(change))
     for ignored in report.ignored:
         case = ET.SubElement(suite, "testcase", {
             "classname": ignored.change.operation or "contract",
@@ -53,3 +58,14 @@ def render(report: DiffReport, options: RenderOptions) -> str:
         ET.SubElement(case, "skipped", message=f"ignored: {ignored.reason}")
     ET.indent(suites)
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(suites, encoding="unicode")
+
+
+def _reaches(change: Change) -> str:
+    """The operations a change in a component reaches, one per line (the first
+    :data:`REACHES_LISTED`)."""
+    if not merged(change):
+        return ""
+    listed = [f"  {reach.location}" for reach in change.reaches[:REACHES_LISTED]]
+    rest = len(change.reaches) - len(listed)
+    more = [f"  and {rest} more (--format json lists them all)"] if rest else []
+    return "\n" + "\n".join([f"{reaches_count(change)}:", *listed, *more])

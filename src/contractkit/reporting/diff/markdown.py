@@ -12,7 +12,13 @@ from itertools import groupby
 
 from contractkit.diff.model import Change, DiffReport
 from contractkit.diff.rules import LEVELS, Level
-from contractkit.reporting.diff.view import TITLES, RenderOptions, hidden_note, message
+from contractkit.reporting.diff.view import (
+    TITLES,
+    RenderOptions,
+    hidden_note,
+    message,
+    reaches_line,
+)
 
 _FOLDED: tuple[Level, ...] = ("safe",)
 
@@ -58,7 +64,9 @@ def render(report: DiffReport, options: RenderOptions) -> str:
 
 def _bullet(change: Change) -> str:
     where = f"**`{change.operation}`**: " if change.operation else ""
-    return f"- {where}{_escape(message(change))} (`{change.rule_id}`)"
+    reaches = reaches_line(change)
+    return (f"- {where}{_escape(message(change))} (`{change.rule_id}`)"
+            + (f"; {_escape(reaches)}" if reaches else ""))
 
 
 #: bytes a section's "… and N more" line and its framing may take

@@ -57,10 +57,15 @@ def render_markdown(rules: Iterable[Rule] = RULES) -> str:
         "`--closed-responses` (Python: `diff(..., closed_responses=True)`) makes them "
         "breaking.",
         "",
-        "A change inside a schema is reported at each path from the compared body, "
-        "parameter or header that reaches it, except inside a reference cycle (`Customer` "
-        "→ `Source` → `Customer`), whose paths never end: there each change is reported "
-        "once per compared root, at the shortest path to it.",
+        "A change written in a component (`#/components/…`, `#/definitions/…` in Swagger "
+        "2.0, or another file) is reported once per rule and site — the component and the "
+        "pointer inside it, such as `#/components/schemas/Payment/properties/status` — "
+        "with the operations that reach it (`reaches`: operation, request or response, "
+        "status, and the path from that operation's body, parameter or header). Its level "
+        "is the most severe of theirs. A change in an operation's own inline schema is "
+        "reported at that operation. Inside a reference cycle (`Customer` → `Source` → "
+        "`Customer`), whose paths never end, each operation reaches a change once, at "
+        "the shortest path to it. See [what a finding is](../explanation/diff-findings.md).",
         "",
         "In an operation whose old version is marked `x-stability-level: draft` or `alpha`, "
         "changes that would be breaking are reported as dangerous: such operations promise "

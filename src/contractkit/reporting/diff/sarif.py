@@ -14,7 +14,15 @@ from typing import Any
 from contractkit._version import __version__
 from contractkit.diff.model import DiffReport
 from contractkit.diff.rules import RULES_BY_ID
-from contractkit.reporting.diff.view import RenderOptions, artifact, message, repository_root
+from contractkit.reporting.diff.view import (
+    RenderOptions,
+    artifact,
+    merged,
+    message,
+    reach_text,
+    reaches_line,
+    repository_root,
+)
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 _LEVELS = {"breaking": "error", "dangerous": "warning", "safe": "note"}
@@ -41,6 +49,10 @@ def data(report: DiffReport, options: RenderOptions | None = None) -> dict[str, 
             "message": {"text": message(change)},
             "partialFingerprints": {"contractkitLocation": f"{change.rule_id}|{change.location}"},
         }
+        if merged(change):
+            # one result per site; the operations it reaches go with it
+            result["message"]["text"] += f" ({reaches_line(change)})"
+            result["properties"] = {"reaches": [reach_text(reach) for reach in change.reaches]}
         line = change.source_line
         if line is not None:
             place = artifact(line.file, base)

@@ -1,5 +1,7 @@
 """Plain text for a terminal or a CI log: what breaks first, level by level, each level's
-changes per operation, and the summary at both ends (a long log is read from its end)."""
+changes per operation or component (a change in a component names the first operations
+that reach it, and how many), and the summary at both ends (a long log is read from its
+end)."""
 
 from __future__ import annotations
 
@@ -7,7 +9,13 @@ from itertools import groupby
 
 from contractkit.diff.model import Change, DiffReport
 from contractkit.diff.rules import LEVELS, Level
-from contractkit.reporting.diff.view import TITLES, RenderOptions, hidden_note, usage_note
+from contractkit.reporting.diff.view import (
+    TITLES,
+    RenderOptions,
+    hidden_note,
+    reaches_line,
+    usage_note,
+)
 
 #: ANSI styles per level, used only with ``color`` (a terminal, no ``NO_COLOR``)
 _STYLES: dict[Level, str] = {"breaking": "1;31", "dangerous": "33", "safe": "2"}
@@ -38,8 +46,12 @@ def render(report: DiffReport, options: RenderOptions) -> str:
     if report.ignored:
         lines.append("")
         lines.append("ignored:")
-        lines.extend(f"  {i.change.rule_id}  {i.change.location}  ({i.reason}; {i.entry})"
-                     for i in report.ignored)
+        for item in report.ignored:
+            lines.append(f"  {item.change.rule_id}  {item.change.location}  ({item.reason}; "
+                         f"{item.entry})")
+            reaches = reaches_line(item.change)
+            if reaches:
+                lines.append(f"      {reaches}")
     note = hidden_note(options, report)
     if report.notes or note:
         lines.append("")
@@ -59,6 +71,9 @@ def _change(change: Change, paint: _Paint) -> str:
     if where:
         line += f"  {where}"
     text = f"{line}\n        {change.message}"
+    reaches = reaches_line(change)
+    if reaches:
+        text += f"\n        {reaches}"
     if usage_note(change):
         text += f"\n        {usage_note(change)}"
     if change.source_line is not None:

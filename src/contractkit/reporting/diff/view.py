@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
 
-from contractkit.diff.model import Change, DiffReport, FailOn
+from contractkit.diff.model import Change, DiffReport, FailOn, Reach
 from contractkit.diff.rules import LEVELS, Level
 
 #: Bytes GitHub keeps of a step summary (``$GITHUB_STEP_SUMMARY``: 1 MiB per step), less
@@ -74,6 +74,42 @@ def hidden_note(options: RenderOptions, report: DiffReport) -> str:
     parts = ", ".join(f"{count} {level}" for level, count in hidden.items())
     lowest = LEVELS[-1] if len(hidden) > 1 or "safe" in hidden else next(iter(hidden))
     return f"not shown: {parts} (--level {lowest} shows them)"
+
+
+#: operations a one-line summary of a change's reaches names before "and N more"
+REACHES_NAMED = 3
+
+
+def merged(change: Change) -> bool:
+    """Whether ``change`` stands for every operation that reaches its site (not for one
+    of them, as ``diff(..., expand=True)`` reports it)."""
+    return bool(change.reaches) and change.location == change.site
+
+
+def reach_text(reach: Reach) -> str:
+    """``POST /payments (response 201)``: one place a change is reached from."""
+    part = f"response {reach.status}" if reach.status else reach.direction
+    return f"{reach.operation} ({part})"
+
+
+def reaches_line(change: Change, named: int = REACHES_NAMED) -> str:
+    """``reaches 3 operations: GET /a (response 200), …, and 1 more``, or ``""`` for a
+    change in one operation's own part."""
+    reaches = change.reaches
+    if not merged(change):
+        return ""
+    places = ", ".join(reach_text(reach) for reach in reaches[:named])
+    more = f" and {len(reaches) - named} more" if len(reaches) > named else ""
+    softer = [reach for reach in reaches if reach.level != change.level]
+    levels = "/".join(sorted({reach.level for reach in softer}, key=LEVELS.index))
+    note = f" ({len(softer)} of them only {levels})" if softer else ""
+    return f"{reaches_count(change)}: {places}{more}{note}"
+
+
+def reaches_count(change: Change) -> str:
+    """``reaches 3 operations`` (each counted once, however many of its parts reach)."""
+    count = len({reach.operation for reach in change.reaches})
+    return f"reaches {count} operation{'s' if count != 1 else ''}"
 
 
 def repository_root(start: Path | None = None) -> Path | None:
