@@ -49,7 +49,10 @@ import contractkit
 
 ROOT = Path(__file__).resolve().parents[1]
 EXPECTATIONS = ROOT / "tests" / "diff" / "oasdiff_expectations.json"
-CORPUS = ROOT.parent.parent / "shared" / "corpus" / "diff" / "oasdiff"
+#: the shared corpus, beside the checkout or beside its worktree folder (as tests/conftest.py)
+CORPUS = next((folder / "shared" / "corpus" / "diff" / "oasdiff"
+               for folder in (ROOT.parent, ROOT.parent.parent)
+               if (folder / "shared" / "corpus").is_dir()), ROOT.parent / "shared")
 #: A fixed "today" so sunset dates in the pairs (2022, 2023, 9999) always read the same.
 TODAY = dt.date(2026, 1, 1)
 LEVELS = {"ERR": "breaking", "WARN": "dangerous", "INFO": "safe"}
