@@ -40,3 +40,9 @@ def test_removing_an_operation_whose_sunset_is_not_a_date_cannot_be_checked() ->
     found = changes(old, api(response=OBJ, path="/other"), today=TODAY)
     assert ("sunset-invalid", "breaking") in found
     assert ("operation-removed-after-deprecation", "safe") not in found
+
+
+def test_an_empty_one_of_replaced_by_a_type_is_compared_without_crashing() -> None:
+    old = api(response={"type": "object", "properties": {"id": {"oneOf": []}}})
+    new = api(response={"type": "object", "properties": {"id": {"type": "string"}}})
+    assert all(level != "breaking" for _, level in changes(old, new))

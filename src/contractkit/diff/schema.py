@@ -471,6 +471,8 @@ class _Comparison:
                     yield self._branch_added(kind, new, index)
             return
         assert old is not None
+        if not old:
+            return  # an empty oneOf/anyOf accepted no value: nobody relied on it
         wider = [i for i in range(len(old))
                  if self.covers((1, new_node), (0, old[i]), null=False)]
         kept = wider or [_closest(self.differ, 0, old, range(len(old)), 1, new_node)]
