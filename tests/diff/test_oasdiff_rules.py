@@ -46,3 +46,13 @@ def test_an_empty_one_of_replaced_by_a_type_is_compared_without_crashing() -> No
     old = api(response={"type": "object", "properties": {"id": {"oneOf": []}}})
     new = api(response={"type": "object", "properties": {"id": {"type": "string"}}})
     assert all(level != "breaking" for _, level in changes(old, new))
+
+
+def test_a_response_pattern_removed_is_dangerous_and_a_request_pattern_added_breaking() -> None:
+    strict = {"type": "object", "properties": {"code": {"type": "string",
+                                                        "pattern": "^[a-z]+$"}}}
+    loose = {"type": "object", "properties": {"code": {"type": "string"}}}
+    assert changes(api(response=strict), api(response=loose)) == [
+        ("response-property-pattern-removed", "dangerous")]
+    assert changes(api(request=loose), api(request=strict)) == [
+        ("request-property-pattern-added", "breaking")]
