@@ -56,3 +56,15 @@ def test_a_response_pattern_removed_is_dangerous_and_a_request_pattern_added_bre
         ("response-property-pattern-removed", "dangerous")]
     assert changes(api(request=loose), api(request=strict)) == [
         ("request-property-pattern-added", "breaking")]
+
+
+def test_a_response_const_changed_is_breaking_an_enum_value_added_dangerous() -> None:
+    def status(schema: dict[str, Any]) -> dict[str, Any]:
+        return api(response={"type": "object", "properties": {"status": schema}})
+
+    assert changes(status({"const": "ok"}), status({"const": "success"})) == [
+        ("response-property-enum-replaced", "breaking")]
+    assert changes(status({"enum": ["ok"]}), status({"enum": ["ok", "success"]})) == [
+        ("response-property-enum-value-added", "dangerous")]
+    assert changes(api(request={"enum": ["a", "b"]}), api(request={"enum": ["c"]})) == [
+        ("request-body-enum-replaced", "breaking")]

@@ -133,6 +133,8 @@ SCHEMA_CHANGES: tuple[SchemaChange, ...] = (
     SchemaChange("enum-value-added", "widens", "enum value added", "enum: [a] → [a, b]",
                  response="dangerous"),
     SchemaChange("enum-value-removed", "narrows", "enum value removed", "enum: [a, b] → [a]"),
+    SchemaChange("enum-replaced", "changes", "had every enum value replaced",
+                 "const: ok → success"),
     SchemaChange("became-enum", "narrows", "became an enum", "type: string → enum: [a, b]"),
     SchemaChange("enum-removed", "widens", "is no longer an enum", "enum: [a, b] → none"),
     SchemaChange("extensible-enum-value-added", "neutral", "x-extensible-enum value added",

@@ -326,6 +326,12 @@ class _Comparison:
             return
         old_values = {canonical(v): v for v in old}
         new_values = {canonical(v): v for v in new}
+        if keyword == "enum" and old_values and new_values \
+                and not old_values.keys() & new_values.keys():
+            # no value survives (const: ok → success): every response now carries a value
+            # the client never saw, so this is no mere addition
+            yield self.finding("enum-replaced", old, new)
+            return
         for key, value in new_values.items():
             if key not in old_values:
                 yield self.finding(f"{prefix}-value-added", None, value)
