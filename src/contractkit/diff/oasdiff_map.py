@@ -69,8 +69,9 @@ _DEFAULT = ("a changed default changes what clients that omit the value get: it 
             "INFO for bodies and properties)")
 _BRANCH_REMOVED = ("judged by what the schemas accept: an allOf branch removed widens a "
                    "schema, safe in requests, breaking in responses")
-_PREFIX_ITEMS = ("prefixItems constrains the first items of an array: added, it narrows "
-                 "(breaking in requests), removed, it widens (breaking in responses)")
+_PREFIX_ITEMS = ("contractkit reads prefixItems as a constraint (added narrows, removed "
+                 "widens); with `items` beside it, a removed prefixItems can narrow instead, "
+                 "as oasdiff reads it: a known gap")
 _DISCRIMINATOR = ("generated clients pick the class to decode by the discriminator "
                   "property, so renaming it is breaking")
 _STABILITY = ("x-stability-level is read on operations only; a property's stability is "
