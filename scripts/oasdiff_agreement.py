@@ -192,6 +192,10 @@ def _verdict_of(pair: Pair, catalogue: dict[str, str]) -> str | None:
 
 
 def report(corpus: Path) -> int:
+    if not corpus.is_dir():
+        print(f"oasdiff_agreement: no oasdiff contracts at {corpus} (--corpus DIR)",
+              file=sys.stderr)
+        return 2
     sys.path.insert(0, str(ROOT))
     from tests.diff import oasdiff  # noqa: PLC0415 - after the path is set
 
