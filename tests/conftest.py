@@ -10,7 +10,11 @@ pytest_plugins = ["pytester"]
 
 ROOT = Path(__file__).resolve().parents[1]
 CONTRACTS = ROOT / "contracts"
-CORPUS = ROOT.parent / "shared" / "corpus"
+#: beside the checkout (/work/main → /work/shared) or beside its worktree folder
+#: (/work/wt/NAME → /work/shared)
+CORPUS = next((folder for folder in (ROOT.parent / "shared" / "corpus",
+                                     ROOT.parent.parent / "shared" / "corpus")
+               if folder.is_dir()), ROOT.parent / "shared" / "corpus")
 
 
 @pytest.fixture

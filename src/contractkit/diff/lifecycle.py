@@ -1,8 +1,10 @@
 """Lifecycle: deprecation, ``x-sunset`` dates and ``x-stability-level``.
 
 Removing an operation is safe only after it was deprecated and its sunset date (if any)
-has passed; a sunset date may move later, not earlier, and may not vanish while the
-operation is still deprecated; ``draft`` and ``alpha`` operations promise nothing.
+has passed, and a deprecated parameter may not go before its sunset date; an ``x-sunset``
+that is not a date makes a removal uncheckable; a sunset date may move later, not earlier,
+and may not vanish while the operation is still deprecated; ``draft`` and ``alpha``
+operations promise nothing.
 """
 
 from __future__ import annotations
@@ -24,6 +26,8 @@ def removed_operation(record: Recorder, operation: Operation, *, endpoint: bool,
     label = operation_label(operation)
     site: Site = ("old", operation.uri, operation.pointer)
     if operation.deprecated:
+        if _unreadable_sunset(record, operation.extensions, [label], label, label, site):
+            return
         sunset = parse_date(operation.extensions.get("x-sunset"))
         if sunset is not None and sunset > today:
             record.add("operation-removed-before-sunset", [label],
@@ -37,6 +41,35 @@ def removed_operation(record: Recorder, operation: Operation, *, endpoint: bool,
     rule_id = "endpoint-removed" if endpoint else "operation-removed"
     record.add(rule_id, [label], f"{label} was removed without being deprecated first: "
                "clients calling it will get 404 or 405", operation=label, site=site)
+
+
+def removed_parameter_before_sunset(record: Recorder, parts: list[str], name: str,
+                                    extensions: Mapping[str, Any], label: str, site: Site, *,
+                                    today: dt.date) -> bool:
+    """Whether a removed deprecated parameter broke its ``x-sunset`` promise (recorded)."""
+    if _unreadable_sunset(record, extensions, parts, name, label, site):
+        return True
+    sunset = parse_date(extensions.get("x-sunset"))
+    if sunset is None or sunset <= today:
+        return False
+    record.add("request-parameter-removed-before-sunset", parts,
+               f"{name} was removed before its sunset date {sunset}: clients were promised "
+               "it until then", old=str(sunset), operation=label, site=site)
+    return True
+
+
+def _unreadable_sunset(record: Recorder, extensions: Mapping[str, Any], parts: list[str],
+                       name: str, label: str, site: Site) -> bool:
+    """A deprecated element removed with an ``x-sunset`` that is not a date: nobody can
+    tell whether its clients were given the time they were promised."""
+    raw = extensions.get("x-sunset")
+    if raw is None or parse_date(raw) is not None:
+        return False
+    record.add("sunset-invalid", [*parts, "x-sunset"],
+               f"{name} was removed with an x-sunset {raw!r} that is not a date "
+               "(YYYY-MM-DD): the removal cannot be checked against it", old=raw,
+               operation=label, site=site)
+    return True
 
 
 def deprecation(record: Recorder, what: Literal["operation", "request-parameter"],

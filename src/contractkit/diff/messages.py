@@ -27,6 +27,8 @@ _CONSEQUENCES: dict[tuple[str, str], str] = {
     ("became-not-nullable", "request"): "clients that send null will get 400",
     ("enum-value-added", "response"): "clients may receive a value they do not know",
     ("enum-value-removed", "request"): "clients that send it will get 400",
+    ("enum-replaced", "request"): "clients that send an old value will get 400",
+    ("enum-replaced", "response"): "clients receive only values they do not know",
     ("became-read-only", "request"): "clients that send it may be refused or ignored",
     ("became-write-only", "response"): "it is no longer returned",
     ("became-not-write-only", "response"): "it may now be returned to clients",

@@ -25,7 +25,13 @@ from contractkit.contract.model import (
     Schema,
 )
 from contractkit.contract.routing import template_variables
-from contractkit.diff.lifecycle import deprecation, removed_operation, soften_unstable, stability
+from contractkit.diff.lifecycle import (
+    deprecation,
+    removed_operation,
+    removed_parameter_before_sunset,
+    soften_unstable,
+    stability,
+)
 from contractkit.diff.messages import schema_message
 from contractkit.diff.model import Change
 from contractkit.diff.pairs import SchemaFinding
@@ -151,6 +157,10 @@ class OpenAPIDiff:
                           f"{elsewhere[0].location}: clients send it in the wrong place",
                           old=parameter.location, new=elsewhere[0].location, operation=label,
                           site=("new", new.uri, elsewhere[0].pointer or new.pointer))
+                continue
+            if removed_parameter_before_sunset(
+                    self.record, parts, f"{parameter.location} parameter `{parameter.name}`",
+                    _extensions(self.old, parameter), label, site, today=self.today):
                 continue
             self._add("request-parameter-removed", parts,
                       f"{parameter.location} parameter `{parameter.name}` was removed: "

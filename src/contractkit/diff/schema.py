@@ -326,6 +326,12 @@ class _Comparison:
             return
         old_values = {canonical(v): v for v in old}
         new_values = {canonical(v): v for v in new}
+        if keyword == "enum" and old_values and new_values \
+                and not old_values.keys() & new_values.keys():
+            # no value survives (const: ok → success): every response now carries a value
+            # the client never saw, so this is no mere addition
+            yield self.finding("enum-replaced", old, new)
+            return
         for key, value in new_values.items():
             if key not in old_values:
                 yield self.finding(f"{prefix}-value-added", None, value)
@@ -471,6 +477,8 @@ class _Comparison:
                     yield self._branch_added(kind, new, index)
             return
         assert old is not None
+        if not old:
+            return  # an empty oneOf/anyOf accepted no value: nobody relied on it
         wider = [i for i in range(len(old))
                  if self.covers((1, new_node), (0, old[i]), null=False)]
         kept = wider or [_closest(self.differ, 0, old, range(len(old)), 1, new_node)]

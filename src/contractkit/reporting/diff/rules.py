@@ -71,6 +71,10 @@ def render_markdown(rules: Iterable[Rule] = RULES) -> str:
         "changes that would be breaking are reported as dangerous: such operations promise "
         "no compatibility.",
         "",
+        "[oasdiff checks and contractkit rules](oasdiff-mapping.md) maps each of oasdiff's "
+        "checks to the rule that reports the same change here, with both levels and why "
+        "they differ.",
+        "",
     ]
     for area, title in _AREAS.items():
         members = [rule for rule in rules if rule.area == area]
