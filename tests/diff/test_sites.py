@@ -235,7 +235,7 @@ def test_a_shared_parameter_is_one_finding() -> None:
 
 def test_every_occurrence_survives_as_a_reach() -> None:
     """The reaches of the merged findings are exactly the per-operation findings."""
-    old, new = shared(5, with_status("a")), shared(5, with_status("b"))
+    old, new = shared(5, with_status("a", "c")), shared(5, with_status("b", "c"))
     report = compare(old, new)
     occurrences = reached(report)
     assert len(occurrences) == len(set(occurrences)) == sum(
