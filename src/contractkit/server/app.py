@@ -40,6 +40,7 @@ from contractkit.server.access_log import AccessLog
 from contractkit.server.admin import Admin
 from contractkit.server.faults import Abandoned, FaultPlayer, delay_of
 from contractkit.server.guard import ConnectionIds
+from contractkit.server.memo import Memo, Remembered, read_headers
 from contractkit.server.metrics import Metrics
 from contractkit.server.prefer import parse_preferences, strip_control_query
 from contractkit.server.redis_state import RedisState
@@ -131,9 +132,12 @@ class Mount:
     array_format: ArrayFormat = "auto"
 
     _validators: dict[int, OperationValidator] = field(init=False, default_factory=dict)
+    #: the request headers the contract reads (the memo's key holds their values)
+    read_headers: tuple[str, ...] = field(init=False, default=())
 
     def __post_init__(self) -> None:
         self.prefix = self.prefix.rstrip("/")
+        self.read_headers = read_headers(self.contract)
         self.responder = Responder(self.contract, seed=self.seed, fixtures=self.fixtures,
                                    optionals=self.optionals)
         if self.contract.kind == "graphql":
@@ -194,6 +198,8 @@ class MockApp:
         self.metrics = Metrics()
         #: one line per request, written in batches (see access_log)
         self.access_log = AccessLog(log)
+        #: the answers to repeated requests (see memo)
+        self.memo = Memo()
         self._ordinals = itertools.count(1)
         #: X-Request-Id for requests without one: unique per server run, cheaper than uuid4
         self._request_ids = itertools.count(1)
@@ -232,6 +238,7 @@ class MockApp:
         """Swap a mount's contract (for --watch); requests in flight keep the old one."""
         self.mounts_in_order = [new if m is old else m for m in self.mounts_in_order]
         self.mounts = [new if m is old else m for m in self.mounts]
+        self.memo.clear()
 
     def reset(self, session: str | None = None) -> None:
         """Forget the journal (of one session, or all) and, for all, the metrics; scenario
@@ -475,9 +482,30 @@ class MockApp:
             exchange.outcome = "not-found"
             return self._not_found(http_request, None, http_request.path)
         exchange.mount = mount
-        contract = mount.contract
         if mount.graphql is not None:
             return self._graphql(exchange, mount.graphql, relative)
+        key = None if http_request.body else self.memo.key(
+            mount, http_request.method, http_request.path, request.rel_url.raw_query_string,
+            http_request.headers, mount.read_headers)
+        if key is not None:
+            found = self.memo.get(key)
+            if found is not None:
+                exchange.operation, exchange.violations = found.operation, found.violations
+                exchange.outcome = found.outcome
+                if found.counted:
+                    next(self._ordinals)
+                return found.answer  # type: ignore[no-any-return]
+        answer = self._operation_answer(exchange, mount, relative)
+        if key is not None:
+            self.memo.keep(key, Remembered(answer, exchange.operation, exchange.violations,
+                                           exchange.outcome, counted=exchange.outcome == "served"))
+        return answer
+
+    def _operation_answer(self, exchange: _Exchange, mount: Mount,
+                          relative: str) -> MockResponse:
+        """Route, validate and answer a request to ``mount`` (not GraphQL)."""
+        http_request = exchange.request
+        contract = mount.contract
         match = contract.match(http_request.method, relative, http_request.headers,
                                http_request.query)
         if match is None:
