@@ -4,6 +4,8 @@ the widgets provider."""
 from __future__ import annotations
 
 import json
+import os
+import pty
 import re
 import subprocess
 import sys
@@ -82,3 +84,36 @@ def test_usage_errors_exit_2_with_one_line() -> None:
     for result in (bad_header, unknown, bad_url, graphql):
         assert "Traceback" not in result.stderr
         assert result.stdout == ""
+
+
+def test_progress_is_one_rewritten_line_on_a_terminal_and_lines_on_request() -> None:
+    with provider() as url:
+        primary, secondary = pty.openpty()  # stderr is a real terminal
+        try:
+            process = subprocess.run(
+                [sys.executable, "-m", "contractkit", "verify", *_common(url)], cwd=ROOT,
+                stdout=subprocess.PIPE, stderr=secondary, timeout=120, check=False)
+            os.close(secondary)
+            seen = b""
+            while True:
+                try:
+                    chunk = os.read(primary, 65536)
+                except OSError:  # the terminal's other end is closed: all read
+                    break
+                if not chunk:
+                    break
+                seen += chunk
+        finally:
+            os.close(primary)
+        lines = run(*_common(url), "--progress", "always")
+        quiet = run(*_common(url))
+    assert process.returncode == 0, seen
+    shown = seen.decode()
+    assert "\r\x1b[Kverify: 1/9 operations  " in shown
+    assert "\r\x1b[Kverify: 9/9 operations  " in shown
+    assert shown.endswith("\r\x1b[K")  # cleared before the report
+    assert process.stdout.decode().startswith("Widgets (verify test provider)")
+    # not a terminal: nothing, unless asked; asked, one plain line per operation
+    assert quiet.stderr == ""
+    assert [line.split("  ")[0] for line in lines.stderr.splitlines()] == [
+        f"verify: {n}/9 operations" for n in range(1, 10)]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+from typing import TextIO
 
 import click
 
@@ -11,6 +12,7 @@ from contractkit.cli._loading import LoadOptions, loading_options
 from contractkit.contract.loader import load
 from contractkit.reporting.verify import FORMATS, render
 from contractkit.verify.model import INTEGRATION_CHECKS, PROVIDER_CHECKS
+from contractkit.verify.run import Progress
 from contractkit.verify.run import verify as verify_provider
 
 
@@ -19,6 +21,18 @@ def _header(value: str) -> tuple[str, str]:
     if not sep or not name.strip():
         raise click.BadParameter(f"{value!r} is not NAME: VALUE", param_hint="--header")
     return name.strip(), content.strip()
+
+
+def _progress_line(stream: TextIO) -> Progress:
+    """Operations done of all, and the last one: one line rewritten on a terminal, a line
+    each elsewhere (``--progress always`` into a CI log)."""
+    terminal = stream.isatty()
+
+    def show(operation: str, done: int, total: int) -> None:
+        text = f"verify: {done:{len(str(total))}d}/{total} operations  {operation[:60]}"
+        stream.write(f"\r\x1b[K{text}" if terminal else f"{text}\n")
+        stream.flush()
+    return show
 
 
 @click.command()
@@ -54,6 +68,10 @@ def _header(value: str) -> tuple[str, str]:
               help="Replay the exchanges consumer tests recorded (pytest "
                    "--contractkit-record=DIR) instead of generating requests; each "
                    "finding names the consumer test.")
+@click.option("--progress", type=click.Choice(["auto", "always", "never"]), default="auto",
+              show_default=True,
+              help="A line on stderr saying how many operations are done (auto: when stderr "
+                   "is a terminal).")
 @click.option("--format", "output_format", type=click.Choice(list(FORMATS)), default="text",
               show_default=True, help="Output format.")
 @click.option("--color", type=click.Choice(["auto", "always", "never"]), default="auto",
@@ -64,8 +82,8 @@ def verify(contract: str, base_url: str, headers: tuple[str, ...], include: tupl
            exclude: tuple[str, ...], checks: tuple[str, ...], skip_checks: tuple[str, ...],
            max_examples: int,
            seed: int | None, max_time: float | None, workers: int, request_timeout: float,
-           no_tls_verify: bool, interactions: str | None, output_format: str, color: str,
-           load_options: LoadOptions) -> None:
+           no_tls_verify: bool, interactions: str | None, progress: str, output_format: str,
+           color: str, load_options: LoadOptions) -> None:
     """Check that the provider at --base-url honours CONTRACT (OpenAPI).
 
     Generated valid requests must get documented statuses, content types, headers and
@@ -81,7 +99,12 @@ def verify(contract: str, base_url: str, headers: tuple[str, ...], include: tupl
         exclude=exclude, max_examples=max_examples, seed=seed, max_time=max_time,
         workers=workers, request_timeout=request_timeout, checks=checks,
         skip_checks=skip_checks,
-        tls_verify=not no_tls_verify, interactions=interactions)
+        tls_verify=not no_tls_verify, interactions=interactions,
+        on_progress=_progress_line(sys.stderr) if progress == "always" or (
+            progress == "auto" and sys.stderr.isatty()) else None)
+    if progress != "never" and sys.stderr.isatty():
+        sys.stderr.write("\r\x1b[K")  # the progress line goes before the report
+        sys.stderr.flush()
     painted = color == "always" or (color == "auto" and sys.stdout.isatty()
                                     and not os.environ.get("NO_COLOR"))
     click.echo(render(report, output_format, color=painted), color=painted)
