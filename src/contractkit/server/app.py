@@ -338,9 +338,12 @@ class MockApp:
             self.metrics.fault("+".join(f.label for f in decision.step.faults),
                                exchange.operation.id)
         rng = decision.rng()
-        # a delay counts from the request's headers: the answer starts `latency` after
-        # the request, whatever routing and validation took
-        wait = delay_of(decision, rng) - (self.clock() - exchange.t_headers)
+        # a delay counts from the request's first byte (else its headers): the answer
+        # starts `latency` after the request, whatever waiting for the loop, routing and
+        # validation took
+        since = exchange.t_headers if exchange.t_start is None else min(
+            exchange.t_start, exchange.t_headers)
+        wait = delay_of(decision, rng) - (self.clock() - since)
         if wait > 0:
             await self.faults.sleep(wait)
         if exchange.mount.graphql is not None:
