@@ -19,6 +19,19 @@ def run(*args: str) -> subprocess.CompletedProcess[str]:
                           capture_output=True, text=True, timeout=120, check=False)
 
 
+def read_all(terminal: int) -> bytes:
+    """Everything written to a pty until its other end is closed."""
+    seen = b""
+    while True:
+        try:
+            chunk = os.read(terminal, 65536)
+        except OSError:  # the terminal's other end is closed: all read
+            return seen
+        if not chunk:
+            return seen
+        seen += chunk
+
+
 def _common(url: str) -> list[str]:
     return [str(CONTRACT), "--base-url", url, "-H", f"Authorization: {TOKEN}", "--seed", "3",
             "--max-examples", "5"]
@@ -94,15 +107,7 @@ def test_progress_is_one_rewritten_line_on_a_terminal_and_lines_on_request() -> 
                 [sys.executable, "-m", "contractkit", "verify", *_common(url)], cwd=ROOT,
                 stdout=subprocess.PIPE, stderr=secondary, timeout=120, check=False)
             os.close(secondary)
-            seen = b""
-            while True:
-                try:
-                    chunk = os.read(primary, 65536)
-                except OSError:  # the terminal's other end is closed: all read
-                    break
-                if not chunk:
-                    break
-                seen += chunk
+            seen = read_all(primary)
         finally:
             os.close(primary)
         lines = run(*_common(url), "--progress", "always")

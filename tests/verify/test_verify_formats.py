@@ -5,11 +5,16 @@ provider."""
 from __future__ import annotations
 
 import json
+import os
+import pty
+import subprocess
+import sys
 import xml.etree.ElementTree as ET
 
 import pytest
+from tests.conftest import ROOT
 from tests.verify.provider import provider
-from tests.verify.test_verify_command import _common, run
+from tests.verify.test_verify_command import _common, read_all, run
 
 FORMATS = ("text", "json", "markdown", "junit", "github", "sarif")
 
@@ -98,3 +103,28 @@ def test_an_unknown_format_is_a_usage_error() -> None:
                  "--format", "xml")
     assert result.returncode == 2
     assert "Invalid value for '--format'" in result.stderr
+
+
+def _on_a_terminal(*args: str, env: dict[str, str]) -> str:
+    """stdout of ``contractkit verify ARGS`` written to a real terminal (a pty)."""
+    primary, secondary = pty.openpty()
+    try:
+        subprocess.run([sys.executable, "-m", "contractkit", "verify", *args], cwd=ROOT,
+                       stdout=secondary, stderr=subprocess.DEVNULL, env=env, timeout=120,
+                       check=False)
+        os.close(secondary)
+        seen = read_all(primary)
+    finally:
+        os.close(primary)
+    return seen.decode()
+
+
+def test_auto_colours_a_terminal_unless_no_color_is_set() -> None:
+    plain_env = {k: v for k, v in os.environ.items() if k != "NO_COLOR"}
+    with provider("wrong-type") as url:
+        args = (*_common(url), "--include", "getPrice", "--progress", "never")
+        coloured = _on_a_terminal(*args, env=plain_env)
+        uncoloured = _on_a_terminal(*args, env={**plain_env, "NO_COLOR": "1"})
+    assert "\x1b[1;31mST108\x1b[0m" in coloured
+    assert "ST108" in uncoloured
+    assert "\x1b[" not in uncoloured
