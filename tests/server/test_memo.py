@@ -77,6 +77,10 @@ def test_what_the_contract_reads_changes_the_answer_memo_or_not(shop: MockServer
             assert (again.operation_id, again.status, len(again.violations)) == (
                 first.operation_id, first.status, len(first.violations))
         assert len(server.app.memo) > 0
+        # only the controls Prefer's query fallbacks name bypass it, not any "__"
+        remembered = len(server.app.memo)
+        assert client.get("/items/7?fields=all&__trace=1", headers=GOOD).status_code == 200
+        assert len(server.app.memo) == remembered + 1
 
 
 def test_the_memo_is_bounded_and_keeps_no_large_bodies(

@@ -7,12 +7,14 @@ import signal
 import socket
 import subprocess
 import sys
+import time
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import httpx
 import pytest
 from tests.conftest import ROOT
+from tests.mock_process import start_mock
 
 from contractkit.errors import ConfigError
 from contractkit.server.loops import loop_factory
@@ -31,22 +33,6 @@ paths:
 """
 
 
-def start(contract: Path, *args: str) -> tuple[subprocess.Popen[str], str, list[str]]:
-    process = subprocess.Popen(
-        [sys.executable, "-m", "contractkit", "mock", str(contract), "--port", "0",
-         "--log-format", "off", *args],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT)
-    assert process.stdout is not None
-    lines: list[str] = []
-    for line in process.stdout:
-        lines.append(line.rstrip("\n"))
-        if line.startswith("admin API at "):
-            url = lines[0].rsplit(" at ", 1)[1].strip().rstrip("/")
-            return process, url, lines
-    process.kill()
-    raise AssertionError(process.stderr.read() if process.stderr else "no banner")
-
-
 def refused(url: str) -> bool:
     parts = urlsplit(url)
     with socket.socket() as probe:
@@ -56,7 +42,7 @@ def refused(url: str) -> bool:
 def test_two_workers_serve_one_port_and_stop_together(tmp_path: Path) -> None:
     contract = tmp_path / "pets.yaml"
     contract.write_text(PETS)
-    process, url, banner = start(contract, "--workers", "2")
+    process, url, banner = start_mock(contract, "--workers", "2")
     try:
         port = urlsplit(url).port
         assert any(line.startswith(f"workers: 2 processes share port {port} (SO_REUSEPORT, ")
@@ -78,6 +64,23 @@ def test_two_workers_serve_one_port_and_stop_together(tmp_path: Path) -> None:
         assert out.strip() == "stopped"
         # the first process waited for the other: nothing listens any more
         assert refused(url)
+    finally:
+        if process.poll() is None:
+            process.kill()
+
+
+def test_the_other_workers_stop_when_the_first_is_killed(tmp_path: Path) -> None:
+    contract = tmp_path / "pets.yaml"
+    contract.write_text(PETS)
+    process, url, _ = start_mock(contract, "--workers", "2")
+    try:
+        process.kill()  # SIGKILL: no chance to stop the other worker
+        process.wait(timeout=30)
+        # the orphan notices within its one-second check; until then it may still answer
+        deadline = time.monotonic() + 30
+        while not refused(url):
+            assert time.monotonic() < deadline, "a worker outlived the first process"
+            time.sleep(0.1)  # polling the port: the orphan's exit has no event to wait on
     finally:
         if process.poll() is None:
             process.kill()
@@ -112,7 +115,7 @@ def test_the_mock_serves_on_uvloop(tmp_path: Path) -> None:
     pytest.importorskip("uvloop")
     contract = tmp_path / "pets.yaml"
     contract.write_text(PETS)
-    process, url, banner = start(contract, "--loop", "uvloop", "--workers", "2")
+    process, url, banner = start_mock(contract, "--loop", "uvloop", "--workers", "2")
     try:
         assert "uvloop loop)" in "\n".join(banner)
         assert httpx.get(url + "/pets").json() == ["rex"]

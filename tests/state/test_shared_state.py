@@ -15,6 +15,7 @@ from pathlib import Path
 import httpx
 import pytest
 from tests.conftest import ROOT
+from tests.mock_process import start_mock
 
 from contractkit.server.redis_state import RedisState
 from contractkit.server.runner import MockServer
@@ -112,19 +113,8 @@ def test_a_session_scenario_set_on_one_server_applies_on_the_other(
 
 
 def _start(contract: Path, *args: str) -> tuple[subprocess.Popen[str], str]:
-    process = subprocess.Popen(
-        [sys.executable, "-m", "contractkit", "mock", str(contract), "--port", "0",
-         "--log-format", "off", *args],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT)
-    assert process.stdout is not None
-    url = ""
-    for line in process.stdout:
-        if line.startswith("serving ") and not url:
-            url = line.rsplit(" at ", 1)[1].strip().rstrip("/")
-        if line.startswith("admin API at "):
-            return process, url
-    process.kill()
-    raise AssertionError(process.stderr.read() if process.stderr else "no banner")
+    process, url, _ = start_mock(contract, *args)
+    return process, url
 
 
 def test_two_mock_processes_share_a_rate_limit_and_a_journal(

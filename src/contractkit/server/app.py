@@ -489,7 +489,7 @@ class MockApp:
             return self._graphql(exchange, mount.graphql, relative)
         key = None if http_request.body else self.memo.key(
             mount, http_request.method, http_request.path, request.rel_url.raw_query_string,
-            http_request.headers, mount.read_headers)
+            http_request.query, http_request.headers, mount.read_headers)
         if key is not None:
             found = self.memo.get(key)
             if found is not None:
@@ -497,7 +497,7 @@ class MockApp:
                 exchange.outcome = found.outcome
                 if found.counted:
                     next(self._ordinals)
-                return found.answer  # type: ignore[no-any-return]
+                return found.answer
         answer = self._operation_answer(exchange, mount, relative)
         if key is not None:
             self.memo.keep(key, Remembered(answer, exchange.operation, exchange.violations,

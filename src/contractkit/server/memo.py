@@ -13,13 +13,15 @@ affected: they run for every request, after this.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from contractkit._bounded import Bounded
 from contractkit.contract.model import Contract, Operation
 from contractkit.contract.validation import Violation
+from contractkit.server.prefer import has_controls
+from contractkit.server.responses import MockResponse
 
 #: requests remembered per server, and the largest answer body remembered
 MAX_REMEMBERED = 512
@@ -32,7 +34,7 @@ _ALWAYS = ("accept", "content-type", "cookie")
 class Remembered:
     """What answering a request decided: the answer and what the journal notes of it."""
 
-    answer: Any  # a MockResponse (server/responses.py), kept opaque here
+    answer: MockResponse
     operation: Operation | None
     violations: tuple[Violation, ...]
     outcome: str
@@ -64,9 +66,11 @@ class Memo:
         self._kept: Bounded[tuple[Any, ...], Remembered] = Bounded(MAX_REMEMBERED)
 
     def key(self, mount: object, method: str, path: str, query: str,
-            headers: Mapping[str, str], read: tuple[str, ...]) -> tuple[Any, ...] | None:
-        """What the answer depends on, or None when the request is not one to remember."""
-        if method not in ("GET", "HEAD") or "prefer" in headers or "__" in query:
+            pairs: Sequence[tuple[str, str]], headers: Mapping[str, str],
+            read: tuple[str, ...]) -> tuple[Any, ...] | None:
+        """What the answer depends on (``query`` raw, ``pairs`` parsed), or None when the
+        request is not one to remember."""
+        if method not in ("GET", "HEAD") or "prefer" in headers or has_controls(pairs):
             return None
         return (id(mount), method, path, query, tuple(headers.get(name) for name in read))
 
@@ -74,7 +78,7 @@ class Memo:
         return self._kept.get(key)
 
     def keep(self, key: tuple[Any, ...], remembered: Remembered) -> None:
-        if len(getattr(remembered.answer, "body", b"")) <= MAX_REMEMBERED_BYTES:
+        if len(remembered.answer.body) <= MAX_REMEMBERED_BYTES:
             self._kept[key] = remembered
 
     def clear(self) -> None:

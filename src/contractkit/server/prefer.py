@@ -49,10 +49,15 @@ def _from_values(values: Mapping[str, str]) -> Preferences:
     )
 
 
+def has_controls(query: Iterable[tuple[str, str]]) -> bool:
+    """Whether the query carries a ``__code``-style control (an answer of its own)."""
+    return any(k.startswith("__") and k[2:] in _CONTROLS for k, _ in query)
+
+
 def strip_control_query(
     query: tuple[tuple[str, str], ...],
 ) -> tuple[tuple[str, str], ...]:
     """The query without the ``__code``-style controls (they are not API parameters)."""
-    if not any(k.startswith("__") for k, _ in query):
+    if not has_controls(query):
         return query
     return tuple((k, v) for k, v in query if not (k.startswith("__") and k[2:] in _CONTROLS))

@@ -41,7 +41,6 @@ class Workers:
     index: int = 0
     children: list[int] = field(default_factory=list)
     reserved: socket.socket | None = None
-    parent: int = 0
 
     @property
     def first(self) -> bool:
