@@ -36,6 +36,7 @@ from contractkit.scenarios.engine import Decision
 from contractkit.scenarios.faults import GraphQLError, Hang, SlowBody, Stream, Transport
 from contractkit.scenarios.library import ScenarioLibrary
 from contractkit.scenarios.model import RequestFacts
+from contractkit.server import wire
 from contractkit.server.access_log import AccessLog
 from contractkit.server.admin import Admin
 from contractkit.server.faults import Abandoned, FaultPlayer, delay_of
@@ -622,6 +623,14 @@ class MockApp:
     async def _send(self, request: web.BaseRequest, exchange: _Exchange,
                     answer: MockResponse) -> web.StreamResponse:
         headers = self._headers(request, exchange, answer)
+        if wire.writable(request, answer.status, headers):
+            record = self.record(exchange, answer, headers, self.clock())
+            try:
+                await wire.write(request, answer.status, headers, answer.body)
+            except ConnectionError:
+                return self._left(record)
+            record.t_resp_end = self._since_start(record)
+            return wire.SENT
         # aiohttp sends Content-Length but no body for HEAD by itself
         response = web.Response(status=answer.status, body=answer.body, headers=headers)
         if headers.get("Connection", "").lower() == "close":
@@ -634,15 +643,19 @@ class MockApp:
             await response.prepare(request)
             await response.write_eof()
         except ConnectionError:
-            record.t_disconnect = self._since_start(record)  # the client left first
-            record.t_resp_end = record.t_disconnect
-            if self.config.log_format != "off" and self.access_log.enabled():
-                self.access_log.add(
-                    f"{record.request.method} {readable(record.request.path)}: the client "
-                    f"left before its answer was sent  id={record.correlation_id}")
-            return Abandoned("client left")
+            return self._left(record)
         record.t_resp_end = self._since_start(record)
         return response
+
+    def _left(self, record: Record) -> web.StreamResponse:
+        """The client left before its answer was sent: note it in the record and the log."""
+        record.t_disconnect = self._since_start(record)
+        record.t_resp_end = record.t_disconnect
+        if self.config.log_format != "off" and self.access_log.enabled():
+            self.access_log.add(
+                f"{record.request.method} {readable(record.request.path)}: the client "
+                f"left before its answer was sent  id={record.correlation_id}")
+        return Abandoned("client left")
 
     def _since_start(self, record: Record) -> float:
         """Now, as ``t_resp_start`` plus the real time since it. With virtual time the
