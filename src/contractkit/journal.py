@@ -255,6 +255,8 @@ class Journal:
         self.capacity = capacity
         self._lock = threading.Lock()
         self._changed = threading.Condition(self._lock)
+        #: threads in :meth:`_wait` (an append wakes them; with none it skips the notify)
+        self._waiters = 0
         self._all: deque[JournalEntry | Record] = deque(maxlen=capacity)
         self._sessions: dict[str, deque[JournalEntry | Record]] = {}
         self._seq = 0
@@ -287,7 +289,8 @@ class Journal:
             if session is None:
                 session = self._sessions[item.session] = deque()
             session.append(item)
-            self._changed.notify_all()
+            if self._waiters:
+                self._changed.notify_all()
             return item.seq
 
     def _forget_oldest(self) -> None:
@@ -346,7 +349,15 @@ class Journal:
                 remaining = deadline - time.monotonic()
                 if predicate(entries) or remaining <= 0:
                     return entries
-                self._changed.wait(remaining)
+                self._wait(remaining)
+
+    def _wait(self, seconds: float) -> None:
+        """Wait (holding ``_changed``) until an append or ``seconds`` pass."""
+        self._waiters += 1
+        try:
+            self._changed.wait(seconds)
+        finally:
+            self._waiters -= 1
 
     def clear(self, session: str | None = None, *, at: float | None = None) -> None:
         """Forget the entries (of one session, or all). With ``at`` (the server's clock now),

@@ -62,8 +62,8 @@ class Match:
             for name, wanted in self.query.items():
                 if not _present(query.get(name), wanted):
                     return False
-        return all(_pointer(facts.body, pointer) == wanted
-                   for pointer, wanted in self.body.items())
+        return not self.body or all(_pointer(facts.body, pointer) == wanted
+                                    for pointer, wanted in self.body.items())
 
 
 def _path_matches(pattern: str, facts: RequestFacts) -> bool:

@@ -426,7 +426,7 @@ class RedisJournal(Journal):
             if predicate(found) or remaining <= 0:
                 return found
             with self._changed:  # woken by this process's appends; others are polled
-                self._changed.wait(min(remaining, 0.05))
+                self._wait(min(remaining, 0.05))
 
     def clear(self, session: str | None = None, *, at: float | None = None) -> None:
         super().clear(session, at=at)
