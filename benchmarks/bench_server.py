@@ -199,8 +199,11 @@ def main() -> int:
     rates = {name.split(")")[0] + ")": rate for name, rate, _, _ in rows}
     print(f"(a) / uvloop baseline = {rates['(a)'] / uv:.2f} x   (target ≥ 0.60 x)")
     print(f"(b) / uvloop baseline = {rates['(b)'] / uv:.2f} x   (target ≥ 0.50 x)")
+    p99 = {name.split(")")[0] + ")": late for name, _, _, late in rows}
+    print(f"(a) p99 = {p99['(a)']:.2f} ms   (target ≤ 5 ms at 32 connections)")
     if "(c)" in rates:
-        print(f"(c) / (a0) = {rates['(c)'] / rates['(a0)']:.1%}   (target ≥ 90 %)")
+        # both with default logging: the contract's size is the only difference
+        print(f"(c) / (a) = {rates['(c)'] / rates['(a)']:.1%}   (target ≥ 90 %)")
         startup = startup_seconds(GITHUB, "/repos/octo/hello/issues/7")
         floor = floor_seconds(GITHUB)
         print(f"(d) start-up to first answer on GitHub: {startup:.2f} s   (target ≤ 2 s; "

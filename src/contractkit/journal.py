@@ -260,11 +260,16 @@ class Journal:
         self._all: deque[JournalEntry | Record] = deque(maxlen=capacity)
         self._sessions: dict[str, deque[JournalEntry | Record]] = {}
         self._seq = 0
-        self.dropped = 0
+        self._dropped = 0
         #: exchanges whose first byte (else headers) arrived before this moment (the last
         #: full clear) belong to the journal that was cleared: one still in flight then is
         #: not recorded after
         self._cleared_at = float("-inf")
+
+    @property
+    def dropped(self) -> int:
+        """Entries evicted to make room since the last full clear."""
+        return self._dropped
 
     def append(self, item: JournalEntry | Record) -> int:
         """Record an exchange; a :class:`Record` gets its sequence number here. Returns it."""
@@ -282,7 +287,7 @@ class Journal:
             if began < self._cleared_at:
                 return item.seq
             if len(self._all) == self.capacity:
-                self.dropped += 1
+                self._dropped += 1
                 self._forget_oldest()
             self._all.append(item)
             session = self._sessions.get(item.session)
@@ -368,7 +373,7 @@ class Journal:
                     self._cleared_at = at
                 self._all.clear()
                 self._sessions.clear()
-                self.dropped = 0
+                self._dropped = 0
                 return
             self._sessions.pop(session, None)
             kept = [e for e in self._all if e.session != session]

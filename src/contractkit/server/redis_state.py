@@ -358,12 +358,9 @@ class RedisJournal(Journal):
 
     @property
     def dropped(self) -> int:
+        """Entries evicted to make room, by every process (kept in Redis)."""
         raw = self.client.get(self._keys[3])
         return int(raw) if raw else 0
-
-    @dropped.setter
-    def dropped(self, value: int) -> None:
-        return None  # kept in Redis
 
     def append(self, item: JournalEntry | Record) -> int:
         super().append(item)  # this process's ring (bounds the bodies too)
