@@ -195,15 +195,21 @@ class ContractServer:
         requests and answers with credentials in headers, queries and JSON members
         redacted, paths relative to their contract's base path. Exchanges no operation
         matched are left out."""
+        return tuple(interaction for _, interaction in self.timed_interactions())
+
+    def timed_interactions(self) -> list[tuple[float, Interaction]]:
+        """:meth:`interactions`, each with when its request arrived (the server's clock:
+        the pytest plugin's servers share one, so a test's exchanges with several mocks
+        can be put in the order they happened)."""
         contracts = {m.prefix: m.contract for m in self.server.app.mounts}
         found = []
         for entry in self.entries():
             contract = contracts.get(entry.mount)
             if entry.operation_id is None or contract is None:
                 continue
-            found.append(_interaction(entry, f"{contract.title} {contract.version}",
-                                      self.scenario))
-        return tuple(found)
+            found.append((entry.t_headers, _interaction(
+                entry, f"{contract.title} {contract.version}", self.scenario)))
+        return found
 
     # -- after the test ------------------------------------------------------------------
 

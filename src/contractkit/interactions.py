@@ -26,8 +26,9 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -116,6 +117,30 @@ def write(folder: str | Path, recording: Recording) -> Path:
                          encoding="utf-8")
     temporary.replace(path)  # an interrupted run leaves no half-written file
     return path
+
+
+def recorded_against(interaction: Interaction, title: str, version: str) -> bool:
+    """Whether ``interaction`` was recorded against this contract: its ``contract`` ("TITLE
+    VERSION") names this title, at any version (one naming no contract counts too)."""
+    named = interaction.contract
+    return (not named or named in (f"{title} {version}", title)
+            or named.rsplit(" ", 1)[0] == title)
+
+
+def for_contract(recordings: Sequence[Recording], title: str, version: str,
+                 ) -> tuple[list[Recording], Counter[str]]:
+    """The recordings with only their interactions with this contract (see
+    :func:`recorded_against`), and how many were recorded against each other contract: a
+    consumer test that used several providers' mocks recorded them all in one file."""
+    mine: list[Recording] = []
+    others: Counter[str] = Counter()
+    for recording in recordings:
+        kept = tuple(i for i in recording.interactions if recorded_against(i, title, version))
+        others.update(i.contract for i in recording.interactions
+                      if not recorded_against(i, title, version))
+        mine.append(recording if len(kept) == len(recording.interactions)
+                    else replace(recording, interactions=kept))
+    return mine, others
 
 
 def read_dir(folder: str | Path) -> list[Recording]:

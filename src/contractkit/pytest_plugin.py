@@ -21,10 +21,13 @@ from contractkit.reporting.coverage import Coverage
 
 if TYPE_CHECKING:
     from contractkit.consumer import ContractServer
+    from contractkit.interactions import Interaction
     from contractkit.server.runner import MockServer
 
 STATE = pytest.StashKey["_State"]()
 VIEW = pytest.StashKey["ContractServer"]()
+#: a test's exchanges recorded so far (--contractkit-record), with when each happened
+RECORDED = pytest.StashKey[list[tuple[float, "Interaction"]]]()
 
 
 class _State:
@@ -163,10 +166,7 @@ def contract_server(request: pytest.FixtureRequest, contractkit_scenario: str | 
     request.node.stash[VIEW] = view
     yield view
     state.coverage.record(view.entries(), contractkit_scenario, request.node.nodeid)
-    folder = request.config.getoption("contractkit_record")
-    if folder:
-        _record(Path(request.config.invocation_params.dir) / folder, request.node.nodeid,
-                view)
+    _record(request, view)
     server.use_scenario(None)
 
 
@@ -180,6 +180,7 @@ def make_contract_server(request: pytest.FixtureRequest,
 
     state = request.config.stash[STATE]
     started: list[MockServer] = []
+    views: list[ContractServer] = []
 
     def make(*contracts: str | Path, **options: Any) -> ContractServer:
         paths = tuple(str(_resolve(str(c), contractkit_contracts_dir, request))
@@ -191,11 +192,15 @@ def make_contract_server(request: pytest.FixtureRequest,
         started.append(server)
         if state.virtual is not None:
             state.virtual.exempt.add(server.thread_ident or 0)
-        return ContractServer(server, scenario=options.get("scenario"),
+        view = ContractServer(server, scenario=options.get("scenario"),
                               sleeps=lambda: state.virtual.sleeps if state.virtual else [],
                               virtual=lambda: state.virtual is not None)
+        views.append(view)
+        return view
 
     yield make
+    for view in views:
+        _record(request, view)
     for server in started:
         server.__exit__(None, None, None)
 
@@ -265,13 +270,23 @@ def pytest_testnodedown(node: Any, error: Any) -> None:
         node.config.stash[STATE].coverage.merge(json.loads(data))
 
 
-def _record(folder: Path, test: str, view: ContractServer) -> None:
-    """Write the test's interactions (each xdist worker writes the files of its tests)."""
+def _record(request: pytest.FixtureRequest, view: ContractServer) -> None:
+    """With ``--contractkit-record``, add ``view``'s exchanges to the test's recording and
+    write it (each xdist worker writes the files of its tests). A test's exchanges with
+    every mock it used (``contract_server``, ``make_contract_server``) are one file, in
+    the order they happened: whichever fixture ends last writes them all."""
     from contractkit.interactions import Recording, write  # noqa: PLC0415 - lazy
 
-    interactions = view.interactions()
-    if interactions:
-        write(folder, Recording(test=test, interactions=interactions))
+    folder = request.config.getoption("contractkit_record")
+    if not folder:
+        return
+    recorded = request.node.stash.setdefault(RECORDED, [])
+    recorded.extend(view.timed_interactions())
+    if recorded:
+        recorded.sort(key=lambda timed: timed[0])
+        write(Path(request.config.invocation_params.dir) / folder,
+              Recording(test=request.node.nodeid,
+                        interactions=tuple(interaction for _, interaction in recorded)))
 
 
 def _contracts(request: pytest.FixtureRequest, folder: Path) -> tuple[str, ...]:

@@ -124,3 +124,38 @@ def test_a_body_too_large_to_keep_whole_is_not_recorded_as_a_prefix() -> None:
     assert small.body["description"] == "small"
     assert not small.body_truncated
     assert "body_truncated" not in small.to_dict()
+
+
+def test_exchanges_with_every_mock_of_a_test_are_one_file_in_order(
+        pytester: pytest.Pytester, tmp_path: Path) -> None:
+    petstore = str(ROOT / "contracts" / "petstore.yaml")
+    pytester.makepyfile(test_two=f'''
+import httpx, pytest
+
+@pytest.mark.contract({PAYMENTS!r})
+def test_two_providers(contract_server, make_contract_server):
+    pets = make_contract_server({petstore!r})
+    assert httpx.get(pets.url + "/pets/1").status_code == 200
+    answer = httpx.get(contract_server.url + "/payments/pay_3Nf8aZq2LkP0sT7x",
+                       headers={{"Authorization": "Bearer sk_test_x"}})
+    assert answer.status_code == 200
+    assert httpx.get(pets.url + "/pets/2").status_code == 200
+
+def test_factory_only(make_contract_server):
+    pets = make_contract_server({petstore!r})
+    assert httpx.get(pets.url + "/pets/3").status_code == 200
+''')
+    folder = tmp_path / "interactions"
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider",
+                                           f"--contractkit-record={folder}")
+    result.assert_outcomes(passed=2)
+    recordings = {r.test: r for r in read_dir(folder)}
+    assert sorted(recordings) == ["test_two.py::test_factory_only",
+                                  "test_two.py::test_two_providers"]
+    both = recordings["test_two.py::test_two_providers"].interactions
+    assert [(i.path, i.contract.rsplit(" ", 1)[0]) for i in both] == [
+        ("/pets/1", "Petstore"), ("/payments/pay_3Nf8aZq2LkP0sT7x",
+                                          "Example Payments API"),
+        ("/pets/2", "Petstore")]
+    (only,) = recordings["test_two.py::test_factory_only"].interactions
+    assert only.path == "/pets/3"

@@ -121,15 +121,40 @@ def test_findings_name_the_consumer_test_in_text_and_json(recorded: Path) -> Non
     assert data["options"]["interactions"] == str(recorded)
 
 
-def test_interactions_of_another_contract_are_findings(recorded: Path) -> None:
+def test_interactions_only_of_another_contract_are_one_line_and_exit_2(
+        recorded: Path) -> None:
     with payments_provider() as url:
-        report = verify(CONTRACTS / "petstore.yaml", base_url=url, interactions=recorded)
-    assert report.findings
-    assert {f.code for f in report.findings} == {"CK-REPLAY-UNKNOWN"}
-    first = report.findings[0]
-    assert first.consumer.startswith(SUITE)
-    assert "was recorded against Example Payments API 1.4.0; Petstore" in first.message
-    assert str(recorded) in first.message  # the file it came from
+        result = run(str(CONTRACTS / "petstore.yaml"), "--base-url", url,
+                     "--interactions", str(recorded))
+    assert result.returncode == 2
+    assert result.stderr.count("\n") == 1
+    assert ("no interaction was recorded against Petstore (the contract verified), only "
+            "against: Example Payments API 1.4.0") in result.stderr
+
+
+def test_a_test_that_used_two_providers_replays_only_this_ones(tmp_path: Path) -> None:
+    from contractkit.interactions import Interaction, RecordedResponse, Recording, write
+
+    def call(path: str, contract: str) -> Interaction:
+        return Interaction(operation=None, method="GET", path=path, contract=contract,
+                           response=RecordedResponse(200, "application/json", {}))
+
+    write(tmp_path, Recording("t.py::test_both", (
+        call("/pets/1", "Petstore 1.0.0"),
+        call("/payments/pay_3Nf8aZq2LkP0sT7x", "Example Payments API 1.3.0"),  # older
+        call("/pets/2", "Petstore 1.0.0"),
+        call("/nowhere", "Example Payments API 1.4.0"))))
+    with payments_provider() as url:
+        report = verify(PAYMENTS, base_url=url, interactions=tmp_path,
+                        headers={"Authorization": "Bearer sk_test_replay"})
+    # the payments exchanges are judged (one known, one not in the contract) ...
+    assert [(f.code, f.operation) for f in report.findings] == [
+        ("CK-REPLAY-UNKNOWN", "GET /nowhere")]
+    assert report.requests == 1
+    # ... and the petstore ones are left to petstore's verify, saying so
+    assert [s.reason for s in report.skipped] == [
+        "2 exchange(s) the consumer tests had with other providers' mocks are not "
+        "replayed: Petstore 1.0.0 (2)"]
 
 
 def _copy(recorded: Path, tmp_path: Path) -> tuple[Path, Path]:

@@ -20,6 +20,7 @@ Recorded credentials are redacted, so requests go without them: pass ``--header`
 from __future__ import annotations
 
 import json
+from collections import Counter
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from urllib.parse import urlencode
@@ -29,7 +30,7 @@ from contractkit._types import JSON
 from contractkit.contract.model import Contract, Operation
 from contractkit.contract.validation import validator_for
 from contractkit.errors import ProviderError
-from contractkit.interactions import Interaction, Recording
+from contractkit.interactions import Interaction, InteractionsError, Recording, for_contract
 from contractkit.verify.model import Finding, Skipped, VerifyOptions, VerifyReport
 from contractkit.verify.redacted import REDACTED, unredacted
 from contractkit.verify.shape import compare
@@ -61,6 +62,7 @@ def replay(contract: Contract, recordings: Sequence[Recording],
     """Replay ``recordings`` against ``options.base_url`` and judge each answer."""
     import requests  # noqa: PLC0415 - schemathesis' transport, loaded with it
 
+    recordings, elsewhere = _mine(contract, recordings)
     findings: dict[tuple[str, str, str, str], Finding] = {}
     operations: list[str] = []
     sent = faulted = truncated = 0
@@ -87,6 +89,11 @@ def replay(contract: Contract, recordings: Sequence[Recording],
                     operations.append(label)
             sent += len(done)
     skipped: list[Skipped] = []
+    if elsewhere:
+        named = ", ".join(f"{name} ({count})" for name, count in sorted(elsewhere.items()))
+        skipped.append(Skipped("(other contracts)",
+                               f"{sum(elsewhere.values())} exchange(s) the consumer tests had "
+                               f"with other providers' mocks are not replayed: {named}"))
     if faulted:
         skipped.append(Skipped("(recorded faults)",
                                f"{faulted} exchange(s) the mock answered with an injected "
@@ -102,6 +109,21 @@ def replay(contract: Contract, recordings: Sequence[Recording],
                             f.consumer, f.code))),
                         operations=tuple(operations),
                         requests=sent, skipped=tuple(skipped))
+
+
+def _mine(contract: Contract, recordings: Sequence[Recording],
+          ) -> tuple[list[Recording], Counter[str]]:
+    """The interactions recorded against ``contract`` (a test that used several providers'
+    mocks recorded all of them), and how many against each other contract. None at all is
+    an error: a provider that renamed its contract, or the wrong folder, must not pass with
+    nothing replayed."""
+    mine, elsewhere = for_contract(recordings, contract.title, contract.version)
+    if elsewhere and not any(recording.interactions for recording in mine):
+        named = ", ".join(sorted(elsewhere))
+        raise InteractionsError(
+            f"{recordings[0].file if recordings else '?'}: no interaction was recorded against "
+            f"{contract.title} (the contract verified), only against: {named}")
+    return mine, elsewhere
 
 
 def _label(contract: Contract, interaction: Interaction) -> str:
