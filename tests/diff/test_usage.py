@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import jsonschema
@@ -90,6 +91,22 @@ def test_path_parameter_names_do_not_matter_and_removal_hits_every_caller() -> N
     used = _used(old, new, _call("t.py::test_get", method="GET", path="/payments/pay_1"),
                  _call("t.py::test_post", path="/payments/pay_1"))
     assert used == {"GET /payments/{id}": ("t.py::test_get",), "GET /other": ()}
+
+
+def test_the_same_call_to_another_providers_mock_does_not_use_the_change() -> None:
+    new = {**AMOUNT, "properties": {**AMOUNT["properties"], "amount": {"type": "string"}}}
+    old_api, new_api = api(response=AMOUNT), api(response=new)
+    title = old_api["info"]["title"]
+
+    def call(test: str, contract: str) -> Recording:
+        (only,) = _call(test, answer={"amount": 1}).interactions
+        return Recording(test, (replace(only, contract=contract),))
+
+    used = _used(old_api, new_api, call("t.py::test_this_provider", f"{title} 0.9.0"),
+                 call("t.py::test_other_provider", "Ledger API 2.0.0"),
+                 call("t.py::test_unnamed", ""))
+    assert used["POST /payments → responses → 200 → application/json → /amount"] == (
+        "t.py::test_this_provider", "t.py::test_unnamed")
 
 
 def test_without_recordings_nothing_is_used() -> None:

@@ -77,7 +77,8 @@ def diff(
     return DiffReport(
         old=before.label, new=after.label, kind=after.contract.kind,
         changes=sort_changes(kept), ignored=tuple(ignored), notes=tuple(notes),
-        old_version=before.contract.version, new_version=after.contract.version)
+        old_version=before.contract.version, new_version=after.contract.version,
+        old_title=before.contract.title, new_title=after.contract.title)
 
 
 #: how many of one side's schema errors the notes name

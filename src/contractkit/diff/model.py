@@ -107,6 +107,9 @@ class DiffReport:
     notes: tuple[str, ...] = ()
     old_version: str = ""
     new_version: str = ""
+    #: ``info.title`` of each side (``diff --usage`` matches recorded interactions by it)
+    old_title: str = ""
+    new_title: str = ""
 
     def at_least(self, level: Level) -> tuple[Change, ...]:
         return tuple(change for change in self.changes if change.at_least(level))

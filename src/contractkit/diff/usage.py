@@ -21,7 +21,7 @@ from dataclasses import dataclass, field, replace
 from functools import cached_property
 
 from contractkit.diff.model import Change, DiffReport
-from contractkit.interactions import Interaction, Recording, fields
+from contractkit.interactions import Interaction, Recording, fields, recorded_against
 
 _SEP = " → "
 
@@ -75,8 +75,15 @@ class Usage:
 
 
 def mark(report: DiffReport, recordings: Sequence[Recording]) -> DiffReport:
-    """``report`` with every change's ``used_by`` filled in from ``recordings``."""
-    usage = Usage.of(recordings)
+    """``report`` with every change's ``used_by`` filled in from ``recordings``: those
+    recorded against this contract (its old or new title), not another provider's mock the
+    same consumer tests used."""
+    def ours(interaction: Interaction) -> bool:
+        return (recorded_against(interaction, report.old_title, report.old_version)
+                or recorded_against(interaction, report.new_title, report.new_version))
+
+    usage = Usage.of([replace(recording, interactions=tuple(
+        i for i in recording.interactions if ours(i))) for recording in recordings])
     return replace(report, changes=tuple(
         replace(change, used_by=usage.users(change)) for change in report.changes))
 
