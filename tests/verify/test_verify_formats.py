@@ -128,3 +128,31 @@ def test_auto_colours_a_terminal_unless_no_color_is_set() -> None:
     assert "\x1b[1;31mST108\x1b[0m" in coloured
     assert "ST108" in uncoloured
     assert "\x1b[" not in uncoloured
+
+
+@pytest.mark.parametrize("budget", [1_000_000, 65_536, 5_000])
+def test_markdown_fits_its_budget_and_says_what_it_left_out(budget: int) -> None:
+    from contractkit.reporting.verify import markdown
+    from contractkit.verify.model import Finding, Skipped, VerifyOptions, VerifyReport
+
+    findings = tuple(
+        Finding(check="response_schema_conformance", code="ST108",
+                operation=f"GET /widgets/{n // 10}", title="Response violates schema",
+                message="é" + "x" * 590, status=200, consumer=f"tests/t.py::test_{n}",
+                curl=f"curl -X GET http://127.0.0.1:1/widgets/{n}")
+        for n in range(4_000))
+    report = VerifyReport(contract="w.yaml", title="Widgets", version="1",
+                          options=VerifyOptions(base_url="http://127.0.0.1:1"),
+                          findings=findings, operations=("GET /widgets/{id}",), requests=9,
+                          skipped=(Skipped("GET /later", "no value fits"),))
+    output = markdown.render(report, budget)
+    assert len(output.encode()) <= budget
+    shown = output.count("- **ST108**")
+    assert 0 < shown < len(findings)
+    assert f"{len(findings) - shown:,} more finding(s) not shown: the markdown is capped at " \
+           f"{budget:,} bytes" in output
+    assert "## Skipped" in output
+    assert output.rstrip().endswith("```")  # the command to run again is kept
+    whole = markdown.render(report, 10**9)
+    assert whole.count("- **ST108**") == len(findings)
+    assert "not shown" not in whole

@@ -10,6 +10,7 @@ import click
 
 from contractkit.cli._loading import LoadOptions, loading_options
 from contractkit.contract.loader import load
+from contractkit.reporting.diff.view import MARKDOWN_BUDGET
 from contractkit.reporting.verify import FORMATS, render
 from contractkit.verify.model import INTEGRATION_CHECKS, PROVIDER_CHECKS
 from contractkit.verify.run import Progress
@@ -77,13 +78,17 @@ def _progress_line(stream: TextIO) -> Progress:
 @click.option("--color", type=click.Choice(["auto", "always", "never"]), default="auto",
               show_default=True,
               help="Colour the text format (auto: on a terminal, unless NO_COLOR is set).")
+@click.option("--markdown-limit", type=click.IntRange(min=1000), default=MARKDOWN_BUDGET,
+              show_default=True, metavar="BYTES",
+              help="Largest markdown output; the last findings are left out first "
+                   "(GitHub keeps 1 MiB of a step summary, 65,536 characters of a comment).")
 @loading_options
 def verify(contract: str, base_url: str, headers: tuple[str, ...], include: tuple[str, ...],
            exclude: tuple[str, ...], checks: tuple[str, ...], skip_checks: tuple[str, ...],
            max_examples: int,
            seed: int | None, max_time: float | None, workers: int, request_timeout: float,
            no_tls_verify: bool, interactions: str | None, progress: str, output_format: str,
-           color: str, load_options: LoadOptions) -> None:
+           color: str, markdown_limit: int, load_options: LoadOptions) -> None:
     """Check that the provider at --base-url honours CONTRACT (OpenAPI).
 
     Generated valid requests must get documented statuses, content types, headers and
@@ -107,5 +112,6 @@ def verify(contract: str, base_url: str, headers: tuple[str, ...], include: tupl
         sys.stderr.flush()
     painted = color == "always" or (color == "auto" and sys.stdout.isatty()
                                     and not os.environ.get("NO_COLOR"))
-    click.echo(render(report, output_format, color=painted), color=painted)
+    click.echo(render(report, output_format, color=painted, markdown_budget=markdown_limit),
+               color=painted)
     sys.exit(0 if report.ok else 1)

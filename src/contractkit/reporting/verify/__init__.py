@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from contractkit.reporting.diff.view import MARKDOWN_BUDGET
 from contractkit.reporting.verify import github, json_report, junit, markdown, sarif, text
 from contractkit.verify.model import VerifyReport
 
@@ -20,8 +21,12 @@ FORMATS: dict[str, Callable[[VerifyReport], str]] = {
 }
 
 
-def render(report: VerifyReport, output_format: str, *, color: bool = False) -> str:
-    """``report`` in ``output_format``; ``color`` paints the text format's finding codes."""
+def render(report: VerifyReport, output_format: str, *, color: bool = False,
+           markdown_budget: int = MARKDOWN_BUDGET) -> str:
+    """``report`` in ``output_format``; ``color`` paints the text format's finding codes,
+    ``markdown_budget`` caps the markdown output's bytes."""
     if output_format == "text":
         return text.render(report, color=color)
+    if output_format == "markdown":
+        return markdown.render(report, markdown_budget)
     return FORMATS[output_format](report)
