@@ -33,6 +33,10 @@ _CONSEQUENCES: dict[tuple[str, str], str] = {
     ("became-write-only", "response"): "it is no longer returned",
     ("became-not-write-only", "response"): "it may now be returned to clients",
     ("default-changed", "request"): "clients that omit it get different behaviour",
+    **{("deprecated-sunset-missing", side): "clients cannot tell when it goes away"
+       for side in ("request", "response")},
+    **{("deprecated-sunset-too-soon", side): "clients get less notice than the policy "
+                                             "promises" for side in ("request", "response")},
 }
 _GENERIC: dict[tuple[Level, str], str] = {
     ("breaking", "request"): "requests that were valid may now be rejected",
@@ -63,6 +67,8 @@ def _values(name: str, old: JSON, new: JSON) -> str:
     if name.endswith(("-property-added", "-property-removed", "became-required",
                       "became-optional")) or name.startswith(("became-", "no-longer-")):
         return ""
+    if name.startswith("deprecated-sunset-"):
+        return f" ({_short(new)})" if name == "deprecated-sunset-too-soon" else ""
     if name.endswith("-value-added"):
         return f" ({_short(new)})"
     if name.endswith("-value-removed"):

@@ -59,6 +59,7 @@ _CHANGES: Mapping[str, str] = {
     "deprecated": "became-deprecated", "deprecated-with-sunset": "became-deprecated",
     "reactivated": "no-longer-deprecated",
     "deprecated-sunset-invalid": "sunset-invalid",
+    "sunset-date-too-small": "deprecated-sunset-too-soon",
 }
 
 _RESPONSE_ADDITION = ("contractkit's default (issue 14 item 5): a response gaining an enum "
@@ -76,11 +77,6 @@ _DISCRIMINATOR = ("generated clients pick the class to decode by the discriminat
                   "property, so renaming it is breaking")
 _STABILITY = ("x-stability-level is read on operations only; a property's stability is "
               "not reported")
-_MIN_DEPRECATION = ("oasdiff's minimum deprecation period (a configuration); contractkit "
-                    "has none, it checks removals against the sunset date")
-_SUNSET_MISSING = ("without oasdiff's deprecation configuration this is not an error there "
-                   "either; contractkit: deprecating breaks no client, a missing date only "
-                   "gives them none")
 _WRITE_ONLY = "a writeOnly property is not part of responses: nothing a client reads changed"
 _READ_ONLY = "a readOnly property is not part of requests: nothing a client sends changed"
 _ANNOTATION = "a branch with annotations only accepts every value: nothing changed"
@@ -105,9 +101,8 @@ _EXPLICIT: Mapping[str, Counterpart] = {
                                          "x-sunset is introduced or a removal depends on it, "
                                          "not when an invalid date is corrected"),
     "api-deprecated-sunset-parse": Counterpart(("sunset-invalid",)),
-    "api-deprecated-sunset-missing": Counterpart(("operation-deprecated-without-sunset",),
-                                                 _SUNSET_MISSING),
-    "api-sunset-date-too-small": Counterpart((), _MIN_DEPRECATION),
+    "api-deprecated-sunset-missing": Counterpart(("operation-sunset-missing",)),
+    "api-sunset-date-too-small": Counterpart(("operation-sunset-too-soon",)),
     "api-sunset-date-changed-too-small": Counterpart(("sunset-moved-earlier",)),
     "sunset-deleted": Counterpart(("sunset-removed",)),
     "api-invalid-stability-level": Counterpart(("stability-level-invalid",)),
@@ -171,12 +166,13 @@ _EXPLICIT: Mapping[str, Counterpart] = {
     "request-header-property-became-required": Counterpart(
         ("request-property-became-required",)),
     "request-parameter-deprecated-sunset-missing": Counterpart(
-        ("request-parameter-deprecated-without-sunset",), _SUNSET_MISSING),
+        ("request-parameter-sunset-missing",)),
     "request-parameter-removed-with-deprecation": Counterpart(
         ("request-parameter-removed",), "clients still send it, and the server may reject "
                                         "it, deprecated or not"),
     "request-parameter-sunset-date-changed-too-small": Counterpart(("sunset-moved-earlier",)),
-    "request-parameter-sunset-date-too-small": Counterpart((), _MIN_DEPRECATION),
+    "request-parameter-sunset-date-too-small": Counterpart(
+        ("request-parameter-sunset-too-soon",)),
     "request-parameter-sunset-deleted": Counterpart(("sunset-removed",)),
     "request-parameter-sunset-parse": Counterpart(("sunset-invalid",)),
     # request bodies and properties
@@ -195,9 +191,6 @@ _EXPLICIT: Mapping[str, Counterpart] = {
         ("request-property-required-property-added",)),
     "request-property-removed": Counterpart(("request-property-optional-property-removed",
                                              "request-property-required-property-removed")),
-    "request-property-deprecated-sunset-missing": Counterpart(
-        ("request-property-became-deprecated",), _SUNSET_MISSING),
-    "request-property-sunset-date-too-small": Counterpart((), _MIN_DEPRECATION),
     "request-property-stability-decreased": Counterpart((), _STABILITY),
     "request-property-stability-increased": Counterpart((), _STABILITY),
     "request-optional-property-became-read-only": Counterpart(
@@ -244,9 +237,6 @@ _EXPLICIT: Mapping[str, Counterpart] = {
         ("response-property-optional-property-removed",)),
     "response-required-property-removed": Counterpart(
         ("response-property-required-property-removed",)),
-    "response-property-deprecated-sunset-missing": Counterpart(
-        ("response-property-became-deprecated",), _SUNSET_MISSING),
-    "response-property-sunset-date-too-small": Counterpart((), _MIN_DEPRECATION),
     "response-property-stability-decreased": Counterpart((), _STABILITY),
     "response-property-stability-increased": Counterpart((), _STABILITY),
     "response-optional-property-became-read-only": Counterpart(

@@ -8,6 +8,7 @@ by position for the same reason.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import re
 from collections.abc import Mapping
@@ -26,6 +27,9 @@ from contractkit.contract.model import (
 )
 from contractkit.contract.routing import template_variables
 from contractkit.diff.lifecycle import (
+    NO_POLICY,
+    DeprecationPolicy,
+    Notice,
     deprecation,
     removed_operation,
     removed_parameter_before_sunset,
@@ -40,6 +44,7 @@ from contractkit.diff.rules import SCHEMA_CHANGES_BY_NAME, schema_level
 from contractkit.diff.schema import Mode, SchemaDiffer
 from contractkit.diff.security import compare_security, compare_security_schemes, compare_servers
 from contractkit.diff.sites import schema_path
+from contractkit.diff.sunset import parse_date
 from contractkit.diff.views import Node, canonical
 
 _VARIABLE = re.compile(r"\{[^{}/]*\}")
@@ -51,9 +56,13 @@ class OpenAPIDiff:
     """One comparison of an old and a new OpenAPI contract."""
 
     def __init__(self, old: Contract, new: Contract, *, today: dt.date,
-                 closed_responses: bool = False) -> None:
+                 closed_responses: bool = False,
+                 deprecation_policy: DeprecationPolicy = NO_POLICY) -> None:
         self.old, self.new, self.today = old, new, today
         self.closed_responses = closed_responses
+        self.policy = deprecation_policy
+        #: what a deprecation in the operation being compared owes its clients
+        self._notice = Notice(0, today)
         self.schemas = SchemaDiffer(resolver_of(old), resolver_of(new))
         self.record = Recorder(old, new)
         self._subjects: dict[Place, str] = {}
@@ -102,6 +111,7 @@ class OpenAPIDiff:
         for key in sorted(before.keys() & after.keys()):
             label = f"webhook {key[1]} {key[0]}"
             self.record.enter(label, after[key])
+            self._notice = self.policy.notice(after[key].extensions, self.today)
             was, now = before[key].request_body, after[key].request_body
             if was is None or now is None:
                 continue
@@ -119,6 +129,7 @@ class OpenAPIDiff:
     def _operation(self, old: Operation, new: Operation) -> None:
         label = operation_label(new)
         self.record.enter(label, new)
+        self._notice = self.policy.notice(new.extensions, self.today)
         site: Site = ("new", new.uri, new.pointer)
         if old.id != new.id and not old.generated_id and not new.generated_id:
             self._add("operation-id-changed", [label, "operationId"],
@@ -126,7 +137,7 @@ class OpenAPIDiff:
                       "will rename the method", old=old.id, new=new.id, operation=label,
                       site=site)
         deprecation(self.record, "operation", [label], label, old.deprecated, new.deprecated,
-                    old.extensions, new.extensions, label, site)
+                    old.extensions, new.extensions, label, site, self._notice)
         stability(self.record, old, new, label, site)
         self._parameters(old, new, label)
         self._request_body(old.request_body, new.request_body, label, site)
@@ -206,7 +217,7 @@ class OpenAPIDiff:
                       operation=label, site=site)
         deprecation(self.record, "request-parameter", parts, title, old.deprecated,
                     new.deprecated, _extensions(self.old, old), _extensions(self.new, new),
-                    label, site)
+                    label, site, self._notice)
         old_schema, new_schema = _parameter_schema(old), _parameter_schema(new)
         if old_schema is not None and new_schema is not None:
             self._schema(old_schema, new_schema, "parameter", "parameter", parts, label,
@@ -365,14 +376,14 @@ class OpenAPIDiff:
             return
         side: Literal["request", "response"] = "response" if mode == "response" else "request"
         seen: set[tuple[str, str, bytes, bytes]] = set()
-        for finding in self.schemas.compare(old_node, new_node, mode):
+        for found in self.schemas.compare(old_node, new_node, mode):
             # old branches merged into one new branch are each compared with it; what
             # the new branch changed is then found once per old branch
-            identity = (finding.change, finding.path, canonical(finding.old),
-                        canonical(finding.new))
+            identity = (found.change, found.path, canonical(found.old), canonical(found.new))
             if identity in seen:
                 continue
             seen.add(identity)
+            finding = self._noticed(found)
             nested = bool(_BRANCH.sub("", finding.path))
             change = SCHEMA_CHANGES_BY_NAME[finding.change]
             rule_id = f"{prefix or side}-{'property' if nested else root}-{change.name}"
@@ -396,6 +407,19 @@ class OpenAPIDiff:
             self._add(rule_id, where, message, old=finding.old, new=finding.new,
                       operation=label, site=("new", *finding.site), level=level,
                       written=written)
+
+    def _noticed(self, finding: SchemaFinding) -> SchemaFinding:
+        """A schema deprecated in an operation whose deprecation policy asks for notice:
+        without a sunset date, or with one too soon, it breaks the policy."""
+        if finding.change != "became-deprecated" or not self._notice.minimum:
+            return finding
+        if finding.new is True:
+            return dataclasses.replace(finding, change="deprecated-sunset-missing", old=None,
+                                       new=None)
+        date = parse_date(finding.new)
+        if date is not None and self._notice.too_soon(date):
+            return dataclasses.replace(finding, change="deprecated-sunset-too-soon", old=None)
+        return finding
 
     def _site_subject(self, place: Place) -> str:
         """``property `Payment.status``` (``schema `Status``` for a component's root),

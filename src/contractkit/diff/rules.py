@@ -208,6 +208,14 @@ SCHEMA_CHANGES: tuple[SchemaChange, ...] = (
     SchemaChange("became-deprecated", "neutral", "was deprecated", "deprecated: false → true"),
     SchemaChange("no-longer-deprecated", "neutral", "is no longer deprecated",
                  "deprecated: true → false"),
+    # the two below replace became-deprecated under a deprecation policy
+    # (diff(deprecation_days_beta=, deprecation_days_stable=))
+    SchemaChange("deprecated-sunset-missing", "changes", "was deprecated without an "
+                 "x-sunset date, where the deprecation policy asks for one",
+                 "deprecated: false → true"),
+    SchemaChange("deprecated-sunset-too-soon", "changes", "was deprecated with an x-sunset "
+                 "date sooner than the deprecation policy allows",
+                 "deprecated: true, x-sunset: 7 days away (policy: 180)"),
     SchemaChange("sunset-invalid", "changes", "has an x-sunset that is not a date",
                  "x-sunset: soon"),
     *_generic(),
@@ -291,6 +299,13 @@ _OTHER_RULES: tuple[Rule, ...] = (
     Rule("operation-deprecated-without-sunset", "dangerous", "none", "lifecycle",
          "An operation was deprecated without an x-sunset date: clients cannot plan.",
          "deprecated: false → true"),
+    Rule("operation-sunset-missing", "breaking", "none", "lifecycle",
+         "An operation was deprecated without an x-sunset date, where a deprecation policy "
+         "(--deprecation-days-beta / --deprecation-days-stable) asks for one.",
+         "deprecated: false → true"),
+    Rule("operation-sunset-too-soon", "breaking", "none", "lifecycle",
+         "An operation was deprecated with an x-sunset date fewer days away than the "
+         "deprecation policy asks for.", "x-sunset: 7 days away (policy: 180)"),
     Rule("operation-reactivated", "safe", "none", "lifecycle",
          "An operation is no longer deprecated.", "deprecated: true → false"),
     Rule("sunset-invalid", "breaking", "none", "lifecycle",
@@ -337,6 +352,12 @@ _OTHER_RULES: tuple[Rule, ...] = (
          "A parameter was deprecated, with an x-sunset date.", "deprecated: true"),
     Rule("request-parameter-deprecated-without-sunset", "dangerous", "request", "lifecycle",
          "A parameter was deprecated without an x-sunset date.", "deprecated: false → true"),
+    Rule("request-parameter-sunset-missing", "breaking", "request", "lifecycle",
+         "A parameter was deprecated without an x-sunset date, where a deprecation policy "
+         "asks for one.", "deprecated: false → true"),
+    Rule("request-parameter-sunset-too-soon", "breaking", "request", "lifecycle",
+         "A parameter was deprecated with an x-sunset date fewer days away than the "
+         "deprecation policy asks for.", "x-sunset: 7 days away (policy: 180)"),
     Rule("request-parameter-reactivated", "safe", "request", "lifecycle",
          "A parameter is no longer deprecated.", "deprecated: true → false"),
     # request bodies

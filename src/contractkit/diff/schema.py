@@ -272,7 +272,9 @@ class _Comparison:
                                  ("deprecated", "became-deprecated", "no-longer-deprecated")):
             a, b = old.get(keyword) is True, new.get(keyword) is True
             if a != b:
-                yield self.finding(on if b else off, a, b)
+                # a deprecation carries its sunset date, which a deprecation policy checks
+                shown = new.get("x-sunset", b) if on == "became-deprecated" and b else b
+                yield self.finding(on if b else off, a, shown)
         if old.get("default") != new.get("default"):
             yield self.finding("default-changed", old.get("default"), new.get("default"))
         sunset = new.get("x-sunset")
