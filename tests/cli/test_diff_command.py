@@ -14,6 +14,7 @@ from pathlib import Path
 import jsonschema
 import pytest
 from click.testing import CliRunner, Result
+from tests.conftest import CORPUS
 
 from contractkit._version import __version__
 from contractkit.cli import cli
@@ -279,7 +280,7 @@ def test_graphql_changelog_in_markdown(tmp_path: Path) -> None:
         "- **`Query`**: field Query.refunds was added (`graphql-field-added`)\n\n</details>\n")
 
 
-OASDIFF = Path(__file__).resolve().parents[3] / "shared" / "corpus" / "diff" / "oasdiff"
+OASDIFF = CORPUS / "diff" / "oasdiff"
 
 
 def test_junit_of_changes_with_object_values_reads_in_a_junit_parser(tmp_path: Path) -> None:

@@ -6,7 +6,11 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+import pytest
+from tests.conftest import CORPUS
 from tests.diff.helpers import api, changes
+
+import contractkit
 
 TODAY = dt.date(2026, 6, 1)
 OBJ = {"type": "object"}
@@ -68,3 +72,40 @@ def test_a_response_const_changed_is_breaking_an_enum_value_added_dangerous() ->
         ("response-property-enum-value-added", "dangerous")]
     assert changes(api(request={"enum": ["a", "b"]}), api(request={"enum": ["c"]})) == [
         ("request-body-enum-replaced", "breaking")]
+
+
+def _media_schema(schema: Any, side: str) -> dict[str, Any]:
+    document = api(**{side: {}})
+    operation = document["paths"]["/payments"]["post"]
+    body = operation["requestBody"] if side == "request" else operation["responses"]["200"]
+    body["content"]["application/json"] = {} if schema is None else {"schema": schema}
+    return document
+
+
+@pytest.mark.parametrize(("side", "added", "removed"), [
+    ("request", "breaking", "safe"),  # the server now checks what it took as it came
+    ("response", "safe", "dangerous"),  # clients lose the promise of the shape
+])
+def test_a_media_type_gaining_or_losing_its_schema(side: str, added: str,
+                                                   removed: str) -> None:
+    typed, untyped = _media_schema({"type": "string"}, side), _media_schema(None, side)
+    assert changes(untyped, typed) == [(f"{side}-media-type-schema-added", added)]
+    assert changes(typed, untyped) == [(f"{side}-media-type-schema-removed", removed)]
+    # a schema that accepts anything is no schema
+    assert changes(untyped, _media_schema({}, side)) == []
+    assert changes(_media_schema(True, side), untyped) == []
+
+
+def test_oasdiffs_media_type_schema_pair() -> None:
+    """oasdiff's TestMediaTypeSchemaExistence: the request and response of one operation
+    gain a schema (breaking for the request), then lose it (dangerous for the response)."""
+    folder = CORPUS / "diff" / "oasdiff" / "media-type-schema"
+    if not folder.is_dir():
+        pytest.skip(f"no corpus at {folder}")
+    base, revision = folder / "base.yaml", folder / "revision.yaml"
+    found = {(c.rule_id, c.level) for c in contractkit.diff(base, revision).changes}
+    assert found == {("request-media-type-schema-added", "breaking"),
+                     ("response-media-type-schema-added", "safe")}
+    found = {(c.rule_id, c.level) for c in contractkit.diff(revision, base).changes}
+    assert found == {("request-media-type-schema-removed", "safe"),
+                     ("response-media-type-schema-removed", "dangerous")}

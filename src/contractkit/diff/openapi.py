@@ -262,13 +262,25 @@ class OpenAPIDiff:
             # parameters, so a string accepts whatever they held before
             mode: Mode = "request" if "json" in key else "parameter"
             self._media_schema(before[key], after[key], mode, [*parts, after[key].name],
-                               label)
+                               label, site[1])
 
     def _media_schema(self, old: MediaType, new: MediaType, mode: Mode, parts: list[str],
-                      label: str) -> None:
+                      label: str, uri: str) -> None:
+        side = "response" if mode == "response" else "request"
         if old.schema is not None and new.schema is not None:
-            side = "response" if mode == "response" else "request"
             self._schema(old.schema, new.schema, mode, "body", parts, label, f"{side} body")
+            return
+        # a media type without a schema takes (or may carry) anything, as `{}` does
+        added, removed = _constrains(new.schema), _constrains(old.schema)
+        if not added and not removed:
+            return
+        consequence = {("request", True): ": requests the server took may now be rejected",
+                       ("response", False): ": clients lose the promise of its shape"}
+        self._add(f"{side}-media-type-schema-{'added' if added else 'removed'}", parts,
+                  f"{side} media type {new.name} "
+                  + ("gained a schema" if added else "lost its schema")
+                  + consequence.get((side, added), ""), operation=label,
+                  site=("new", uri, new.pointer))
 
     # -- responses ------------------------------------------------------------------
 
@@ -305,7 +317,7 @@ class OpenAPIDiff:
             if key in after:
                 unmatched_new.pop(key, None)
                 self._media_schema(media, after[key], "response", [*parts, after[key].name],
-                                   label)
+                                   label, site[1])
                 continue
             general = [m for k, m in after.items() if k not in before and _wider(k, key)]
             special = [m for k, m in after.items() if k not in before and _wider(key, k)]
@@ -315,7 +327,7 @@ class OpenAPIDiff:
                           f"response media type {media.name} became {special[0].name}",
                           old=media.name, new=special[0].name, operation=label, site=here)
                 self._media_schema(media, special[0], "response", [*parts, special[0].name],
-                                   label)
+                                   label, site[1])
             elif general:
                 unmatched_new.pop(_media_key(general[0].name), None)
                 self._add("response-media-type-generalized", [*parts, general[0].name],
@@ -442,6 +454,12 @@ def _written(finding: SchemaFinding) -> Place:
     if finding.change.endswith("-branch-removed") and branch is not None:
         return uri, join_pointer(pointer, branch["keyword"], branch["index"])
     return uri, pointer
+
+
+def _constrains(schema: Schema | None) -> bool:
+    """Whether a media type's schema limits what its bodies hold (``{}`` and ``true``
+    accept anything, as no schema does)."""
+    return schema is not None and schema.raw not in ({}, True)
 
 
 def _schema_node(contract: Contract, schema: Schema) -> Node | None:

@@ -376,6 +376,12 @@ _OTHER_RULES: tuple[Rule, ...] = (
     Rule("request-media-type-removed", "breaking", "request", "request-body",
          "A request media type was removed: clients sending it will get 415.",
          "- application/xml"),
+    Rule("request-media-type-schema-added", "breaking", "request", "request-body",
+         "A request media type without a schema gained one: bodies the server took may now "
+         "be rejected.", "application/json: {} → {schema: …}"),
+    Rule("request-media-type-schema-removed", "safe", "request", "request-body",
+         "A request media type lost its schema: the server takes any body.",
+         "application/json: {schema: …} → {}"),
     # responses
     Rule("response-success-status-added", "dangerous", "response", "response",
          "A success status was added: clients may not handle it.", "+ 202"),
@@ -389,6 +395,12 @@ _OTHER_RULES: tuple[Rule, ...] = (
          "A response media type was added (clients choose with Accept).", "+ application/xml"),
     Rule("response-media-type-removed", "breaking", "response", "response",
          "A response media type was removed.", "- application/xml"),
+    Rule("response-media-type-schema-added", "safe", "response", "response",
+         "A response media type without a schema gained one: clients learn its shape.",
+         "application/json: {} → {schema: …}"),
+    Rule("response-media-type-schema-removed", "dangerous", "response", "response",
+         "A response media type lost its schema: clients lose the promise of its shape.",
+         "application/json: {schema: …} → {}"),
     Rule("response-media-type-generalized", "breaking", "response", "response",
          "A response media type became less specific: clients parsing the specific type "
          "may receive something else.", "application/problem+json → application/json"),
