@@ -109,3 +109,43 @@ def test_oasdiffs_media_type_schema_pair() -> None:
     found = {(c.rule_id, c.level) for c in contractkit.diff(revision, base).changes}
     assert found == {("request-media-type-schema-removed", "safe"),
                      ("response-media-type-schema-removed", "dangerous")}
+
+
+def _stability(side: str, level: str | None) -> dict[str, Any]:
+    note: dict[str, Any] = {"type": "string"}
+    if level is not None:
+        note["x-stability-level"] = level
+    return api(**{side: {"type": "object", "properties": {"note": note}}})
+
+
+@pytest.mark.parametrize("side", ["request", "response"])
+def test_a_propertys_stability_level_is_read_as_an_operations(side: str) -> None:
+    """As for operations (stability-level-decreased): a lower level changes no value, it
+    announces that changes may come, so it is dangerous; none is stable."""
+    assert changes(_stability(side, None), _stability(side, "beta")) == [
+        (f"{side}-property-stability-decreased", "dangerous")]
+    assert changes(_stability(side, "draft"), _stability(side, "stable")) == [
+        (f"{side}-property-stability-increased", "safe")]
+    assert changes(_stability(side, "stable"), _stability(side, None)) == []
+    assert changes(_stability(side, None), _stability(side, "soon")) == [
+        (f"{side}-property-stability-invalid", "breaking")]
+
+
+def test_oasdiffs_property_stability_pairs() -> None:
+    """oasdiff's TestRequest/ResponsePropertyStability_*: properties going from stable to
+    draft (decreased) and back (increased), in a request and a response body."""
+    folder = CORPUS / "diff" / "oasdiff" / "stability"
+    if not folder.is_dir():
+        pytest.skip(f"no corpus at {folder}")
+    stable, draft = (folder / "revision-property-all-stable.yaml",
+                     folder / "base-property-stable-draft.yaml")
+    found = {(c.rule_id, c.level) for c in contractkit.diff(stable, draft).changes}
+    assert found == {("request-property-stability-decreased", "dangerous"),
+                     ("response-property-stability-decreased", "dangerous")}
+    found = {(c.rule_id, c.level) for c in contractkit.diff(draft, stable).changes}
+    assert found == {("request-property-stability-increased", "safe"),
+                     ("response-property-stability-increased", "safe")}
+    invalid = folder / "revision-property-invalid.yaml"
+    found = {(c.rule_id, c.level) for c in contractkit.diff(stable, invalid).changes}
+    assert found == {("request-property-stability-invalid", "breaking"),  # 1
+                     ("response-property-stability-decreased", "dangerous")}

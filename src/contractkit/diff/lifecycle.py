@@ -20,10 +20,9 @@ from typing import Any, Literal
 
 from contractkit.contract.model import Operation
 from contractkit.diff.recorder import Recorder, Site, operation_label
+from contractkit.diff.rules import STABILITY_LEVELS
 from contractkit.diff.sunset import parse_date
 from contractkit.errors import ConfigError
-
-STABILITY_LEVELS = ("draft", "alpha", "beta", "stable")
 
 
 @dataclasses.dataclass(frozen=True)

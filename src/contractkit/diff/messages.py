@@ -33,6 +33,10 @@ _CONSEQUENCES: dict[tuple[str, str], str] = {
     ("became-write-only", "response"): "it is no longer returned",
     ("became-not-write-only", "response"): "it may now be returned to clients",
     ("default-changed", "request"): "clients that omit it get different behaviour",
+    **{("stability-decreased", side): "it may change in ways that break clients"
+       for side in ("request", "response")},
+    **{("stability-invalid", side): "the impact of its changes cannot be judged"
+       for side in ("request", "response")},
     **{("deprecated-sunset-missing", side): "clients cannot tell when it goes away"
        for side in ("request", "response")},
     **{("deprecated-sunset-too-soon", side): "clients get less notice than the policy "

@@ -75,8 +75,8 @@ _PREFIX_ITEMS = ("contractkit reads prefixItems as a constraint (added narrows, 
                  "as oasdiff reads it: a known gap")
 _DISCRIMINATOR = ("generated clients pick the class to decode by the discriminator "
                   "property, so renaming it is breaking")
-_STABILITY = ("x-stability-level is read on operations only; a property's stability is "
-              "not reported")
+_STABILITY = ("a lower stability changes no request or response; it announces that "
+              "changes may come (as for operations: stability-level-decreased)")
 _WRITE_ONLY = "a writeOnly property is not part of responses: nothing a client reads changed"
 _READ_ONLY = "a readOnly property is not part of requests: nothing a client sends changed"
 _ANNOTATION = "a branch with annotations only accepts every value: nothing changed"
@@ -190,8 +190,6 @@ _EXPLICIT: Mapping[str, Counterpart] = {
         ("request-property-required-property-added",)),
     "request-property-removed": Counterpart(("request-property-optional-property-removed",
                                              "request-property-required-property-removed")),
-    "request-property-stability-decreased": Counterpart((), _STABILITY),
-    "request-property-stability-increased": Counterpart((), _STABILITY),
     "request-optional-property-became-read-only": Counterpart(
         ("request-property-became-read-only",), "clients that send it may be refused"),
     "request-required-property-became-read-only": Counterpart(
@@ -238,8 +236,6 @@ _EXPLICIT: Mapping[str, Counterpart] = {
         ("response-property-optional-property-removed",)),
     "response-required-property-removed": Counterpart(
         ("response-property-required-property-removed",)),
-    "response-property-stability-decreased": Counterpart((), _STABILITY),
-    "response-property-stability-increased": Counterpart((), _STABILITY),
     "response-optional-property-became-read-only": Counterpart(
         ("response-property-became-read-only",)),
     "response-required-property-became-read-only": Counterpart(
@@ -276,6 +272,7 @@ _SCHEMA_NOTES: Mapping[str, str] = {
     "pattern-removed": "clients rarely check a response pattern, yet may rely on it",
     "pattern-changed": "clients rarely check a response pattern, yet may rely on it",
     "type-changed": "a type change is breaking wherever the value is read",
+    "stability-decreased": _STABILITY,
 }
 
 #: Differences of level on rules that are not schema rules.

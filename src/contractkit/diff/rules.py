@@ -17,6 +17,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Literal
 
+#: ``x-stability-level`` values, least stable first
+STABILITY_LEVELS = ("draft", "alpha", "beta", "stable")
+
 Level = Literal["breaking", "dangerous", "safe"]
 LEVELS: tuple[Level, ...] = ("breaking", "dangerous", "safe")
 Direction = Literal["request", "response", "both", "none"]
@@ -218,6 +221,15 @@ SCHEMA_CHANGES: tuple[SchemaChange, ...] = (
                  "deprecated: true, x-sunset: 7 days away (policy: 180)"),
     SchemaChange("sunset-invalid", "changes", "has an x-sunset that is not a date",
                  "x-sunset: soon"),
+    # as an operation's (stability-level-decreased): a lower level changes no value, it
+    # announces that changes may come
+    SchemaChange("stability-decreased", "neutral", "x-stability-level went down",
+                 "x-stability-level: stable → beta", request="dangerous",
+                 response="dangerous"),
+    SchemaChange("stability-increased", "neutral", "x-stability-level went up",
+                 "x-stability-level: beta → stable"),
+    SchemaChange("stability-invalid", "changes", "has an x-stability-level that is not one "
+                 "of draft, alpha, beta, stable", "x-stability-level: maybe"),
     *_generic(),
 )
 

@@ -24,7 +24,7 @@ import orjson
 from contractkit._types import JSON
 from contractkit.contract.refs import Resolver
 from contractkit.diff.pairs import Edge, Pair, PairResults, SchemaFinding
-from contractkit.diff.rules import GENERIC_KEYWORDS
+from contractkit.diff.rules import GENERIC_KEYWORDS, STABILITY_LEVELS
 from contractkit.diff.subsume import Subsumption
 from contractkit.diff.sunset import parse_date
 from contractkit.diff.views import (
@@ -280,7 +280,23 @@ class _Comparison:
         sunset = new.get("x-sunset")
         if sunset != old.get("x-sunset") and sunset is not None and parse_date(sunset) is None:
             yield self.finding("sunset-invalid", old.get("x-sunset"), sunset)
+        yield from self._stability(old.get("x-stability-level"), new.get("x-stability-level"))
         yield from self._discriminator(old.get("discriminator"), new.get("discriminator"))
+
+    def _stability(self, old: Any, new: Any) -> Iterator[SchemaFinding | Edge]:
+        """``x-stability-level`` of a property, read as an operation's is
+        (:func:`contractkit.diff.lifecycle.stability`): none is ``stable``."""
+        if old == new:
+            return
+        for value in (new, old):
+            if value is not None and value not in STABILITY_LEVELS:
+                yield self.finding("stability-invalid", old, new)
+                return
+        before = STABILITY_LEVELS.index(old or "stable")
+        after = STABILITY_LEVELS.index(new or "stable")
+        if before != after:
+            yield self.finding("stability-decreased" if after < before else
+                               "stability-increased", old or "stable", new or "stable")
 
     def _numeric_retype(self, old: Any, new: Any) -> bool:
         """Whether the type moved between number and integer and the formats only say
