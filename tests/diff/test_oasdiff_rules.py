@@ -149,3 +149,35 @@ def test_oasdiffs_property_stability_pairs() -> None:
     found = {(c.rule_id, c.level) for c in contractkit.diff(stable, invalid).changes}
     assert found == {("request-property-stability-invalid", "breaking"),  # 1
                      ("response-property-stability-decreased", "dangerous")}
+
+
+def _array(side: str, items: Any, prefix: list[Any] | None = None) -> dict[str, Any]:
+    schema: dict[str, Any] = {"type": "array"}
+    if items is not None:
+        schema["items"] = items
+    if prefix is not None:
+        schema["prefixItems"] = prefix
+    return api(**{side: schema})
+
+
+@pytest.mark.parametrize(("items", "prefix", "request_level", "response_level"), [
+    # the first element now follows its own schema, no longer `items`' (2020-12)
+    ({"type": "string"}, {"type": "integer"}, "breaking", "breaking"),  # both ways
+    ({"type": "number"}, {"type": "integer"}, "breaking", "safe"),  # narrows
+    ({"type": "integer"}, {"type": "number"}, "safe", "breaking"),  # widens
+])
+def test_prefix_items_beside_items_are_compared_position_by_position(
+        items: Any, prefix: Any, request_level: str, response_level: str) -> None:
+    for side, level in (("request", request_level), ("response", response_level)):
+        found = changes(_array(side, items), _array(side, items, [prefix]))
+        assert {level for _, level in found} == {level}, found
+        assert all(rule.startswith(f"{side}-property-type-") for rule, _ in found), found
+
+
+@pytest.mark.parametrize("side", ["request", "response"])
+def test_prefix_items_without_items_only_constrain(side: str) -> None:
+    """With no `items` (or `items: {}`), a prefix added only constrains the elements."""
+    narrowing = "breaking" if side == "request" else "safe"
+    for items in (None, {}):
+        assert changes(_array(side, items), _array(side, items, [{"type": "integer"}])) == [
+            (f"{side}-body-prefix-items-added", narrowing)]

@@ -70,9 +70,11 @@ _DEFAULT = ("a changed default changes what clients that omit the value get: it 
             "INFO for bodies and properties)")
 _BRANCH_REMOVED = ("judged by what the schemas accept: an allOf branch removed widens a "
                    "schema, safe in requests, breaking in responses")
-_PREFIX_ITEMS = ("contractkit reads prefixItems as a constraint (added narrows, removed "
-                 "widens); with `items` beside it, a removed prefixItems can narrow instead, "
-                 "as oasdiff reads it: a known gap")
+_PREFIX_ITEMS = ("without `items` beside it, prefixItems only constrains (added narrows, "
+                 "removed widens); beside `items`, contractkit compares each prefix position "
+                 "with the `items` schema it replaces and reports what changed there "
+                 "(`/prefixItems/0` type changed, narrowed or widened), which may narrow, "
+                 "widen or both")
 _DISCRIMINATOR = ("generated clients pick the class to decode by the discriminator "
                   "property, so renaming it is breaking")
 _STABILITY = ("a lower stability changes no request or response; it announces that "

@@ -265,7 +265,9 @@ class _Comparison:
                 yield self.finding(f"{key}-{'increased' if grew else 'decreased'}", a, b)
         yield from self._keyword("pattern", "pattern", old, new)
         for keyword, key in GENERIC_KEYWORDS.items():
-            if not self._compared_inside(keyword):
+            if keyword == "prefixItems" and self._prefix_beside_items():
+                yield from self._prefix_positions()
+            elif not self._compared_inside(keyword):
                 yield from self._keyword(keyword, key, old, new)
         for keyword, on, off in (("readOnly", "became-read-only", "became-not-read-only"),
                                  ("writeOnly", "became-write-only", "became-not-write-only"),
@@ -306,6 +308,30 @@ class _Comparison:
         return (before is not None and after is not None and before != after
                 and before | after <= _NUMERIC
                 and old in _NUMERIC_FORMATS and new in _NUMERIC_FORMATS)
+
+    def _prefix_beside_items(self) -> bool:
+        """Whether ``prefixItems`` appeared (or went) beside an ``items`` that constrains the
+        elements: the first positions then move from ``items`` to their own schemas, a
+        change that may narrow, widen or both, as those schemas say (2020-12: ``items``
+        applies after the prefix only)."""
+        old, new = self.old, self.new
+        if ("prefixItems" in old.facets) == ("prefixItems" in new.facets):
+            return False
+        other = old if "prefixItems" in new.facets else new
+        return other.items is not None and other.items.value not in ({}, True)
+
+    def _prefix_positions(self) -> Iterator[SchemaFinding | Edge]:
+        """Each position of the prefix compared with the ``items`` it had (or will have)."""
+        old, new = self.old, self.new
+        added = "prefixItems" in new.facets
+        prefixed = new if added else old
+        for key in sorted((k for k in prefixed.subschemas if k.startswith("prefixItems/")),
+                          key=lambda k: int(k.rsplit("/", 1)[1])):
+            items = (old if added else new).items
+            assert items is not None  # _prefix_beside_items
+            position = prefixed.subschemas[key]
+            yield from self._child(items, position, "/" + key) if added else \
+                self._child(position, items, "/" + key)
 
     def _compared_inside(self, keyword: str) -> bool:
         """Whether the schemas under ``keyword`` exist on both sides with the same names,
