@@ -181,3 +181,39 @@ def test_prefix_items_without_items_only_constrain(side: str) -> None:
     for items in (None, {}):
         assert changes(_array(side, items), _array(side, items, [{"type": "integer"}])) == [
             (f"{side}-body-prefix-items-added", narrowing)]
+
+
+def _typed_response(media: str, kind: str) -> dict[str, Any]:
+    document = api(response={})
+    document["paths"]["/payments"]["post"]["responses"]["200"]["content"] = {
+        media: {"schema": {"type": kind}}}
+    return document
+
+
+@pytest.mark.parametrize(("media", "old", "new", "expected"), [
+    # read as text, a string takes whatever the value became (oasdiff: type-compatible)
+    ("application/xml", "string", "object", ("response-body-type-narrowed", "safe")),
+    ("text/plain", "string", "integer", ("response-body-type-narrowed", "safe")),
+    # ... but a client reading a number as text may now get any text
+    ("text/plain", "integer", "string", ("response-body-type-widened", "breaking")),
+    # JSON carries its types: "1" is not 1
+    ("application/json", "string", "object", ("response-body-type-changed", "breaking")),
+    ("application/problem+json", "string", "integer",
+     ("response-body-type-changed", "breaking")),
+])
+def test_a_response_read_as_text_is_judged_as_text(media: str, old: str, new: str,
+                                                    expected: tuple[str, str]) -> None:
+    assert changes(_typed_response(media, old), _typed_response(media, new)) == [expected]
+
+
+def test_a_response_header_is_read_as_text() -> None:
+    def with_header(kind: str) -> dict[str, Any]:
+        document = api(response=OBJ)
+        document["paths"]["/payments"]["post"]["responses"]["200"]["headers"] = {
+            "X-Count": {"schema": {"type": kind}}}
+        return document
+
+    assert changes(with_header("string"), with_header("integer")) == [
+        ("response-header-type-narrowed", "safe")]
+    assert changes(with_header("integer"), with_header("string")) == [
+        ("response-header-type-widened", "breaking")]

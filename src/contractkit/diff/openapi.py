@@ -41,7 +41,7 @@ from contractkit.diff.model import Change
 from contractkit.diff.pairs import SchemaFinding
 from contractkit.diff.recorder import Place, Recorder, Site, operation_label, resolver_of
 from contractkit.diff.rules import SCHEMA_CHANGES_BY_NAME, schema_level
-from contractkit.diff.schema import Mode, SchemaDiffer
+from contractkit.diff.schema import RESPONSE_MODES, Mode, SchemaDiffer
 from contractkit.diff.security import compare_security, compare_security_schemes, compare_servers
 from contractkit.diff.sites import schema_path
 from contractkit.diff.sunset import parse_date
@@ -120,7 +120,7 @@ class OpenAPIDiff:
             for media in sorted(old_media.keys() & new_media.keys()):
                 old_schema, new_schema = old_media[media].schema, new_media[media].schema
                 if old_schema is not None and new_schema is not None:
-                    self._schema(old_schema, new_schema, "response", "body",
+                    self._schema(old_schema, new_schema, _response_mode(media), "body",
                                  [*parts, new_media[media].name], label, "webhook payload",
                                  prefix="webhook")
 
@@ -260,13 +260,13 @@ class OpenAPIDiff:
         for key in sorted(before.keys() & after.keys()):
             # only JSON bodies carry types; form fields, XML and text arrive as text, like
             # parameters, so a string accepts whatever they held before
-            mode: Mode = "request" if "json" in key else "parameter"
+            mode: Mode = "request" if _typed(key) else "parameter"
             self._media_schema(before[key], after[key], mode, [*parts, after[key].name],
                                label, site[1])
 
     def _media_schema(self, old: MediaType, new: MediaType, mode: Mode, parts: list[str],
                       label: str, uri: str) -> None:
-        side = "response" if mode == "response" else "request"
+        side = "response" if mode in RESPONSE_MODES else "request"
         if old.schema is not None and new.schema is not None:
             self._schema(old.schema, new.schema, mode, "body", parts, label, f"{side} body")
             return
@@ -316,8 +316,8 @@ class OpenAPIDiff:
             media = before[key]
             if key in after:
                 unmatched_new.pop(key, None)
-                self._media_schema(media, after[key], "response", [*parts, after[key].name],
-                                   label, site[1])
+                self._media_schema(media, after[key], _response_mode(key),
+                                   [*parts, after[key].name], label, site[1])
                 continue
             general = [m for k, m in after.items() if k not in before and _wider(k, key)]
             special = [m for k, m in after.items() if k not in before and _wider(key, k)]
@@ -326,8 +326,9 @@ class OpenAPIDiff:
                 self._add("response-media-type-specialized", [*parts, special[0].name],
                           f"response media type {media.name} became {special[0].name}",
                           old=media.name, new=special[0].name, operation=label, site=here)
-                self._media_schema(media, special[0], "response", [*parts, special[0].name],
-                                   label, site[1])
+                self._media_schema(media, special[0],
+                                   _response_mode(_media_key(special[0].name)),
+                                   [*parts, special[0].name], label, site[1])
             elif general:
                 unmatched_new.pop(_media_key(general[0].name), None)
                 self._add("response-media-type-generalized", [*parts, general[0].name],
@@ -373,8 +374,9 @@ class OpenAPIDiff:
                              "optional: clients relying on it may not find it"),
                           old=was.required, new=now.required, operation=label, site=here)
             if was.schema is not None and now.schema is not None:
-                self._schema(was.schema, now.schema, "response", "header", header_parts, label,
-                             f"response header `{now.name}`")
+                # a header is text: a client reading a string reads whatever it became
+                self._schema(was.schema, now.schema, "text-response", "header", header_parts,
+                             label, f"response header `{now.name}`")
 
     # -- schemas --------------------------------------------------------------------
 
@@ -386,7 +388,8 @@ class OpenAPIDiff:
         new_node = _schema_node(self.new, new)
         if old_node is None or new_node is None:
             return
-        side: Literal["request", "response"] = "response" if mode == "response" else "request"
+        side: Literal["request", "response"] = (
+            "response" if mode in RESPONSE_MODES else "request")
         seen: set[tuple[str, str, bytes, bytes]] = set()
         for found in self.schemas.compare(old_node, new_node, mode):
             # old branches merged into one new branch are each compared with it; what
@@ -513,6 +516,19 @@ def _extensions(contract: Contract, parameter: Parameter) -> Mapping[str, Any]:
     if not isinstance(node, dict):
         return {}
     return {k: v for k, v in node.items() if k.startswith("x-")}
+
+
+def _typed(media_key: str) -> bool:
+    """Whether a body of this media type carries JSON's types (``1`` is not ``"1"``);
+    form fields, XML and text carry text only."""
+    return "json" in media_key
+
+
+def _response_mode(media_key: str) -> Mode:
+    """A response body is read with its types when it is JSON, else as text: a client
+    reading a string then reads whatever the value became, as a server does in
+    requests (oasdiff's ``type-compatible``)."""
+    return "response" if _typed(media_key) else "text-response"
 
 
 def _media_key(name: str) -> str:

@@ -2,7 +2,9 @@
 
 One comparison serves every place a schema occurs; the caller says which side of the
 exchange it is on (``request``, ``response``, or ``parameter`` — a request value that
-arrives as text, so a change to ``type: string`` cannot reject what was sent before).
+arrives as text, so a change to ``type: string`` cannot reject what was sent before — and
+``text-response``, its mirror: a response value read as text, a header or a body that is
+not JSON, so a client reading ``type: string`` reads whatever it became).
 Findings name a :data:`~contractkit.diff.rules.SCHEMA_CHANGES` kind and the instance path
 below the compared root; the caller turns them into rule ids and messages.
 
@@ -42,7 +44,10 @@ from contractkit.diff.views import (
 
 SUBSCHEMA_KEYWORDS = frozenset((*SINGLE_SCHEMA, *SCHEMA_MAPS, *SCHEMA_LISTS))
 
-Mode = Literal["request", "response", "parameter"]
+Mode = Literal["request", "response", "parameter", "text-response"]
+#: the modes that read a response, and those whose values travel as text
+RESPONSE_MODES = frozenset({"response", "text-response"})
+TEXTUAL_MODES = frozenset({"parameter", "text-response"})
 
 _REF = re.compile(rb'"\$ref":("(?:[^"\\]|\\.)*")')
 _ALL_TYPES = frozenset({"string", "number", "integer", "boolean", "object", "array"})
@@ -176,13 +181,14 @@ class _Comparison:
 
     def __init__(self, differ: SchemaDiffer, nodes: tuple[Node, Node], mode: Mode) -> None:
         self.differ, self.nodes, self.mode = differ, nodes, mode
+        self.response, self.textual = mode in RESPONSE_MODES, mode in TEXTUAL_MODES
         self.old, self.new = differ.views.view(0, nodes[0]), differ.views.view(1, nodes[1])
 
     def covers(self, wide: tuple[int, Node], narrow: tuple[int, Node], *,
                null: bool = True) -> bool:
         """Whether ``wide`` accepts every value ``narrow`` does (see :mod:`.subsume`);
         ``null=False`` leaves null out (a branch, whose union is compared for it)."""
-        return self.differ.subsumption.covers(wide, narrow, textual=self.mode == "parameter",
+        return self.differ.subsumption.covers(wide, narrow, textual=self.textual,
                                               null=null)
 
     def finding(self, change: str, old: JSON, new: JSON, path: str = "",
@@ -235,7 +241,7 @@ class _Comparison:
         old, new = self.old.types, self.new.types
         if old == new:
             return
-        textual = self.mode == "parameter"
+        textual = self.textual
         wider, narrower = _covers(new, old, textual), _covers(old, new, textual)
         change = ("type-widened" if wider and not narrower else
                   "type-narrowed" if narrower and not wider else "type-changed")
@@ -438,7 +444,7 @@ class _Comparison:
     def _effective_required(self, side: int, view: View) -> set[str]:
         """``required`` as this side of the exchange sees it: readOnly properties are not
         required in requests, writeOnly ones not in responses (OpenAPI 3.x)."""
-        hidden = "readOnly" if self.mode != "response" else "writeOnly"
+        hidden = "writeOnly" if self.response else "readOnly"
         views = self.differ.views
         return {name for name in view.required
                 if name in view.properties
@@ -447,7 +453,7 @@ class _Comparison:
 
     def _invisible(self, view: View) -> bool:
         """A property this side never sees (readOnly in a request, writeOnly in a response)."""
-        hidden = "readOnly" if self.mode != "response" else "writeOnly"
+        hidden = "writeOnly" if self.response else "readOnly"
         return view.facets.get(hidden) is True
 
     def _additional(self) -> Iterator[SchemaFinding | Edge]:
@@ -508,7 +514,7 @@ class _Comparison:
             wider = [j for j in range(len(new))
                      if self.covers((1, new[j]), (0, old_node), null=False)]
             if not wider or not self.covers((1, new_node), (0, old_node)):
-                if self.mode != "response" or not all(
+                if not self.response or not all(
                         self.covers((0, old_node), (1, branch), null=False) for branch in new):
                     yield self.finding(f"{kind}-added", None, len(new))
                 return
@@ -541,10 +547,10 @@ class _Comparison:
         the new schema is within the old one."""
         old_node, new_node = self.nodes
         if new is not None:
-            if self.mode != "response" and not any(
+            if not self.response and not any(
                     self.covers((1, branch), (0, old_node), null=False) for branch in new):
                 yield self.finding(f"{kind}-added", None, len(new))
-        elif old is not None and self.mode == "response" and not self.covers(
+        elif old is not None and self.response and not self.covers(
                 (0, old_node), (1, new_node)):
             yield self.finding(f"{kind}-removed", len(old), None)
 
