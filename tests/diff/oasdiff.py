@@ -77,7 +77,8 @@ DIFFERENCES: dict[tuple[str, str], str] = {
     ("required-properties/write-only-changed-base.yaml",
      "required-properties/write-only-changed-revision.yaml"):
         "a required response property that became writeOnly is no longer returned: "
-        "contractkit calls that breaking (response-property-became-optional), oasdiff INFO",
+        "contractkit calls that breaking (response-property-required-became-write-only), "
+        "oasdiff INFO",
 }
 
 

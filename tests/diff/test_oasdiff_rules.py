@@ -217,3 +217,35 @@ def test_a_response_header_is_read_as_text() -> None:
         ("response-header-type-narrowed", "safe")]
     assert changes(with_header("integer"), with_header("string")) == [
         ("response-header-type-widened", "breaking")]
+
+
+def _flagged(side: str, **flags: bool) -> dict[str, Any]:
+    schema = {"type": "object", "required": ["id"],
+              "properties": {"id": {"type": "string", **flags}}}
+    return api(**{side: schema})
+
+
+@pytest.mark.parametrize(("side", "old", "new", "expected"), [
+    # what the flag did to `required` as the side reads it and the flag itself are one
+    # change, reported once
+    ("response", {}, {"writeOnly": True},
+     [("response-property-required-became-write-only", "breaking")]),
+    ("response", {"writeOnly": True}, {},
+     [("response-property-became-not-write-only", "dangerous")]),
+    ("request", {}, {"readOnly": True}, [("request-property-became-read-only", "dangerous")]),
+    ("request", {"readOnly": True}, {},
+     [("request-property-required-became-not-read-only", "breaking")]),
+])
+def test_a_required_propertys_visibility_flag_is_one_change(
+        side: str, old: dict[str, bool], new: dict[str, bool],
+        expected: list[tuple[str, str]]) -> None:
+    assert changes(_flagged(side, **old), _flagged(side, **new)) == expected
+
+
+def test_a_property_that_became_write_only_and_optional_at_once_is_both() -> None:
+    """Not a visibility flip alone: `required` itself changed too."""
+    old = _flagged("response")
+    new = api(response={"type": "object", "properties": {
+        "id": {"type": "string", "writeOnly": True}}})
+    assert sorted(changes(old, new)) == [("response-property-became-optional", "breaking"),
+                                         ("response-property-became-write-only", "dangerous")]

@@ -32,6 +32,10 @@ _CONSEQUENCES: dict[tuple[str, str], str] = {
     ("became-read-only", "request"): "clients that send it may be refused or ignored",
     ("became-write-only", "response"): "it is no longer returned",
     ("became-not-write-only", "response"): "it may now be returned to clients",
+    ("required-became-write-only", "response"): "it is no longer returned, and clients "
+                                                "expect it",
+    ("required-became-not-read-only", "request"): "clients that never sent it must now, or "
+                                                  "get 400",
     ("default-changed", "request"): "clients that omit it get different behaviour",
     **{("stability-decreased", side): "it may change in ways that break clients"
        for side in ("request", "response")},
@@ -69,7 +73,8 @@ def _dotted(path: str) -> str:
 
 def _values(name: str, old: JSON, new: JSON) -> str:
     if name.endswith(("-property-added", "-property-removed", "became-required",
-                      "became-optional")) or name.startswith(("became-", "no-longer-")):
+                      "became-optional")) or name.startswith(
+                          ("became-", "no-longer-", "required-became-")):
         return ""
     if name.startswith("deprecated-sunset-"):
         return f" ({_short(new)})" if name == "deprecated-sunset-too-soon" else ""

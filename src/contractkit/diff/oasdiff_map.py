@@ -197,9 +197,9 @@ _EXPLICIT: Mapping[str, Counterpart] = {
     "request-optional-property-became-not-read-only": Counterpart(
         ("request-property-became-not-read-only",)),
     "request-required-property-became-not-read-only": Counterpart(
-        ("request-property-became-not-read-only", "request-property-became-required"),
+        ("request-property-required-became-not-read-only",),
         "a required property clients did not send (it was readOnly) is now required of "
-        "them: request-property-became-required"),
+        "them"),
     "request-optional-property-became-write-only": Counterpart(
         ("request-property-became-write-only",)),
     "request-required-property-became-write-only": Counterpart(
@@ -247,9 +247,9 @@ _EXPLICIT: Mapping[str, Counterpart] = {
     "response-optional-property-became-write-only": Counterpart(
         ("response-property-became-write-only",), "it is no longer returned"),
     "response-required-property-became-write-only": Counterpart(
-        ("response-property-became-write-only", "response-property-became-optional"),
+        ("response-property-required-became-write-only",),
         "a required property that became writeOnly is no longer returned: clients reading "
-        "it break (response-property-became-optional, breaking)"),
+        "it break"),
     "response-optional-property-became-not-write-only": Counterpart(
         ("response-property-became-not-write-only",), "it may now be returned"),
     "response-required-property-became-not-write-only": Counterpart(

@@ -178,6 +178,15 @@ SCHEMA_CHANGES: tuple[SchemaChange, ...] = (
                  response="dangerous"),
     SchemaChange("became-not-write-only", "neutral", "is no longer writeOnly",
                  "writeOnly: true → false", response="dangerous"),
+    # a required property whose flag hides it from one side (or stops hiding it): one
+    # finding for the flag and what it did to `required` as that side reads it
+    SchemaChange("required-became-write-only", "neutral",
+                 "became writeOnly (it is required)", "required: [id], writeOnly: false → true",
+                 response="breaking", property_only=True),
+    SchemaChange("required-became-not-read-only", "neutral",
+                 "is no longer readOnly (it is required)",
+                 "required: [id], readOnly: true → false", request="breaking",
+                 property_only=True),
     SchemaChange("additional-properties-closed", "narrows", "no longer allows other properties",
                  "additionalProperties: true → false"),
     SchemaChange("additional-properties-opened", "widens", "now allows other properties",

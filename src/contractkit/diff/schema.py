@@ -435,11 +435,40 @@ class _Comparison:
                 yield self.finding(f"{kind}-property-removed", name, None, path)
             elif before is not None and after is not None:
                 was, now = name in old_required, name in new_required
+                drop: frozenset[str] = frozenset()
                 if was != now:
                     site = differ.views.view(1, merged_node(after)).site
-                    yield self.finding("became-required" if now else "became-optional",
-                                       was, now, path, site)
-                yield from self._child(merged_node(before), merged_node(after), path)
+                    flipped = self._visibility_flip(name, merged_node(before),
+                                                    merged_node(after), now)
+                    if flipped is None:
+                        yield self.finding("became-required" if now else "became-optional",
+                                           was, now, path, site)
+                    elif flipped:
+                        yield self.finding(flipped[0], was, now, path, site)
+                        drop = frozenset({flipped[1]})
+                yield from self._child(merged_node(before), merged_node(after), path, drop)
+
+    def _visibility_flip(self, name: str, before: Node, after: Node,
+                         now: bool) -> tuple[str, str] | tuple[()] | None:
+        """Why a property declared required on both sides became optional or required as
+        this side sees it: its readOnly (requests) or writeOnly (responses) flag flipped.
+        One finding says it: the parent's, replacing the property's own flag change, when
+        it is the graver (a required response property no longer returned; a required
+        request property clients never sent now required of them), else the property's
+        flag change alone (``()``). ``None`` when the flag is not why."""
+        if name not in self.old.required or name not in self.new.required:
+            return None
+        hidden = "writeOnly" if self.response else "readOnly"
+        views = self.differ.views
+        was_hidden = views.view(0, before).facets.get(hidden) is True
+        is_hidden = views.view(1, after).facets.get(hidden) is True
+        if was_hidden == is_hidden:
+            return None
+        if self.response and not now:
+            return "required-became-write-only", "became-write-only"
+        if not self.response and now:
+            return "required-became-not-read-only", "became-not-read-only"
+        return ()
 
     def _effective_required(self, side: int, view: View) -> set[str]:
         """``required`` as this side of the exchange sees it: readOnly properties are not
@@ -554,8 +583,9 @@ class _Comparison:
                 (0, old_node), (1, new_node)):
             yield self.finding(f"{kind}-removed", len(old), None)
 
-    def _child(self, old: Node, new: Node, path: str) -> Iterator[Edge]:
-        yield Edge(path, self.differ.key(old, new, self.mode), old, new)
+    def _child(self, old: Node, new: Node, path: str,
+               drop: frozenset[str] = frozenset()) -> Iterator[Edge]:
+        yield Edge(path, self.differ.key(old, new, self.mode), old, new, drop)
 
 
 def _match_branches(differ: SchemaDiffer, old: list[Node], new: list[Node],
