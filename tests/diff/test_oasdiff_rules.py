@@ -191,9 +191,11 @@ def _typed_response(media: str, kind: str) -> dict[str, Any]:
 
 
 @pytest.mark.parametrize(("media", "old", "new", "expected"), [
-    # read as text, a string takes whatever the value became (oasdiff: type-compatible)
+    # read as text, a string takes any scalar the value became (oasdiff: type-compatible)
+    ("application/xml", "string", "integer", ("response-body-type-narrowed", "safe")),
+    ("text/plain", "string", "boolean", ("response-body-type-narrowed", "safe")),
+    # a body read as a string is read whole: any body is text
     ("application/xml", "string", "object", ("response-body-type-narrowed", "safe")),
-    ("text/plain", "string", "integer", ("response-body-type-narrowed", "safe")),
     # ... but a client reading a number as text may now get any text
     ("text/plain", "integer", "string", ("response-body-type-widened", "breaking")),
     # JSON carries its types: "1" is not 1
@@ -204,6 +206,21 @@ def _typed_response(media: str, kind: str) -> dict[str, Any]:
 def test_a_response_read_as_text_is_judged_as_text(media: str, old: str, new: str,
                                                     expected: tuple[str, str]) -> None:
     assert changes(_typed_response(media, old), _typed_response(media, new)) == [expected]
+
+
+def test_below_a_text_body_an_object_is_no_text() -> None:
+    """Child elements of an XML body are structure, not the text a string property was."""
+    def xml(kind: str) -> dict[str, Any]:
+        document = api(response={})
+        document["paths"]["/payments"]["post"]["responses"]["200"]["content"] = {
+            "application/xml": {"schema": {"type": "object",
+                                           "properties": {"note": {"type": kind}}}}}
+        return document
+
+    assert changes(xml("string"), xml("object")) == [
+        ("response-property-type-changed", "breaking")]
+    assert changes(xml("string"), xml("integer")) == [
+        ("response-property-type-narrowed", "safe")]
 
 
 def test_a_response_header_is_read_as_text() -> None:
@@ -249,3 +266,23 @@ def test_a_property_that_became_write_only_and_optional_at_once_is_both() -> Non
         "id": {"type": "string", "writeOnly": True}}})
     assert sorted(changes(old, new)) == [("response-property-became-optional", "breaking"),
                                          ("response-property-became-write-only", "dangerous")]
+
+
+@pytest.mark.parametrize(("old", "new", "expected"), [
+    # an array parameter is several values (q=a&q=b or q=a,b), not one text: a type change
+    ({"type": ["string", "integer"]}, {"type": "array", "items": {"type": "string"}},
+     ("request-parameter-type-changed", "breaking")),
+    ({"type": "string"}, {"type": "array", "items": {"type": "string"}},
+     ("request-parameter-type-changed", "breaking")),
+    # scalars arrive as text: a string takes them all (the same set, as text), an
+    # integer does not take every string
+    ({"type": ["string", "integer"]}, {"type": "string"}, None),
+    ({"type": ["string", "integer"]}, {"type": "integer"},
+     ("request-parameter-type-narrowed", "breaking")),
+])
+def test_a_query_parameter_type_read_as_text(old: Any, new: Any,
+                                             expected: tuple[str, str] | None) -> None:
+    def with_query(schema: Any) -> dict[str, Any]:
+        return api(response=OBJ, parameters=[{"name": "q", "in": "query", "schema": schema}])
+
+    assert changes(with_query(old), with_query(new)) == ([expected] if expected else [])

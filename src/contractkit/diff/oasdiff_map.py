@@ -82,6 +82,11 @@ _STABILITY = ("a lower stability changes no request or response; it announces th
 _WRITE_ONLY = "a writeOnly property is not part of responses: nothing a client reads changed"
 _READ_ONLY = "a readOnly property is not part of requests: nothing a client sends changed"
 _ANNOTATION = "a branch with annotations only accepts every value: nothing changed"
+_TEXT = ("a value read as text (not JSON) that was or became `string` takes any scalar, "
+         "and a non-JSON body read as a string is read whole, so any body is one "
+         "(`type-widened` / `type-narrowed`, safe); below the root, or in a parameter, an "
+         "object or array has structure (child elements, exploded values), so string ↔ "
+         "object there stays a type change (oasdiff: compatible everywhere outside JSON)")
 _SECURITY = ("contractkit compares the security each operation requires (global security "
              "applies to every operation)")
 _SCHEME = ("a security scheme defined in components affects clients only through the "
@@ -295,10 +300,11 @@ def counterpart(oasdiff_id: str) -> Counterpart:
             if change.endswith("-annotation-only"):
                 return Counterpart((), _ANNOTATION)
             if change == "type-compatible":
-                # a value read as text (XML, form, text, a header): a type swap to or from
-                # `string` is the string side accepting anything
+                # a value read as text (XML, form, text, a header): a scalar becoming (or
+                # read as) `string` is the string side taking it; an object is not text
                 read = "narrowed" if subject.startswith("response") else "widened"
-                return Counterpart((f"{subject}-type-{read}",))
+                return Counterpart((f"{subject}-type-{read}", f"{subject}-type-changed"),
+                                   _TEXT)
             rule_id = f"{subject}-{change}"
             if rule_id in RULES_BY_ID:
                 return Counterpart((rule_id,), _SCHEMA_NOTES.get(change, ""))

@@ -41,7 +41,7 @@ from contractkit.diff.model import Change
 from contractkit.diff.pairs import SchemaFinding
 from contractkit.diff.recorder import Place, Recorder, Site, operation_label, resolver_of
 from contractkit.diff.rules import SCHEMA_CHANGES_BY_NAME, schema_level
-from contractkit.diff.schema import RESPONSE_MODES, Mode, SchemaDiffer
+from contractkit.diff.schema import RESPONSE_MODES, TEXTUAL_MODES, Mode, SchemaDiffer
 from contractkit.diff.security import compare_security, compare_security_schemes, compare_servers
 from contractkit.diff.sites import schema_path
 from contractkit.diff.sunset import parse_date
@@ -390,6 +390,7 @@ class OpenAPIDiff:
             return
         side: Literal["request", "response"] = (
             "response" if mode in RESPONSE_MODES else "request")
+        text_body = root == "body" and mode in TEXTUAL_MODES
         seen: set[tuple[str, str, bytes, bytes]] = set()
         for found in self.schemas.compare(old_node, new_node, mode):
             # old branches merged into one new branch are each compared with it; what
@@ -398,7 +399,7 @@ class OpenAPIDiff:
             if identity in seen:
                 continue
             seen.add(identity)
-            finding = self._noticed(found)
+            finding = self._noticed(_read_as_text(found) if text_body else found)
             nested = bool(_BRANCH.sub("", finding.path))
             change = SCHEMA_CHANGES_BY_NAME[finding.change]
             rule_id = f"{prefix or side}-{'property' if nested else root}-{change.name}"
@@ -445,6 +446,20 @@ class OpenAPIDiff:
             subject = self._subjects[place] = (
                 f"{'property' if '.' in path else 'schema'} `{path}`")
         return subject
+
+
+def _read_as_text(finding: SchemaFinding) -> SchemaFinding:
+    """A body that is not JSON and whose schema is ``type: string`` is read whole, as
+    text: any body is one. So its root becoming a string takes every body sent before
+    (widened), and a string root that became structured gives clients text still
+    (narrowed); below the root, an object is child elements, not text."""
+    if finding.path or finding.change != "type-changed":
+        return finding
+    if finding.new == "string":
+        return dataclasses.replace(finding, change="type-widened")
+    if finding.old == "string":
+        return dataclasses.replace(finding, change="type-narrowed")
+    return finding
 
 
 def _written(finding: SchemaFinding) -> Place:

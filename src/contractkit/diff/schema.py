@@ -27,7 +27,7 @@ from contractkit._types import JSON
 from contractkit.contract.refs import Resolver
 from contractkit.diff.pairs import Edge, Pair, PairResults, SchemaFinding
 from contractkit.diff.rules import GENERIC_KEYWORDS, STABILITY_LEVELS
-from contractkit.diff.subsume import Subsumption
+from contractkit.diff.subsume import Subsumption, types_cover
 from contractkit.diff.sunset import parse_date
 from contractkit.diff.views import (
     SCHEMA_LISTS,
@@ -713,14 +713,9 @@ def _features(value: JSON) -> set[str]:
 
 
 def _covers(wide: frozenset[str] | None, narrow: frozenset[str] | None, textual: bool) -> bool:
-    """Whether every value of type ``narrow`` is also of type ``wide``. A ``textual`` value
-    (a parameter, an XML body) arrives as text, which ``type: string`` accepts whatever
-    it held before."""
-    wide = _ALL_TYPES if wide is None else wide
-    narrow = _ALL_TYPES if narrow is None else narrow
-    return all(kind in wide or (kind == "integer" and "number" in wide)
-               or (textual and "string" in wide)
-               for kind in narrow)
+    """Whether every value of type ``narrow`` is also of type ``wide`` (no type: any)."""
+    return types_cover(_ALL_TYPES if wide is None else wide,
+                       _ALL_TYPES if narrow is None else narrow, textual)
 
 
 def _type_text(types: frozenset[str] | None) -> JSON:
