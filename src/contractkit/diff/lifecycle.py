@@ -141,8 +141,7 @@ def deprecation(record: Recorder, what: Literal["operation", "request-parameter"
             record.add(f"{what}-sunset-too-soon", parts,
                        f"{name} was deprecated with sunset {date}, {notice.away(date)}: the "
                        f"deprecation policy asks for at least {notice.minimum} days' notice",
-                       operation=label,
-                       site=site, new=new_sunset)
+                       operation=label, site=site, new=new_sunset)
         else:
             record.add(f"{what}-deprecated", parts,
                        f"{name} was deprecated, sunset {new_sunset}", operation=label,
