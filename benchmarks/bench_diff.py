@@ -25,7 +25,9 @@ from pathlib import Path
 import contractkit
 
 ROOT = Path(__file__).resolve().parents[1]
-CORPUS = ROOT.parent / "shared" / "corpus"
+#: beside the checkout, or beside its worktree folder (as tests/conftest.py)
+CORPUS = next((folder / "shared" / "corpus" for folder in (ROOT.parent, ROOT.parent.parent)
+               if (folder / "shared" / "corpus").is_dir()), ROOT.parent / "shared" / "corpus")
 GITHUB = (CORPUS / "large" / "github-rest-v22.0.0.json",
           CORPUS / "large" / "github-rest-v23.0.2.json")
 STRIPE = (CORPUS / "diff" / "stripe" / "spec3-cf0b457a.yaml",

@@ -25,7 +25,10 @@ What it cannot parse, and so leaves out (counted in the file's ``skipped``): tes
 loaded spec in Go (any line touching ``.Spec`` outside a ``require`` line), tests that diff
 more than one pair, loads through other helpers, and pairs built in memory. Tests that
 configure oasdiff (``WithDeprecation``, ``WithSeverityLevels``, ``StabilityLevel``, optional
-checks, a non-default ``diff.Config``) are kept, with ``configured`` listing what they set.
+checks, a non-default ``diff.Config``) are kept, with ``configured`` listing what they set;
+``deprecation`` is the ``WithDeprecation(beta, stable)`` days of the test that asserted the
+pair's verdict (its most severe id or level), which ``report`` passes on as contractkit's
+``deprecation_days_beta`` / ``deprecation_days_stable``.
 A test that runs one check (``singleCheckConfig``) says nothing about the others, so a pair is
 ``exhaustive`` only when a test ran every check and asserted the whole result. A pair's verdict
 is the most severe level among its asserted ids and asserted levels (``checker.ERR``), or
@@ -62,6 +65,7 @@ _D_CALL = re.compile(r"\bd\(t,\s*([^,]+),\s*(\d+),\s*(\d+)")
 _ASSERTED = re.compile(r"checker\.(\w+Id)\b")
 _LITERAL = re.compile(r'"([a-z0-9]+(?:-[a-z0-9]+)+)"')
 _LEVEL = re.compile(r"checker\.(ERR|WARN|INFO)\b")
+_DEPRECATION = re.compile(r"WithDeprecation\((\d+),\s*(\d+)\)")
 _NONEMPTY = re.compile(r"require\.NotEmpty\(t, errs\)|require\.Len\(t, errs, [1-9]|"
                        r"require\.Equal\(t, [1-9]\d*, len\(errs\)\)")
 _NEGATIVE = ("requireNoChange", "require.False", "NotContains", "NotEqual", "!containsId",
@@ -86,6 +90,8 @@ class Pair:
     levels: set[str] = field(default_factory=set)
     #: a test found changes at WARN or above but named neither their ids nor their level
     unnamed: bool = False
+    #: per test: the levels it asserted and its WithDeprecation(beta, stable) days, if any
+    policies: list[tuple[set[str], list[int] | None]] = field(default_factory=list)
 
 
 def _spec_file(expr: str, handles: dict[str, str]) -> str | None:
@@ -147,7 +153,9 @@ def extract(src: Path) -> dict[str, Any]:
         ((base, revision, cfg),) = found
         pair = pairs.setdefault((base, revision), Pair(base, revision))
         pair.tests.append(name)
-        pair.configured |= {option for option in _CONFIG if option in body}
+        # whole words: APIRemovedWithDeprecationId configures nothing
+        pair.configured |= {option for option in _CONFIG
+                            if re.search(rf"\b{option}\b", body)}
         if "NewConfig()" not in cfg and cfg.strip() != "config":
             pair.configured.add(f"diff config {cfg.strip()}")
         ids: set[str] = set()
@@ -161,6 +169,9 @@ def extract(src: Path) -> dict[str, Any]:
             levels |= {LEVELS[level] for level in _LEVEL.findall(line)}
         pair.ids |= ids
         pair.levels |= levels
+        days = _DEPRECATION.search(body)
+        pair.policies.append(({catalogue[i] for i in ids} | levels,
+                              [int(days[1]), int(days[2])] if days else None))
         if not ids and not levels and _NONEMPTY.search(body):
             pair.unnamed = True
         every_check = "allChecksConfig()" in body or re.search(r"\bd\(t,", body)
@@ -175,7 +186,8 @@ def extract(src: Path) -> dict[str, Any]:
         "pairs": [
             {"base": p.base, "revision": p.revision, "ids": sorted(p.ids),
              "verdict": _verdict_of(p, catalogue), "exhaustive": p.exhaustive,
-             "configured": sorted(p.configured), "tests": p.tests}
+             "configured": sorted(p.configured),
+             "deprecation": _deprecation_of(p, _verdict_of(p, catalogue)), "tests": p.tests}
             for p in sorted(pairs.values(), key=lambda p: (p.base, p.revision))
         ],
     }
@@ -189,6 +201,14 @@ def _verdict_of(pair: Pair, catalogue: dict[str, str]) -> str | None:
     if pair.unnamed:
         return None
     return "dangerous" if "dangerous" in levels else "safe"
+
+
+def _deprecation_of(pair: Pair, verdict: str | None) -> list[int] | None:
+    """The deprecation days of the first test that asserted ``verdict``'s level."""
+    for levels, days in pair.policies:
+        if verdict in levels:
+            return days
+    return None
 
 
 def report(corpus: Path) -> int:

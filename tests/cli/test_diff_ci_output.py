@@ -14,6 +14,7 @@ import jsonschema
 import pytest
 import yaml
 from click.testing import CliRunner, Result
+from tests.conftest import CORPUS
 
 from contractkit.cli import cli
 from contractkit.reporting.diff.json_report import schema
@@ -128,7 +129,7 @@ def test_markdown_fits_its_budget_cutting_safe_changes_first(many: Path) -> None
 
 
 def test_markdown_of_github_v22_to_v23_fits_a_step_summary() -> None:
-    large = Path(__file__).resolve().parents[3] / "shared" / "corpus" / "large"
+    large = CORPUS / "large"
     if not large.is_dir():
         pytest.skip(f"{large} is not here")
     result = run(str(large / "github-rest-v22.0.0.json"), str(large / "github-rest-v23.0.2.json"),

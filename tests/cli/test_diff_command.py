@@ -14,6 +14,7 @@ from pathlib import Path
 import jsonschema
 import pytest
 from click.testing import CliRunner, Result
+from tests.conftest import CORPUS
 
 from contractkit._version import __version__
 from contractkit.cli import cli
@@ -279,7 +280,7 @@ def test_graphql_changelog_in_markdown(tmp_path: Path) -> None:
         "- **`Query`**: field Query.refunds was added (`graphql-field-added`)\n\n</details>\n")
 
 
-OASDIFF = Path(__file__).resolve().parents[3] / "shared" / "corpus" / "diff" / "oasdiff"
+OASDIFF = CORPUS / "diff" / "oasdiff"
 
 
 def test_junit_of_changes_with_object_values_reads_in_a_junit_parser(tmp_path: Path) -> None:
@@ -346,3 +347,34 @@ def test_expand_reports_a_component_change_once_per_operation() -> None:
     assert sorted(c["location"] for c in added) == [
         "GET /payments/{paymentId} → responses → 200 → application/json → /status",
         "POST /payments → responses → 201 → application/json → /status"]
+
+
+_DEPRECATED = """openapi: 3.1.0
+info: {title: t, version: "1"}
+paths:
+  /a:
+    get:
+      %s
+      responses: {"200": {description: ok}}
+"""
+
+
+@pytest.mark.parametrize(("flags", "code", "rule"), [
+    ((), 0, "operation-deprecated-without-sunset"),
+    (("--deprecation-days-stable", "0"), 0, "operation-deprecated-without-sunset"),
+    (("--deprecation-days-stable", "30"), 1, "operation-sunset-missing"),
+    # the operation is stable (no x-stability-level): the beta minimum does not apply
+    (("--deprecation-days-beta", "30"), 0, "operation-deprecated-without-sunset"),
+])
+def test_deprecation_days_make_a_deprecation_without_sunset_breaking(
+        tmp_path: Path, flags: tuple[str, ...], code: int, rule: str) -> None:
+    (tmp_path / "old.yaml").write_text(_DEPRECATED % "operationId: a")
+    (tmp_path / "new.yaml").write_text(_DEPRECATED % "deprecated: true")
+    result = run("old.yaml", "new.yaml", "--format", "json", *flags, cwd=tmp_path)
+    assert result.exit_code == code, result.output
+    assert [c["rule_id"] for c in json.loads(result.stdout)["changes"]] == [rule]
+
+
+@pytest.mark.parametrize("flag", ["--deprecation-days-beta", "--deprecation-days-stable"])
+def test_negative_deprecation_days_exit_2(flag: str) -> None:
+    _bad(run("v1.yaml", "v2.yaml", flag, "-1"), flag, "0 or more")

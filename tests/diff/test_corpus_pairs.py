@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 from tests.conftest import CORPUS
+from tests.diff.oasdiff import load_expectations
 
 import contractkit
 
@@ -17,13 +18,10 @@ PAIRS_FILE = CORPUS / "diff" / "pairs.json"
 TODAY = dt.date(2026, 1, 1)
 
 #: (base, revision) → why contractkit's verdict differs from oasdiff's.
-DISAGREEMENTS = {
-    ("param-deprecation/base.yaml", "param-deprecation/deprecated-no-sunset.yaml"):
-        "oasdiff's test runs with a configured minimum deprecation period, so a parameter "
-        "deprecated without x-sunset is an error there; contractkit reports it as "
-        "dangerous (request-parameter-deprecated-without-sunset): deprecating breaks no "
-        "client, it only gives them no date.",
-}
+DISAGREEMENTS: dict[tuple[str, str], str] = {}
+#: the deprecation days (beta, stable) oasdiff's test of a pair configures (WithDeprecation)
+POLICIES = {(p["base"], p["revision"]): p["deprecation"]
+            for p in load_expectations()["pairs"] if p["deprecation"]}
 
 
 def _pairs() -> list[Any]:
@@ -40,7 +38,9 @@ def _pairs() -> list[Any]:
 
 def _verdict(pair: dict[str, Any]) -> str:
     root = PAIRS_FILE.parent / "oasdiff"
-    report = contractkit.diff(root / pair["base"], root / pair["revision"], today=TODAY)
+    beta, stable = POLICIES.get((pair["base"], pair["revision"]), (0, 0))
+    report = contractkit.diff(root / pair["base"], root / pair["revision"], today=TODAY,
+                              deprecation_days_beta=beta, deprecation_days_stable=stable)
     if report.breaking:
         return "breaking"
     return "dangerous" if report.at_least("dangerous") else "safe"

@@ -13,6 +13,7 @@ from contractkit.diff.model import DiffReport, FailOn
 from contractkit.diff.rules import Level
 from contractkit.diff.sources import exists_at
 from contractkit.diff.usage import mark
+from contractkit.errors import ConfigError
 from contractkit.interactions import read_dir
 from contractkit.reporting.diff import FORMATS, render
 from contractkit.reporting.diff.rules import render_json, render_markdown, render_text
@@ -53,6 +54,13 @@ _SINGLE_DOCUMENT = ("json", "junit", "sarif")
 @click.option("--closed-responses", is_flag=True,
               help="Clients reject response values they do not know: a response enum "
                    "value or oneOf/anyOf branch added is breaking (default: dangerous).")
+@click.option("--deprecation-days-beta", type=int, default=0, show_default=True,
+              metavar="DAYS",
+              help="Deprecating in a beta operation needs an x-sunset date at least DAYS "
+                   "days away, else it is breaking (0: no minimum).")
+@click.option("--deprecation-days-stable", type=int, default=0, show_default=True,
+              metavar="DAYS",
+              help="The same for stable operations (no x-stability-level is stable).")
 @click.option("--expand", is_flag=True,
               help="Report a change in a component once per operation that reaches it, "
                    "not once per site (the summary then counts operations).")
@@ -63,7 +71,8 @@ _SINGLE_DOCUMENT = ("json", "junit", "sarif")
 @click.option("--list-rules", is_flag=True, help="Print the rule catalogue and exit.")
 def diff(contracts: tuple[str, ...], output_format: str, fail_on: FailOn, level: Level,
          color: str, markdown_limit: int, ignore_file: str | None, check_version: bool,
-         closed_responses: bool, usage_dir: str | None, expand: bool,
+         closed_responses: bool, deprecation_days_beta: int, deprecation_days_stable: int,
+         usage_dir: str | None, expand: bool,
          base: str | None,
          load_options: LoadOptions, list_rules: bool) -> None:
     """Report the changes from OLD to NEW and whether they break clients.
@@ -80,6 +89,11 @@ def diff(contracts: tuple[str, ...], output_format: str, fail_on: FailOn, level:
     if fail_on.endswith("-used") and usage_dir is None:
         raise click.UsageError(f"--fail-on {fail_on} needs --usage DIR (the recorded "
                                "interactions of the consumer suites)")
+    for flag, days in (("--deprecation-days-beta", deprecation_days_beta),
+                       ("--deprecation-days-stable", deprecation_days_stable)):
+        if days < 0:
+            raise ConfigError(f"{flag} must be 0 or more days (got {days}); 0 sets no "
+                              "minimum")
     recordings = read_dir(usage_dir) if usage_dir is not None else None
     pairs = _pairs(contracts, base)
     if len(pairs) > 1 and output_format in _SINGLE_DOCUMENT:
@@ -93,6 +107,8 @@ def diff(contracts: tuple[str, ...], output_format: str, fail_on: FailOn, level:
             continue
         report = diff_contracts(old, new, ignore=ignore_file, check_version=check_version,
                                 closed_responses=closed_responses, expand=expand,
+                                deprecation_days_beta=deprecation_days_beta,
+                                deprecation_days_stable=deprecation_days_stable,
                                 **load_options)
         reports.append(report if recordings is None else mark(report, recordings))
     painted = color == "always" or (color == "auto" and sys.stdout.isatty()

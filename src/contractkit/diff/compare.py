@@ -11,6 +11,7 @@ from typing import Any
 from contractkit.contract._source import DEFAULT_MAX_BYTES, DEFAULT_MAX_YAML_NODES
 from contractkit.contract.model import Contract
 from contractkit.diff.ignore import apply_ignores, read_ignore_file
+from contractkit.diff.lifecycle import DeprecationPolicy
 from contractkit.diff.model import Change, DiffReport, sort_changes
 from contractkit.diff.openapi import OpenAPIDiff
 from contractkit.diff.sites import by_site, ignored_by_site
@@ -28,6 +29,8 @@ def diff(
     ignore: str | os.PathLike[str] | None = None,
     check_version: bool = False,
     closed_responses: bool = False,
+    deprecation_days_beta: int = 0,
+    deprecation_days_stable: int = 0,
     expand: bool = False,
     today: dt.date | None = None,
     allow_remote_refs: bool = False,
@@ -40,14 +43,20 @@ def diff(
     ``check_version`` adds a finding when breaking changes come without a major bump of
     ``info.version``; ``closed_responses`` reports a response enum value or oneOf/anyOf
     branch added as breaking (for clients that reject what they do not know; by default
-    it is dangerous); ``expand`` reports a change written in a component once per
-    operation part that reaches it (each with its one reach) instead of once per site;
+    it is dangerous); ``deprecation_days_beta`` and ``deprecation_days_stable`` set a
+    deprecation policy (as oasdiff's ``--deprecation-days-*``): something deprecated in an
+    operation of that ``x-stability-level`` (none is ``stable``) without an ``x-sunset``
+    date, or with one fewer days after ``today``, is breaking (0, the default: no
+    minimum, and a deprecation without a date is dangerous); ``expand`` reports a change
+    written in a component once per operation part that reaches it (each with its one
+    reach) instead of once per site;
     ``today`` is the date sunset and expiry dates are checked against.
     ``allow_remote_refs``, ``max_bytes`` and ``max_yaml_nodes`` apply to both sides as in
     :func:`~contractkit.contract.loader.load`.
     Raises :class:`~contractkit.errors.ContractkitError` for inputs that cannot be read.
     """
     today = today or dt.date.today()
+    policy = DeprecationPolicy(deprecation_days_beta, deprecation_days_stable)
     entries = read_ignore_file(ignore) if ignore is not None else ()
     load_options: dict[str, Any] = {"allow_remote_refs": allow_remote_refs,
                                     "max_bytes": max_bytes, "max_yaml_nodes": max_yaml_nodes}
@@ -59,7 +68,7 @@ def diff(
     collecting = gc.isenabled()
     gc.disable()
     try:
-        changes = _changes(before, after, today, closed_responses)
+        changes = _changes(before, after, today, closed_responses, policy)
     finally:
         if collecting:
             gc.enable()
@@ -101,7 +110,7 @@ def _invalid_schema_notes(side: Opened) -> list[str]:
 
 
 def _changes(before: Opened, after: Opened, today: dt.date,
-             closed_responses: bool) -> list[Change]:
+             closed_responses: bool, policy: DeprecationPolicy) -> list[Change]:
     old, new = before.contract, after.contract
     if old.kind != new.kind:
         raise ConfigError(f"cannot compare {before.label} ({old.kind}) with {after.label} "
@@ -114,7 +123,8 @@ def _changes(before: Opened, after: Opened, today: dt.date,
         found = GraphQLDiff(graphql_schema(old), graphql_schema(new), old_source=before.label,
                             new_source=after.label).run()
     else:
-        found = OpenAPIDiff(old, new, today=today, closed_responses=closed_responses).run()
+        found = OpenAPIDiff(old, new, today=today, closed_responses=closed_responses,
+                            deprecation_policy=policy).run()
     if before.rename is None and after.rename is None:
         return found
     # locations inside a git: source name the temporary export; give them back their name

@@ -5,6 +5,10 @@ has passed, and a deprecated parameter may not go before its sunset date; an ``x
 that is not a date makes a removal uncheckable; a sunset date may move later, not earlier,
 and may not vanish while the operation is still deprecated; ``draft`` and ``alpha``
 operations promise nothing.
+
+A :class:`DeprecationPolicy` (``--deprecation-days-beta`` / ``--deprecation-days-stable``,
+as oasdiff's) sets the notice a deprecation must give: under it, deprecating without an
+``x-sunset`` date, or with one fewer days away than the minimum, is breaking.
 """
 
 from __future__ import annotations
@@ -16,9 +20,54 @@ from typing import Any, Literal
 
 from contractkit.contract.model import Operation
 from contractkit.diff.recorder import Recorder, Site, operation_label
+from contractkit.diff.rules import STABILITY_LEVELS
 from contractkit.diff.sunset import parse_date
+from contractkit.errors import ConfigError
 
-STABILITY_LEVELS = ("draft", "alpha", "beta", "stable")
+
+@dataclasses.dataclass(frozen=True)
+class DeprecationPolicy:
+    """The fewest days between deprecating something and its ``x-sunset`` date, by the
+    ``x-stability-level`` of its operation (none means ``stable``; ``draft`` and
+    ``alpha`` promise nothing). 0, the default, sets no minimum: a deprecation without a
+    date is then dangerous, not breaking."""
+
+    beta_days: int = 0
+    stable_days: int = 0
+
+    def __post_init__(self) -> None:
+        for name, days in (("deprecation_days_beta", self.beta_days),
+                           ("deprecation_days_stable", self.stable_days)):
+            if not isinstance(days, int) or isinstance(days, bool) or days < 0:
+                raise ConfigError(f"{name} must be a whole number of days, 0 or more "
+                                  f"(got {days!r}); 0 sets no minimum")
+
+    def notice(self, extensions: Mapping[str, Any], today: dt.date) -> Notice:
+        """The notice owed by a deprecation in an operation with these extensions; an
+        invalid stability level owes none here (``stability-level-invalid`` says so)."""
+        level = extensions.get("x-stability-level", "stable")
+        return Notice({"beta": self.beta_days, "stable": self.stable_days}.get(level, 0),
+                      today)
+
+
+@dataclasses.dataclass(frozen=True)
+class Notice:
+    """The days of notice a deprecation in one operation owes (0: none asked for) and
+    the date they count from."""
+
+    minimum: int
+    today: dt.date
+
+    def too_soon(self, sunset: dt.date) -> bool:
+        """Whether a sunset on ``sunset`` gives fewer days of notice than the minimum."""
+        return self.minimum > 0 and (sunset - self.today).days < self.minimum
+
+    def away(self, sunset: dt.date) -> str:
+        days = (sunset - self.today).days
+        return f"{days} days away" if days >= 0 else f"{-days} days ago"
+
+
+NO_POLICY = DeprecationPolicy()
 
 
 def removed_operation(record: Recorder, operation: Operation, *, endpoint: bool,
@@ -74,14 +123,25 @@ def _unreadable_sunset(record: Recorder, extensions: Mapping[str, Any], parts: l
 
 def deprecation(record: Recorder, what: Literal["operation", "request-parameter"],
                 parts: list[str], name: str, was: bool, now: bool, old_ext: Mapping[str, Any],
-                new_ext: Mapping[str, Any], label: str, site: Site) -> None:
+                new_ext: Mapping[str, Any], label: str, site: Site, notice: Notice) -> None:
     """Deprecation and ``x-sunset`` of an operation or parameter called ``name``."""
     old_sunset, new_sunset = old_ext.get("x-sunset"), new_ext.get("x-sunset")
     if now and not was:
-        if new_sunset is None:
+        date = parse_date(new_sunset)
+        if new_sunset is None and notice.minimum:
+            record.add(f"{what}-sunset-missing", parts,
+                       f"{name} was deprecated without an x-sunset date, where the "
+                       f"deprecation policy asks for at least {notice.minimum} days' notice",
+                       operation=label, site=site)
+        elif new_sunset is None:
             record.add(f"{what}-deprecated-without-sunset", parts,
                        f"{name} was deprecated without an x-sunset date: clients cannot "
                        "tell when it goes away", operation=label, site=site)
+        elif date is not None and notice.too_soon(date):
+            record.add(f"{what}-sunset-too-soon", parts,
+                       f"{name} was deprecated with sunset {date}, {notice.away(date)}: the "
+                       f"deprecation policy asks for at least {notice.minimum} days' notice",
+                       operation=label, site=site, new=new_sunset)
         else:
             record.add(f"{what}-deprecated", parts,
                        f"{name} was deprecated, sunset {new_sunset}", operation=label,

@@ -32,7 +32,19 @@ _CONSEQUENCES: dict[tuple[str, str], str] = {
     ("became-read-only", "request"): "clients that send it may be refused or ignored",
     ("became-write-only", "response"): "it is no longer returned",
     ("became-not-write-only", "response"): "it may now be returned to clients",
+    ("required-became-write-only", "response"): "it is no longer returned, and clients "
+                                                "expect it",
+    ("required-became-not-read-only", "request"): "clients that never sent it must now, or "
+                                                  "get 400",
     ("default-changed", "request"): "clients that omit it get different behaviour",
+    **{("stability-decreased", side): "it may change in ways that break clients"
+       for side in ("request", "response")},
+    **{("stability-invalid", side): "the impact of its changes cannot be judged"
+       for side in ("request", "response")},
+    **{("deprecated-sunset-missing", side): "clients cannot tell when it goes away"
+       for side in ("request", "response")},
+    **{("deprecated-sunset-too-soon", side): "clients get less notice than the policy "
+                                             "promises" for side in ("request", "response")},
 }
 _GENERIC: dict[tuple[Level, str], str] = {
     ("breaking", "request"): "requests that were valid may now be rejected",
@@ -61,8 +73,11 @@ def _dotted(path: str) -> str:
 
 def _values(name: str, old: JSON, new: JSON) -> str:
     if name.endswith(("-property-added", "-property-removed", "became-required",
-                      "became-optional")) or name.startswith(("became-", "no-longer-")):
+                      "became-optional")) or name.startswith(
+                          ("became-", "no-longer-", "required-became-")):
         return ""
+    if name.startswith("deprecated-sunset-"):
+        return f" ({_short(new)})" if name == "deprecated-sunset-too-soon" else ""
     if name.endswith("-value-added"):
         return f" ({_short(new)})"
     if name.endswith("-value-removed"):

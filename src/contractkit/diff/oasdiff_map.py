@@ -59,6 +59,7 @@ _CHANGES: Mapping[str, str] = {
     "deprecated": "became-deprecated", "deprecated-with-sunset": "became-deprecated",
     "reactivated": "no-longer-deprecated",
     "deprecated-sunset-invalid": "sunset-invalid",
+    "sunset-date-too-small": "deprecated-sunset-too-soon",
 }
 
 _RESPONSE_ADDITION = ("contractkit's default (issue 14 item 5): a response gaining an enum "
@@ -69,25 +70,23 @@ _DEFAULT = ("a changed default changes what clients that omit the value get: it 
             "INFO for bodies and properties)")
 _BRANCH_REMOVED = ("judged by what the schemas accept: an allOf branch removed widens a "
                    "schema, safe in requests, breaking in responses")
-_PREFIX_ITEMS = ("contractkit reads prefixItems as a constraint (added narrows, removed "
-                 "widens); with `items` beside it, a removed prefixItems can narrow instead, "
-                 "as oasdiff reads it: a known gap")
+_PREFIX_ITEMS = ("without `items` beside it, prefixItems only constrains (added narrows, "
+                 "removed widens); beside `items`, contractkit compares each prefix position "
+                 "with the `items` schema it replaces and reports what changed there "
+                 "(`/prefixItems/0` type changed, narrowed or widened), which may narrow, "
+                 "widen or both")
 _DISCRIMINATOR = ("generated clients pick the class to decode by the discriminator "
                   "property, so renaming it is breaking")
-_STABILITY = ("x-stability-level is read on operations only; a property's stability is "
-              "not reported")
-_MIN_DEPRECATION = ("oasdiff's minimum deprecation period (a configuration); contractkit "
-                    "has none, it checks removals against the sunset date")
-_SUNSET_MISSING = ("without oasdiff's deprecation configuration this is not an error there "
-                   "either; contractkit: deprecating breaks no client, a missing date only "
-                   "gives them none")
+_STABILITY = ("a lower stability changes no request or response; it announces that "
+              "changes may come (as for operations: stability-level-decreased)")
 _WRITE_ONLY = "a writeOnly property is not part of responses: nothing a client reads changed"
 _READ_ONLY = "a readOnly property is not part of requests: nothing a client sends changed"
 _ANNOTATION = "a branch with annotations only accepts every value: nothing changed"
-_NO_SCHEMA = ("not reported: contractkit compares a media type's schemas when both sides "
-              "have one (a gap)")
-_XML = ("contractkit does not read XML serialisation rules, so a type change under an XML "
-        "media type is a type change")
+_TEXT = ("a value read as text (not JSON) that was or became `string` takes any scalar, "
+         "and a non-JSON body read as a string is read whole, so any body is one "
+         "(`type-widened` / `type-narrowed`, safe); below the root, or in a parameter, an "
+         "object or array has structure (child elements, exploded values), so string ↔ "
+         "object there stays a type change (oasdiff: compatible everywhere outside JSON)")
 _SECURITY = ("contractkit compares the security each operation requires (global security "
              "applies to every operation)")
 _SCHEME = ("a security scheme defined in components affects clients only through the "
@@ -105,9 +104,8 @@ _EXPLICIT: Mapping[str, Counterpart] = {
                                          "x-sunset is introduced or a removal depends on it, "
                                          "not when an invalid date is corrected"),
     "api-deprecated-sunset-parse": Counterpart(("sunset-invalid",)),
-    "api-deprecated-sunset-missing": Counterpart(("operation-deprecated-without-sunset",),
-                                                 _SUNSET_MISSING),
-    "api-sunset-date-too-small": Counterpart((), _MIN_DEPRECATION),
+    "api-deprecated-sunset-missing": Counterpart(("operation-sunset-missing",)),
+    "api-sunset-date-too-small": Counterpart(("operation-sunset-too-soon",)),
     "api-sunset-date-changed-too-small": Counterpart(("sunset-moved-earlier",)),
     "sunset-deleted": Counterpart(("sunset-removed",)),
     "api-invalid-stability-level": Counterpart(("stability-level-invalid",)),
@@ -171,12 +169,13 @@ _EXPLICIT: Mapping[str, Counterpart] = {
     "request-header-property-became-required": Counterpart(
         ("request-property-became-required",)),
     "request-parameter-deprecated-sunset-missing": Counterpart(
-        ("request-parameter-deprecated-without-sunset",), _SUNSET_MISSING),
+        ("request-parameter-sunset-missing",)),
     "request-parameter-removed-with-deprecation": Counterpart(
         ("request-parameter-removed",), "clients still send it, and the server may reject "
                                         "it, deprecated or not"),
     "request-parameter-sunset-date-changed-too-small": Counterpart(("sunset-moved-earlier",)),
-    "request-parameter-sunset-date-too-small": Counterpart((), _MIN_DEPRECATION),
+    "request-parameter-sunset-date-too-small": Counterpart(
+        ("request-parameter-sunset-too-soon",)),
     "request-parameter-sunset-deleted": Counterpart(("sunset-removed",)),
     "request-parameter-sunset-parse": Counterpart(("sunset-invalid",)),
     # request bodies and properties
@@ -187,19 +186,15 @@ _EXPLICIT: Mapping[str, Counterpart] = {
                                         "refuse: it may break them, as a removed parameter"),
     "request-body-media-type-added": Counterpart(("request-media-type-added",)),
     "request-body-media-type-removed": Counterpart(("request-media-type-removed",)),
-    "request-body-media-type-schema-added": Counterpart((), _NO_SCHEMA),
-    "request-body-media-type-schema-removed": Counterpart((), _NO_SCHEMA),
+    "request-body-media-type-schema-added": Counterpart(("request-media-type-schema-added",)),
+    "request-body-media-type-schema-removed": Counterpart(
+        ("request-media-type-schema-removed",)),
     "new-optional-request-property": Counterpart(("request-property-optional-property-added",)),
     "new-required-request-property": Counterpart(("request-property-required-property-added",)),
     "new-required-request-property-with-default": Counterpart(
         ("request-property-required-property-added",)),
     "request-property-removed": Counterpart(("request-property-optional-property-removed",
                                              "request-property-required-property-removed")),
-    "request-property-deprecated-sunset-missing": Counterpart(
-        ("request-property-became-deprecated",), _SUNSET_MISSING),
-    "request-property-sunset-date-too-small": Counterpart((), _MIN_DEPRECATION),
-    "request-property-stability-decreased": Counterpart((), _STABILITY),
-    "request-property-stability-increased": Counterpart((), _STABILITY),
     "request-optional-property-became-read-only": Counterpart(
         ("request-property-became-read-only",), "clients that send it may be refused"),
     "request-required-property-became-read-only": Counterpart(
@@ -207,9 +202,9 @@ _EXPLICIT: Mapping[str, Counterpart] = {
     "request-optional-property-became-not-read-only": Counterpart(
         ("request-property-became-not-read-only",)),
     "request-required-property-became-not-read-only": Counterpart(
-        ("request-property-became-not-read-only", "request-property-became-required"),
+        ("request-property-required-became-not-read-only",),
         "a required property clients did not send (it was readOnly) is now required of "
-        "them: request-property-became-required"),
+        "them"),
     "request-optional-property-became-write-only": Counterpart(
         ("request-property-became-write-only",)),
     "request-required-property-became-write-only": Counterpart(
@@ -232,8 +227,10 @@ _EXPLICIT: Mapping[str, Counterpart] = {
     "response-media-type-name-generalized": Counterpart(("response-media-type-generalized",)),
     "response-media-type-name-specialized": Counterpart(("response-media-type-specialized",)),
     "response-mediatype-enum-value-removed": Counterpart(("response-body-enum-value-removed",)),
-    "response-body-media-type-schema-added": Counterpart((), _NO_SCHEMA),
-    "response-body-media-type-schema-removed": Counterpart((), _NO_SCHEMA),
+    "response-body-media-type-schema-added": Counterpart(
+        ("response-media-type-schema-added",)),
+    "response-body-media-type-schema-removed": Counterpart(
+        ("response-media-type-schema-removed",)),
     "optional-response-header-removed": Counterpart(("response-optional-header-removed",)),
     "required-response-header-removed": Counterpart(("response-required-header-removed",)),
     "response-optional-property-added": Counterpart(
@@ -244,11 +241,6 @@ _EXPLICIT: Mapping[str, Counterpart] = {
         ("response-property-optional-property-removed",)),
     "response-required-property-removed": Counterpart(
         ("response-property-required-property-removed",)),
-    "response-property-deprecated-sunset-missing": Counterpart(
-        ("response-property-became-deprecated",), _SUNSET_MISSING),
-    "response-property-sunset-date-too-small": Counterpart((), _MIN_DEPRECATION),
-    "response-property-stability-decreased": Counterpart((), _STABILITY),
-    "response-property-stability-increased": Counterpart((), _STABILITY),
     "response-optional-property-became-read-only": Counterpart(
         ("response-property-became-read-only",)),
     "response-required-property-became-read-only": Counterpart(
@@ -260,9 +252,9 @@ _EXPLICIT: Mapping[str, Counterpart] = {
     "response-optional-property-became-write-only": Counterpart(
         ("response-property-became-write-only",), "it is no longer returned"),
     "response-required-property-became-write-only": Counterpart(
-        ("response-property-became-write-only", "response-property-became-optional"),
+        ("response-property-required-became-write-only",),
         "a required property that became writeOnly is no longer returned: clients reading "
-        "it break (response-property-became-optional, breaking)"),
+        "it break"),
     "response-optional-property-became-not-write-only": Counterpart(
         ("response-property-became-not-write-only",), "it may now be returned"),
     "response-required-property-became-not-write-only": Counterpart(
@@ -285,6 +277,7 @@ _SCHEMA_NOTES: Mapping[str, str] = {
     "pattern-removed": "clients rarely check a response pattern, yet may rely on it",
     "pattern-changed": "clients rarely check a response pattern, yet may rely on it",
     "type-changed": "a type change is breaking wherever the value is read",
+    "stability-decreased": _STABILITY,
 }
 
 #: Differences of level on rules that are not schema rules.
@@ -307,7 +300,11 @@ def counterpart(oasdiff_id: str) -> Counterpart:
             if change.endswith("-annotation-only"):
                 return Counterpart((), _ANNOTATION)
             if change == "type-compatible":
-                return Counterpart((f"{subject}-type-changed",), _XML)
+                # a value read as text (XML, form, text, a header): a scalar becoming (or
+                # read as) `string` is the string side taking it; an object is not text
+                read = "narrowed" if subject.startswith("response") else "widened"
+                return Counterpart((f"{subject}-type-{read}", f"{subject}-type-changed"),
+                                   _TEXT)
             rule_id = f"{subject}-{change}"
             if rule_id in RULES_BY_ID:
                 return Counterpart((rule_id,), _SCHEMA_NOTES.get(change, ""))

@@ -8,6 +8,7 @@ by position for the same reason.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import re
 from collections.abc import Mapping
@@ -26,6 +27,9 @@ from contractkit.contract.model import (
 )
 from contractkit.contract.routing import template_variables
 from contractkit.diff.lifecycle import (
+    NO_POLICY,
+    DeprecationPolicy,
+    Notice,
     deprecation,
     removed_operation,
     removed_parameter_before_sunset,
@@ -37,9 +41,10 @@ from contractkit.diff.model import Change
 from contractkit.diff.pairs import SchemaFinding
 from contractkit.diff.recorder import Place, Recorder, Site, operation_label, resolver_of
 from contractkit.diff.rules import SCHEMA_CHANGES_BY_NAME, schema_level
-from contractkit.diff.schema import Mode, SchemaDiffer
+from contractkit.diff.schema import RESPONSE_MODES, TEXTUAL_MODES, Mode, SchemaDiffer
 from contractkit.diff.security import compare_security, compare_security_schemes, compare_servers
 from contractkit.diff.sites import schema_path
+from contractkit.diff.sunset import parse_date
 from contractkit.diff.views import Node, canonical
 
 _VARIABLE = re.compile(r"\{[^{}/]*\}")
@@ -51,9 +56,13 @@ class OpenAPIDiff:
     """One comparison of an old and a new OpenAPI contract."""
 
     def __init__(self, old: Contract, new: Contract, *, today: dt.date,
-                 closed_responses: bool = False) -> None:
+                 closed_responses: bool = False,
+                 deprecation_policy: DeprecationPolicy = NO_POLICY) -> None:
         self.old, self.new, self.today = old, new, today
         self.closed_responses = closed_responses
+        self.policy = deprecation_policy
+        #: what a deprecation in the operation being compared owes its clients
+        self._notice = Notice(0, today)
         self.schemas = SchemaDiffer(resolver_of(old), resolver_of(new))
         self.record = Recorder(old, new)
         self._subjects: dict[Place, str] = {}
@@ -102,6 +111,7 @@ class OpenAPIDiff:
         for key in sorted(before.keys() & after.keys()):
             label = f"webhook {key[1]} {key[0]}"
             self.record.enter(label, after[key])
+            self._notice = self.policy.notice(after[key].extensions, self.today)
             was, now = before[key].request_body, after[key].request_body
             if was is None or now is None:
                 continue
@@ -110,7 +120,7 @@ class OpenAPIDiff:
             for media in sorted(old_media.keys() & new_media.keys()):
                 old_schema, new_schema = old_media[media].schema, new_media[media].schema
                 if old_schema is not None and new_schema is not None:
-                    self._schema(old_schema, new_schema, "response", "body",
+                    self._schema(old_schema, new_schema, _response_mode(media), "body",
                                  [*parts, new_media[media].name], label, "webhook payload",
                                  prefix="webhook")
 
@@ -119,6 +129,7 @@ class OpenAPIDiff:
     def _operation(self, old: Operation, new: Operation) -> None:
         label = operation_label(new)
         self.record.enter(label, new)
+        self._notice = self.policy.notice(new.extensions, self.today)
         site: Site = ("new", new.uri, new.pointer)
         if old.id != new.id and not old.generated_id and not new.generated_id:
             self._add("operation-id-changed", [label, "operationId"],
@@ -126,7 +137,7 @@ class OpenAPIDiff:
                       "will rename the method", old=old.id, new=new.id, operation=label,
                       site=site)
         deprecation(self.record, "operation", [label], label, old.deprecated, new.deprecated,
-                    old.extensions, new.extensions, label, site)
+                    old.extensions, new.extensions, label, site, self._notice)
         stability(self.record, old, new, label, site)
         self._parameters(old, new, label)
         self._request_body(old.request_body, new.request_body, label, site)
@@ -206,7 +217,7 @@ class OpenAPIDiff:
                       operation=label, site=site)
         deprecation(self.record, "request-parameter", parts, title, old.deprecated,
                     new.deprecated, _extensions(self.old, old), _extensions(self.new, new),
-                    label, site)
+                    label, site, self._notice)
         old_schema, new_schema = _parameter_schema(old), _parameter_schema(new)
         if old_schema is not None and new_schema is not None:
             self._schema(old_schema, new_schema, "parameter", "parameter", parts, label,
@@ -249,15 +260,27 @@ class OpenAPIDiff:
         for key in sorted(before.keys() & after.keys()):
             # only JSON bodies carry types; form fields, XML and text arrive as text, like
             # parameters, so a string accepts whatever they held before
-            mode: Mode = "request" if "json" in key else "parameter"
+            mode: Mode = "request" if _typed(key) else "parameter"
             self._media_schema(before[key], after[key], mode, [*parts, after[key].name],
-                               label)
+                               label, site[1])
 
     def _media_schema(self, old: MediaType, new: MediaType, mode: Mode, parts: list[str],
-                      label: str) -> None:
+                      label: str, uri: str) -> None:
+        side = "response" if mode in RESPONSE_MODES else "request"
         if old.schema is not None and new.schema is not None:
-            side = "response" if mode == "response" else "request"
             self._schema(old.schema, new.schema, mode, "body", parts, label, f"{side} body")
+            return
+        # a media type without a schema takes (or may carry) anything, as `{}` does
+        added, removed = _constrains(new.schema), _constrains(old.schema)
+        if not added and not removed:
+            return
+        consequence = {("request", True): ": requests the server took may now be rejected",
+                       ("response", False): ": clients lose the promise of its shape"}
+        self._add(f"{side}-media-type-schema-{'added' if added else 'removed'}", parts,
+                  f"{side} media type {new.name} "
+                  + ("gained a schema" if added else "lost its schema")
+                  + consequence.get((side, added), ""), operation=label,
+                  site=("new", uri, new.pointer))
 
     # -- responses ------------------------------------------------------------------
 
@@ -293,8 +316,8 @@ class OpenAPIDiff:
             media = before[key]
             if key in after:
                 unmatched_new.pop(key, None)
-                self._media_schema(media, after[key], "response", [*parts, after[key].name],
-                                   label)
+                self._media_schema(media, after[key], _response_mode(key),
+                                   [*parts, after[key].name], label, site[1])
                 continue
             general = [m for k, m in after.items() if k not in before and _wider(k, key)]
             special = [m for k, m in after.items() if k not in before and _wider(key, k)]
@@ -303,8 +326,9 @@ class OpenAPIDiff:
                 self._add("response-media-type-specialized", [*parts, special[0].name],
                           f"response media type {media.name} became {special[0].name}",
                           old=media.name, new=special[0].name, operation=label, site=here)
-                self._media_schema(media, special[0], "response", [*parts, special[0].name],
-                                   label)
+                self._media_schema(media, special[0],
+                                   _response_mode(_media_key(special[0].name)),
+                                   [*parts, special[0].name], label, site[1])
             elif general:
                 unmatched_new.pop(_media_key(general[0].name), None)
                 self._add("response-media-type-generalized", [*parts, general[0].name],
@@ -350,8 +374,9 @@ class OpenAPIDiff:
                              "optional: clients relying on it may not find it"),
                           old=was.required, new=now.required, operation=label, site=here)
             if was.schema is not None and now.schema is not None:
-                self._schema(was.schema, now.schema, "response", "header", header_parts, label,
-                             f"response header `{now.name}`")
+                # a header is text: a client reading a string reads whatever it became
+                self._schema(was.schema, now.schema, "text-response", "header", header_parts,
+                             label, f"response header `{now.name}`")
 
     # -- schemas --------------------------------------------------------------------
 
@@ -363,16 +388,18 @@ class OpenAPIDiff:
         new_node = _schema_node(self.new, new)
         if old_node is None or new_node is None:
             return
-        side: Literal["request", "response"] = "response" if mode == "response" else "request"
+        side: Literal["request", "response"] = (
+            "response" if mode in RESPONSE_MODES else "request")
+        text_body = root == "body" and mode in TEXTUAL_MODES
         seen: set[tuple[str, str, bytes, bytes]] = set()
-        for finding in self.schemas.compare(old_node, new_node, mode):
+        for found in self.schemas.compare(old_node, new_node, mode):
             # old branches merged into one new branch are each compared with it; what
             # the new branch changed is then found once per old branch
-            identity = (finding.change, finding.path, canonical(finding.old),
-                        canonical(finding.new))
+            identity = (found.change, found.path, canonical(found.old), canonical(found.new))
             if identity in seen:
                 continue
             seen.add(identity)
+            finding = self._noticed(_read_as_text(found) if text_body else found)
             nested = bool(_BRANCH.sub("", finding.path))
             change = SCHEMA_CHANGES_BY_NAME[finding.change]
             rule_id = f"{prefix or side}-{'property' if nested else root}-{change.name}"
@@ -397,6 +424,19 @@ class OpenAPIDiff:
                       operation=label, site=("new", *finding.site), level=level,
                       written=written)
 
+    def _noticed(self, finding: SchemaFinding) -> SchemaFinding:
+        """A schema deprecated in an operation whose deprecation policy asks for notice:
+        without a sunset date, or with one too soon, it breaks the policy."""
+        if finding.change != "became-deprecated" or not self._notice.minimum:
+            return finding
+        if finding.new is True:
+            return dataclasses.replace(finding, change="deprecated-sunset-missing", old=None,
+                                       new=None)
+        date = parse_date(finding.new)
+        if date is not None and self._notice.too_soon(date):
+            return dataclasses.replace(finding, change="deprecated-sunset-too-soon", old=None)
+        return finding
+
     def _site_subject(self, place: Place) -> str:
         """``property `Payment.status``` (``schema `Status``` for a component's root),
         once per site: a site reached by 5,000 operations is named once."""
@@ -406,6 +446,20 @@ class OpenAPIDiff:
             subject = self._subjects[place] = (
                 f"{'property' if '.' in path else 'schema'} `{path}`")
         return subject
+
+
+def _read_as_text(finding: SchemaFinding) -> SchemaFinding:
+    """A body that is not JSON and whose schema is ``type: string`` is read whole, as
+    text: any body is one. So its root becoming a string takes every body sent before
+    (widened), and a string root that became structured gives clients text still
+    (narrowed); below the root, an object is child elements, not text."""
+    if finding.path or finding.change != "type-changed":
+        return finding
+    if finding.new == "string":
+        return dataclasses.replace(finding, change="type-widened")
+    if finding.old == "string":
+        return dataclasses.replace(finding, change="type-narrowed")
+    return finding
 
 
 def _written(finding: SchemaFinding) -> Place:
@@ -418,6 +472,12 @@ def _written(finding: SchemaFinding) -> Place:
     if finding.change.endswith("-branch-removed") and branch is not None:
         return uri, join_pointer(pointer, branch["keyword"], branch["index"])
     return uri, pointer
+
+
+def _constrains(schema: Schema | None) -> bool:
+    """Whether a media type's schema limits what its bodies hold (``{}`` and ``true``
+    accept anything, as no schema does)."""
+    return schema is not None and schema.raw not in ({}, True)
 
 
 def _schema_node(contract: Contract, schema: Schema) -> Node | None:
@@ -471,6 +531,19 @@ def _extensions(contract: Contract, parameter: Parameter) -> Mapping[str, Any]:
     if not isinstance(node, dict):
         return {}
     return {k: v for k, v in node.items() if k.startswith("x-")}
+
+
+def _typed(media_key: str) -> bool:
+    """Whether a body of this media type carries JSON's types (``1`` is not ``"1"``);
+    form fields, XML and text carry text only."""
+    return "json" in media_key
+
+
+def _response_mode(media_key: str) -> Mode:
+    """A response body is read with its types when it is JSON, else as text: a client
+    reading a string then reads whatever the value became, as a server does in
+    requests (oasdiff's ``type-compatible``)."""
+    return "response" if _typed(media_key) else "text-response"
 
 
 def _media_key(name: str) -> str:

@@ -39,12 +39,18 @@ class SchemaFinding:
 
 @dataclass(frozen=True)
 class Edge:
-    """A pair of child schemas to compare, ``path`` below their parents."""
+    """A pair of child schemas to compare, ``path`` below their parents.
+
+    ``drop`` names changes of the child itself that the parent already reported in its
+    own terms (a required property that became writeOnly: the parent's finding says
+    what the flag did to the response), so they are not reported twice.
+    """
 
     path: str
     key: Hashable
     old: Node
     new: Node
+    drop: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -131,7 +137,7 @@ class PairResults:
             if all(edge.key != key for edge in pair.edges):
                 found = list(pair.findings)
                 for edge in pair.edges:
-                    found.extend(_below(edge.path, self._result(edge.key)))
+                    found.extend(_below(edge.path, self._result(edge.key), edge.drop))
                 self._results[key] = tuple(found)
                 return
         cycle = frozenset(members)
@@ -158,24 +164,29 @@ class PairResults:
             return found
         cycle = self._cycles[key]
         out: list[SchemaFinding] = []
-        order: list[tuple[Hashable, str]] = [(key, "")]
+        order: list[tuple[Hashable, str, frozenset[str]]] = [(key, "", frozenset())]
         seen = {key}
-        for member, path in order:  # grows while it is read: a breadth-first walk
+        for member, path, drop in order:  # grows while it is read: a breadth-first walk
             pair = self._pairs[member]
-            out.extend(_below(path, pair.findings))
+            out.extend(_below(path, pair.findings, drop))
             for edge in pair.edges:
                 child = edge.key
                 if child in cycle:
                     if child not in seen:
                         seen.add(child)
-                        order.append((child, path + edge.path))
+                        order.append((child, path + edge.path, edge.drop))
                 else:
-                    out.extend(_below(path + edge.path, self._result(child)))
+                    out.extend(_below(path + edge.path, self._result(child), edge.drop))
         found = self._results[key] = tuple(out)
         return found
 
 
-def _below(path: str, findings: tuple[SchemaFinding, ...]) -> list[SchemaFinding]:
+def _below(path: str, findings: tuple[SchemaFinding, ...],
+           drop: frozenset[str] = frozenset()) -> list[SchemaFinding]:
+    """``findings`` of a child, ``path`` below its parent, less the child's own changes
+    named in ``drop``."""
+    if drop:
+        findings = tuple(f for f in findings if f.path or f.change not in drop)
     if not path:
         return list(findings)
     return [SchemaFinding(f.change, path + f.path, f.old, f.new, f.site) for f in findings]

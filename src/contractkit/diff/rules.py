@@ -17,6 +17,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Literal
 
+#: ``x-stability-level`` values, least stable first
+STABILITY_LEVELS = ("draft", "alpha", "beta", "stable")
+
 Level = Literal["breaking", "dangerous", "safe"]
 LEVELS: tuple[Level, ...] = ("breaking", "dangerous", "safe")
 Direction = Literal["request", "response", "both", "none"]
@@ -175,6 +178,15 @@ SCHEMA_CHANGES: tuple[SchemaChange, ...] = (
                  response="dangerous"),
     SchemaChange("became-not-write-only", "neutral", "is no longer writeOnly",
                  "writeOnly: true → false", response="dangerous"),
+    # a required property whose flag hides it from one side (or stops hiding it): one
+    # finding for the flag and what it did to `required` as that side reads it
+    SchemaChange("required-became-write-only", "neutral",
+                 "became writeOnly (it is required)", "required: [id], writeOnly: false → true",
+                 response="breaking", property_only=True),
+    SchemaChange("required-became-not-read-only", "neutral",
+                 "is no longer readOnly (it is required)",
+                 "required: [id], readOnly: true → false", request="breaking",
+                 property_only=True),
     SchemaChange("additional-properties-closed", "narrows", "no longer allows other properties",
                  "additionalProperties: true → false"),
     SchemaChange("additional-properties-opened", "widens", "now allows other properties",
@@ -208,8 +220,25 @@ SCHEMA_CHANGES: tuple[SchemaChange, ...] = (
     SchemaChange("became-deprecated", "neutral", "was deprecated", "deprecated: false → true"),
     SchemaChange("no-longer-deprecated", "neutral", "is no longer deprecated",
                  "deprecated: true → false"),
+    # the two below replace became-deprecated under a deprecation policy
+    # (diff(deprecation_days_beta=, deprecation_days_stable=))
+    SchemaChange("deprecated-sunset-missing", "changes", "was deprecated without an "
+                 "x-sunset date, where the deprecation policy asks for one",
+                 "deprecated: false → true"),
+    SchemaChange("deprecated-sunset-too-soon", "changes", "was deprecated with an x-sunset "
+                 "date sooner than the deprecation policy allows",
+                 "deprecated: true, x-sunset: 7 days away (policy: 180)"),
     SchemaChange("sunset-invalid", "changes", "has an x-sunset that is not a date",
                  "x-sunset: soon"),
+    # as an operation's (stability-level-decreased): a lower level changes no value, it
+    # announces that changes may come
+    SchemaChange("stability-decreased", "neutral", "x-stability-level went down",
+                 "x-stability-level: stable → beta", request="dangerous",
+                 response="dangerous"),
+    SchemaChange("stability-increased", "neutral", "x-stability-level went up",
+                 "x-stability-level: beta → stable"),
+    SchemaChange("stability-invalid", "changes", "has an x-stability-level that is not one "
+                 "of draft, alpha, beta, stable", "x-stability-level: maybe"),
     *_generic(),
 )
 
@@ -291,6 +320,13 @@ _OTHER_RULES: tuple[Rule, ...] = (
     Rule("operation-deprecated-without-sunset", "dangerous", "none", "lifecycle",
          "An operation was deprecated without an x-sunset date: clients cannot plan.",
          "deprecated: false → true"),
+    Rule("operation-sunset-missing", "breaking", "none", "lifecycle",
+         "An operation was deprecated without an x-sunset date, where a deprecation policy "
+         "(--deprecation-days-beta / --deprecation-days-stable) asks for one.",
+         "deprecated: false → true"),
+    Rule("operation-sunset-too-soon", "breaking", "none", "lifecycle",
+         "An operation was deprecated with an x-sunset date fewer days away than the "
+         "deprecation policy asks for.", "x-sunset: 7 days away (policy: 180)"),
     Rule("operation-reactivated", "safe", "none", "lifecycle",
          "An operation is no longer deprecated.", "deprecated: true → false"),
     Rule("sunset-invalid", "breaking", "none", "lifecycle",
@@ -337,6 +373,12 @@ _OTHER_RULES: tuple[Rule, ...] = (
          "A parameter was deprecated, with an x-sunset date.", "deprecated: true"),
     Rule("request-parameter-deprecated-without-sunset", "dangerous", "request", "lifecycle",
          "A parameter was deprecated without an x-sunset date.", "deprecated: false → true"),
+    Rule("request-parameter-sunset-missing", "breaking", "request", "lifecycle",
+         "A parameter was deprecated without an x-sunset date, where a deprecation policy "
+         "asks for one.", "deprecated: false → true"),
+    Rule("request-parameter-sunset-too-soon", "breaking", "request", "lifecycle",
+         "A parameter was deprecated with an x-sunset date fewer days away than the "
+         "deprecation policy asks for.", "x-sunset: 7 days away (policy: 180)"),
     Rule("request-parameter-reactivated", "safe", "request", "lifecycle",
          "A parameter is no longer deprecated.", "deprecated: true → false"),
     # request bodies
@@ -355,6 +397,12 @@ _OTHER_RULES: tuple[Rule, ...] = (
     Rule("request-media-type-removed", "breaking", "request", "request-body",
          "A request media type was removed: clients sending it will get 415.",
          "- application/xml"),
+    Rule("request-media-type-schema-added", "breaking", "request", "request-body",
+         "A request media type without a schema gained one: bodies the server took may now "
+         "be rejected.", "application/json: {} → {schema: …}"),
+    Rule("request-media-type-schema-removed", "safe", "request", "request-body",
+         "A request media type lost its schema: the server takes any body.",
+         "application/json: {schema: …} → {}"),
     # responses
     Rule("response-success-status-added", "dangerous", "response", "response",
          "A success status was added: clients may not handle it.", "+ 202"),
@@ -368,6 +416,12 @@ _OTHER_RULES: tuple[Rule, ...] = (
          "A response media type was added (clients choose with Accept).", "+ application/xml"),
     Rule("response-media-type-removed", "breaking", "response", "response",
          "A response media type was removed.", "- application/xml"),
+    Rule("response-media-type-schema-added", "safe", "response", "response",
+         "A response media type without a schema gained one: clients learn its shape.",
+         "application/json: {} → {schema: …}"),
+    Rule("response-media-type-schema-removed", "dangerous", "response", "response",
+         "A response media type lost its schema: clients lose the promise of its shape.",
+         "application/json: {schema: …} → {}"),
     Rule("response-media-type-generalized", "breaking", "response", "response",
          "A response media type became less specific: clients parsing the specific type "
          "may receive something else.", "application/problem+json → application/json"),

@@ -2,7 +2,9 @@
 
 One comparison serves every place a schema occurs; the caller says which side of the
 exchange it is on (``request``, ``response``, or ``parameter`` — a request value that
-arrives as text, so a change to ``type: string`` cannot reject what was sent before).
+arrives as text, so a change to ``type: string`` cannot reject what was sent before — and
+``text-response``, its mirror: a response value read as text, a header or a body that is
+not JSON, so a client reading ``type: string`` reads whatever it became).
 Findings name a :data:`~contractkit.diff.rules.SCHEMA_CHANGES` kind and the instance path
 below the compared root; the caller turns them into rule ids and messages.
 
@@ -24,8 +26,8 @@ import orjson
 from contractkit._types import JSON
 from contractkit.contract.refs import Resolver
 from contractkit.diff.pairs import Edge, Pair, PairResults, SchemaFinding
-from contractkit.diff.rules import GENERIC_KEYWORDS
-from contractkit.diff.subsume import Subsumption
+from contractkit.diff.rules import GENERIC_KEYWORDS, STABILITY_LEVELS
+from contractkit.diff.subsume import Subsumption, types_cover
 from contractkit.diff.sunset import parse_date
 from contractkit.diff.views import (
     SCHEMA_LISTS,
@@ -42,7 +44,10 @@ from contractkit.diff.views import (
 
 SUBSCHEMA_KEYWORDS = frozenset((*SINGLE_SCHEMA, *SCHEMA_MAPS, *SCHEMA_LISTS))
 
-Mode = Literal["request", "response", "parameter"]
+Mode = Literal["request", "response", "parameter", "text-response"]
+#: the modes that read a response, and those whose values travel as text
+RESPONSE_MODES = frozenset({"response", "text-response"})
+TEXTUAL_MODES = frozenset({"parameter", "text-response"})
 
 _REF = re.compile(rb'"\$ref":("(?:[^"\\]|\\.)*")')
 _ALL_TYPES = frozenset({"string", "number", "integer", "boolean", "object", "array"})
@@ -176,13 +181,14 @@ class _Comparison:
 
     def __init__(self, differ: SchemaDiffer, nodes: tuple[Node, Node], mode: Mode) -> None:
         self.differ, self.nodes, self.mode = differ, nodes, mode
+        self.response, self.textual = mode in RESPONSE_MODES, mode in TEXTUAL_MODES
         self.old, self.new = differ.views.view(0, nodes[0]), differ.views.view(1, nodes[1])
 
     def covers(self, wide: tuple[int, Node], narrow: tuple[int, Node], *,
                null: bool = True) -> bool:
         """Whether ``wide`` accepts every value ``narrow`` does (see :mod:`.subsume`);
         ``null=False`` leaves null out (a branch, whose union is compared for it)."""
-        return self.differ.subsumption.covers(wide, narrow, textual=self.mode == "parameter",
+        return self.differ.subsumption.covers(wide, narrow, textual=self.textual,
                                               null=null)
 
     def finding(self, change: str, old: JSON, new: JSON, path: str = "",
@@ -235,7 +241,7 @@ class _Comparison:
         old, new = self.old.types, self.new.types
         if old == new:
             return
-        textual = self.mode == "parameter"
+        textual = self.textual
         wider, narrower = _covers(new, old, textual), _covers(old, new, textual)
         change = ("type-widened" if wider and not narrower else
                   "type-narrowed" if narrower and not wider else "type-changed")
@@ -265,20 +271,40 @@ class _Comparison:
                 yield self.finding(f"{key}-{'increased' if grew else 'decreased'}", a, b)
         yield from self._keyword("pattern", "pattern", old, new)
         for keyword, key in GENERIC_KEYWORDS.items():
-            if not self._compared_inside(keyword):
+            if keyword == "prefixItems" and self._prefix_beside_items():
+                yield from self._prefix_positions()
+            elif not self._compared_inside(keyword):
                 yield from self._keyword(keyword, key, old, new)
         for keyword, on, off in (("readOnly", "became-read-only", "became-not-read-only"),
                                  ("writeOnly", "became-write-only", "became-not-write-only"),
                                  ("deprecated", "became-deprecated", "no-longer-deprecated")):
             a, b = old.get(keyword) is True, new.get(keyword) is True
             if a != b:
-                yield self.finding(on if b else off, a, b)
+                # a deprecation carries its sunset date, which a deprecation policy checks
+                shown = new.get("x-sunset", b) if on == "became-deprecated" and b else b
+                yield self.finding(on if b else off, a, shown)
         if old.get("default") != new.get("default"):
             yield self.finding("default-changed", old.get("default"), new.get("default"))
         sunset = new.get("x-sunset")
         if sunset != old.get("x-sunset") and sunset is not None and parse_date(sunset) is None:
             yield self.finding("sunset-invalid", old.get("x-sunset"), sunset)
+        yield from self._stability(old.get("x-stability-level"), new.get("x-stability-level"))
         yield from self._discriminator(old.get("discriminator"), new.get("discriminator"))
+
+    def _stability(self, old: Any, new: Any) -> Iterator[SchemaFinding | Edge]:
+        """``x-stability-level`` of a property, read as an operation's is
+        (:func:`contractkit.diff.lifecycle.stability`): none is ``stable``."""
+        if old == new:
+            return
+        for value in (new, old):
+            if value is not None and value not in STABILITY_LEVELS:
+                yield self.finding("stability-invalid", old, new)
+                return
+        before = STABILITY_LEVELS.index(old or "stable")
+        after = STABILITY_LEVELS.index(new or "stable")
+        if before != after:
+            yield self.finding("stability-decreased" if after < before else
+                               "stability-increased", old or "stable", new or "stable")
 
     def _numeric_retype(self, old: Any, new: Any) -> bool:
         """Whether the type moved between number and integer and the formats only say
@@ -288,6 +314,30 @@ class _Comparison:
         return (before is not None and after is not None and before != after
                 and before | after <= _NUMERIC
                 and old in _NUMERIC_FORMATS and new in _NUMERIC_FORMATS)
+
+    def _prefix_beside_items(self) -> bool:
+        """Whether ``prefixItems`` appeared (or went) beside an ``items`` that constrains the
+        elements: the first positions then move from ``items`` to their own schemas, a
+        change that may narrow, widen or both, as those schemas say (2020-12: ``items``
+        applies after the prefix only)."""
+        old, new = self.old, self.new
+        if ("prefixItems" in old.facets) == ("prefixItems" in new.facets):
+            return False
+        other = old if "prefixItems" in new.facets else new
+        return other.items is not None and other.items.value not in ({}, True)
+
+    def _prefix_positions(self) -> Iterator[SchemaFinding | Edge]:
+        """Each position of the prefix compared with the ``items`` it had (or will have)."""
+        old, new = self.old, self.new
+        added = "prefixItems" in new.facets
+        prefixed = new if added else old
+        for key in sorted((k for k in prefixed.subschemas if k.startswith("prefixItems/")),
+                          key=lambda k: int(k.rsplit("/", 1)[1])):
+            items = (old if added else new).items
+            assert items is not None  # _prefix_beside_items
+            position = prefixed.subschemas[key]
+            yield from self._child(items, position, "/" + key) if added else \
+                self._child(position, items, "/" + key)
 
     def _compared_inside(self, keyword: str) -> bool:
         """Whether the schemas under ``keyword`` exist on both sides with the same names,
@@ -385,16 +435,45 @@ class _Comparison:
                 yield self.finding(f"{kind}-property-removed", name, None, path)
             elif before is not None and after is not None:
                 was, now = name in old_required, name in new_required
+                drop: frozenset[str] = frozenset()
                 if was != now:
                     site = differ.views.view(1, merged_node(after)).site
-                    yield self.finding("became-required" if now else "became-optional",
-                                       was, now, path, site)
-                yield from self._child(merged_node(before), merged_node(after), path)
+                    flipped = self._visibility_flip(name, merged_node(before),
+                                                    merged_node(after), now)
+                    if flipped is None:
+                        yield self.finding("became-required" if now else "became-optional",
+                                           was, now, path, site)
+                    elif flipped:
+                        yield self.finding(flipped[0], was, now, path, site)
+                        drop = frozenset({flipped[1]})
+                yield from self._child(merged_node(before), merged_node(after), path, drop)
+
+    def _visibility_flip(self, name: str, before: Node, after: Node,
+                         now: bool) -> tuple[str, str] | tuple[()] | None:
+        """Why a property declared required on both sides became optional or required as
+        this side sees it: its readOnly (requests) or writeOnly (responses) flag flipped.
+        One finding says it: the parent's, replacing the property's own flag change, when
+        it is the graver (a required response property no longer returned; a required
+        request property clients never sent now required of them), else the property's
+        flag change alone (``()``). ``None`` when the flag is not why."""
+        if name not in self.old.required or name not in self.new.required:
+            return None
+        hidden = "writeOnly" if self.response else "readOnly"
+        views = self.differ.views
+        was_hidden = views.view(0, before).facets.get(hidden) is True
+        is_hidden = views.view(1, after).facets.get(hidden) is True
+        if was_hidden == is_hidden:
+            return None
+        if self.response and not now:
+            return "required-became-write-only", "became-write-only"
+        if not self.response and now:
+            return "required-became-not-read-only", "became-not-read-only"
+        return ()
 
     def _effective_required(self, side: int, view: View) -> set[str]:
         """``required`` as this side of the exchange sees it: readOnly properties are not
         required in requests, writeOnly ones not in responses (OpenAPI 3.x)."""
-        hidden = "readOnly" if self.mode != "response" else "writeOnly"
+        hidden = "writeOnly" if self.response else "readOnly"
         views = self.differ.views
         return {name for name in view.required
                 if name in view.properties
@@ -403,7 +482,7 @@ class _Comparison:
 
     def _invisible(self, view: View) -> bool:
         """A property this side never sees (readOnly in a request, writeOnly in a response)."""
-        hidden = "readOnly" if self.mode != "response" else "writeOnly"
+        hidden = "writeOnly" if self.response else "readOnly"
         return view.facets.get(hidden) is True
 
     def _additional(self) -> Iterator[SchemaFinding | Edge]:
@@ -464,7 +543,7 @@ class _Comparison:
             wider = [j for j in range(len(new))
                      if self.covers((1, new[j]), (0, old_node), null=False)]
             if not wider or not self.covers((1, new_node), (0, old_node)):
-                if self.mode != "response" or not all(
+                if not self.response or not all(
                         self.covers((0, old_node), (1, branch), null=False) for branch in new):
                     yield self.finding(f"{kind}-added", None, len(new))
                 return
@@ -497,15 +576,16 @@ class _Comparison:
         the new schema is within the old one."""
         old_node, new_node = self.nodes
         if new is not None:
-            if self.mode != "response" and not any(
+            if not self.response and not any(
                     self.covers((1, branch), (0, old_node), null=False) for branch in new):
                 yield self.finding(f"{kind}-added", None, len(new))
-        elif old is not None and self.mode == "response" and not self.covers(
+        elif old is not None and self.response and not self.covers(
                 (0, old_node), (1, new_node)):
             yield self.finding(f"{kind}-removed", len(old), None)
 
-    def _child(self, old: Node, new: Node, path: str) -> Iterator[Edge]:
-        yield Edge(path, self.differ.key(old, new, self.mode), old, new)
+    def _child(self, old: Node, new: Node, path: str,
+               drop: frozenset[str] = frozenset()) -> Iterator[Edge]:
+        yield Edge(path, self.differ.key(old, new, self.mode), old, new, drop)
 
 
 def _match_branches(differ: SchemaDiffer, old: list[Node], new: list[Node],
@@ -633,14 +713,9 @@ def _features(value: JSON) -> set[str]:
 
 
 def _covers(wide: frozenset[str] | None, narrow: frozenset[str] | None, textual: bool) -> bool:
-    """Whether every value of type ``narrow`` is also of type ``wide``. A ``textual`` value
-    (a parameter, an XML body) arrives as text, which ``type: string`` accepts whatever
-    it held before."""
-    wide = _ALL_TYPES if wide is None else wide
-    narrow = _ALL_TYPES if narrow is None else narrow
-    return all(kind in wide or (kind == "integer" and "number" in wide)
-               or (textual and "string" in wide)
-               for kind in narrow)
+    """Whether every value of type ``narrow`` is also of type ``wide`` (no type: any)."""
+    return types_cover(_ALL_TYPES if wide is None else wide,
+                       _ALL_TYPES if narrow is None else narrow, textual)
 
 
 def _type_text(types: frozenset[str] | None) -> JSON:

@@ -121,7 +121,7 @@ class Subsumption:
             return not ({canonical(v) for v in a_enum} & {canonical(v) for v in b_enum})
         for enum, other in ((a_enum, b), (b_enum, a)):
             if isinstance(enum, list) and other.types is not None:
-                return all(value is not None and not _types_cover(
+                return all(value is not None and not types_cover(
                     other.types, frozenset({_kind(value)}), False) for value in enum)
         if a.types is not None and b.types is not None and not (
                 _with_integer(a.types) & _with_integer(b.types)):
@@ -163,7 +163,7 @@ class Subsumption:
             return all(self._value(wide, value, textual) for value in narrow_enum)
         if isinstance(wide.facets.get("enum"), list):
             return False
-        if wide.types is not None and not _types_cover(wide.types, narrow.types, textual):
+        if wide.types is not None and not types_cover(wide.types, narrow.types, textual):
             return False
         kinds = narrow.types
         if wide.types is not None:
@@ -238,7 +238,7 @@ class Subsumption:
         enum = view.facets.get("enum")
         if isinstance(enum, list) and canonical(value) not in {canonical(v) for v in enum}:
             return False
-        if view.types is not None and not _types_cover(view.types, frozenset({_kind(value)}),
+        if view.types is not None and not types_cover(view.types, frozenset({_kind(value)}),
                                                        textual):
             return False
         return isinstance(enum, list) or _facets_free(view)
@@ -266,11 +266,19 @@ def _facets_free(view: View) -> bool:
         (key in _FREE and key != "format") or key.startswith("x-") for key in view.facets)
 
 
-def _types_cover(wide: frozenset[str], narrow: frozenset[str] | None, textual: bool) -> bool:
+#: what a value read as text can be while staying one string: arrays and objects have
+#: structure however they travel (repeated or exploded parameters, child elements in XML)
+_SCALARS = frozenset({"string", "number", "integer", "boolean"})
+
+
+def types_cover(wide: frozenset[str], narrow: frozenset[str] | None, textual: bool) -> bool:
+    """Whether every value of the ``narrow`` types is of a ``wide`` type; a ``textual``
+    value (a parameter, a header, a body that is not JSON) arrives as text, so
+    ``string`` takes any scalar (``5`` is ``"5"``)."""
     if narrow is None:
         return False
     return all(kind in wide or (kind == "integer" and "number" in wide)
-               or (textual and "string" in wide) for kind in narrow)
+               or (textual and "string" in wide and kind in _SCALARS) for kind in narrow)
 
 
 def _applies(keyword: str, kinds: frozenset[str] | set[str] | None) -> bool:
