@@ -18,6 +18,7 @@ below the compared root; the caller turns them into rule ids and messages.
 from __future__ import annotations
 
 import re
+import weakref
 from collections.abc import Callable, Hashable, Iterable, Iterator
 from typing import Any, Literal
 
@@ -71,7 +72,17 @@ class SchemaDiffer:
     def __init__(self, old: Resolver | None, new: Resolver | None) -> None:
         self.views = Views(old, new)
         self.subsumption = Subsumption(self.views)
-        self._results = PairResults(self._expand)
+        # weakly: a memo holding its differ's bound method is a cycle, and the diff's
+        # whole working set (half a million objects on GitHub's contract) then waits for
+        # the cyclic GC (0.3 s there) instead of going with the differ
+        expand = weakref.WeakMethod(self._expand)
+
+        def expand_pair(key: Hashable, old: Node, new: Node) -> Pair:
+            method = expand()
+            assert method is not None, "the differ is gone"
+            return method(key, old, new)
+
+        self._results = PairResults(expand_pair)
         self._identical: dict[tuple[Site, Site], bool] = {}
         self._checking = _OpenPairs()
 
@@ -416,8 +427,6 @@ class _Comparison:
         if not old.properties and not new.properties and old.required == new.required:
             return
         differ = self.differ
-        old_required = self._effective_required(0, old)
-        new_required = self._effective_required(1, new)
         for name in sorted(old.properties.keys() | new.properties.keys()):
             path = "/" + name
             before, after = old.properties.get(name), new.properties.get(name)
@@ -425,16 +434,22 @@ class _Comparison:
                 child = merged_node(after)
                 if self._invisible(differ.views.view(1, child)):
                     continue
-                kind = "required" if name in new_required else "optional"
+                kind = "required" if self._required(1, new, name) else "optional"
                 yield self.finding(f"{kind}-property-added", None, name, path,
                                    (child.document.uri, child.pointer))
             elif after is None and before is not None:
                 if self._invisible(differ.views.view(0, merged_node(before))):
                     continue
-                kind = "required" if name in old_required else "optional"
+                kind = "required" if self._required(0, old, name) else "optional"
                 yield self.finding(f"{kind}-property-removed", name, None, path)
             elif before is not None and after is not None:
-                was, now = name in old_required, name in new_required
+                if (name in old.required and name in new.required and len(before) == 1
+                        and len(after) == 1 and differ._same(before[0], after[0])):
+                    # required on both sides and written alike: its flags are alike too,
+                    # so it is required as both sides see it or as neither does
+                    was = now = True
+                else:
+                    was, now = self._required(0, old, name), self._required(1, new, name)
                 drop: frozenset[str] = frozenset()
                 if was != now:
                     site = differ.views.view(1, merged_node(after)).site
@@ -470,15 +485,18 @@ class _Comparison:
             return "required-became-not-read-only", "became-not-read-only"
         return ()
 
-    def _effective_required(self, side: int, view: View) -> set[str]:
-        """``required`` as this side of the exchange sees it: readOnly properties are not
-        required in requests, writeOnly ones not in responses (OpenAPI 3.x)."""
+    def _required(self, side: int, view: View, name: str) -> bool:
+        """Whether ``name`` is required as this side of the exchange sees it: readOnly
+        properties are not required in requests, writeOnly ones not in responses (OpenAPI
+        3.x). Asked per property: building the view of every required property of every
+        compared object cost more than the rest of a large diff."""
+        if name not in view.required:
+            return False
+        declared = view.properties.get(name)
+        if declared is None:
+            return True
         hidden = "writeOnly" if self.response else "readOnly"
-        views = self.differ.views
-        return {name for name in view.required
-                if name in view.properties
-                and views.view(side, merged_node(view.properties[name])).facets.get(hidden)
-                is not True} | (view.required - view.properties.keys())
+        return self.differ.views.view(side, merged_node(declared)).facets.get(hidden) is not True
 
     def _invisible(self, view: View) -> bool:
         """A property this side never sees (readOnly in a request, writeOnly in a response)."""
