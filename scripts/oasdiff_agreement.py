@@ -40,6 +40,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import re
 import sys
 from collections.abc import Iterator
@@ -262,6 +263,9 @@ def main(argv: list[str] | None = None) -> int:
             print(f"wrote {EXPECTATIONS}")
             return 0
         return report(args.corpus)
+    except BrokenPipeError:  # `report | head`: the reader has what it wanted
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     except Exception as error:  # an internal error is exit 2, never 1
         print(f"oasdiff_agreement: internal error: {error!r}", file=sys.stderr)
         return 2
