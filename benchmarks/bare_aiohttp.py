@@ -1,7 +1,10 @@
-"""The benchmark baseline: a bare aiohttp handler answering GET /pets/{id} with the same
-JSON body the mock serves for the contract's default response (computed once at start).
+"""The benchmark baseline: a bare aiohttp handler answering GET PATH with the same body
+the mock serves for the contract's default response there (computed once at start).
 
-    bare_aiohttp.py CONTRACT [asyncio|uvloop]     # the event loop (default asyncio)
+    bare_aiohttp.py CONTRACT [asyncio|uvloop] [PATH]   # default loop asyncio, PATH /pets/1
+
+The route is the operation's template (``/pets/{id}``), so aiohttp's router matches it as
+it would in a hand-written server.
 """
 
 from __future__ import annotations
@@ -19,8 +22,9 @@ from contractkit.server.responses import Responder
 
 def main() -> None:
     contract = contractkit.load(sys.argv[1])
-    match = contract.match("GET", "/pets/1")
-    assert match is not None, "the contract has no GET /pets/{id}"
+    path = sys.argv[3] if len(sys.argv) > 3 else "/pets/1"
+    match = contract.match("GET", path)
+    assert match is not None, f"the contract has no GET {path}"
     answer = Responder(contract).respond(match.operation, Preferences(), None, 0)
     body, content_type = answer.body, answer.headers.get("Content-Type", "application/json")
 
@@ -28,7 +32,7 @@ def main() -> None:
         return web.Response(body=body, content_type=content_type)
 
     app = web.Application()
-    app.router.add_get("/pets/{id}", pet)
+    app.router.add_get(match.operation.path, pet)
 
     async def start() -> None:
         runner = web.AppRunner(app, access_log=None)
