@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import threading
 from collections.abc import Iterator
@@ -105,3 +106,53 @@ def test_off_writes_nothing(pets: contractkit.Contract, records: Records) -> Non
     with MockServer(pets, log_format="off") as server:
         httpx.get(f"{server.url}/pets/3")
     assert records.records == []
+
+
+class _Clock:
+    def __init__(self) -> None:
+        self.now = 100.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_beyond_its_lines_a_second_requests_are_counted_and_told_once(
+        records: Records) -> None:
+    clock = _Clock()
+    log = access_log.AccessLog(logging.getLogger("contractkit.server"), per_second=3,
+                               clock=clock)
+    for n in range(5):  # outside a loop each line is written at once
+        if log.admit():
+            log.add(f"request {n}")
+        else:
+            log.hide("getPet", 200)
+    log.hide("getPet", 404)
+    assert records.lines() == ["request 0", "request 1", "request 2"]
+    clock.now += 0.5
+    assert not log.admit()  # the same second: still over
+    log.hide("getPet", 200)
+    clock.now += 0.6
+    assert log.admit()  # a new second: what the last one hid is told first
+    log.add("request 9")
+    assert records.lines()[3:] == [
+        "… 4 more requests in 1.0 s, not shown one by one (at most 3 lines a second): "
+        "getPet → 200 ×3, getPet → 404 ×1", "request 9"]
+    log.hide("getPet", 200)
+    log.close()  # at stop, the count so far
+    assert records.lines()[-1].startswith("… 1 more requests in 0.0 s")
+
+
+def test_under_load_the_server_logs_a_count_not_every_line(
+        pets: contractkit.Contract, records: Records, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(access_log, "LINES_PER_SECOND", 2)
+    with MockServer(pets, log_format="json") as server, httpx.Client() as client:
+        for n in range(30):
+            client.get(f"{server.url}/pets/{n}")
+    lines = records.lines()
+    summaries = [json.loads(line) for line in lines if '"not_shown"' in line]
+    shown = [line for line in lines if '"not_shown"' not in line]
+    assert summaries, lines  # 30 requests took less than 15 s
+    assert len(shown) + sum(s["not_shown"] for s in summaries) == 30
+    assert summaries[0]["by"][0]["operation"] == "getPet"
+    assert summaries[0]["by"][0]["status"] == 200
+    assert len(server.journal.entries()) == 30  # the journal keeps every exchange

@@ -62,7 +62,9 @@ def _scenario_files(folders: tuple[str, ...]) -> list[str]:
               show_default=True, help="Connections the kernel queues before they are accepted.")
 @click.option("--no-cors", is_flag=True, help="Do not answer CORS preflights or add CORS headers.")
 @click.option("--log-format", type=click.Choice(["plain", "json", "off"]), default="plain",
-              show_default=True, help="One line per request on stderr.")
+              show_default=True,
+              help="One line per request on stderr (beyond 100 a second, a count of the "
+                   "others once a second).")
 @click.option("--max-body-bytes", type=click.IntRange(min=1), default=10 * 1024 * 1024,
               show_default=True, help="Larger request bodies get 413.")
 @click.option("--no-reflect", is_flag=True,

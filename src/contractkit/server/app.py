@@ -37,7 +37,7 @@ from contractkit.scenarios.faults import GraphQLError, Hang, SlowBody, Stream, T
 from contractkit.scenarios.library import ScenarioLibrary
 from contractkit.scenarios.model import RequestFacts
 from contractkit.server import wire
-from contractkit.server.access_log import AccessLog
+from contractkit.server.access_log import AccessLog, Hidden
 from contractkit.server.admin import Admin
 from contractkit.server.faults import Abandoned, FaultPlayer, delay_of
 from contractkit.server.guard import ConnectionIds
@@ -198,7 +198,8 @@ class MockApp:
                         else state.journal(config.journal_capacity))
         self.metrics = Metrics()
         #: one line per request, written in batches (see access_log)
-        self.access_log = AccessLog(log)
+        self.access_log = AccessLog(log, summary=_json_summary
+                                    if config.log_format == "json" else None)
         #: the answers to repeated requests (see memo)
         self.memo = Memo()
         self._ordinals = itertools.count(1)
@@ -719,6 +720,9 @@ class MockApp:
     def _log(self, entry: Record, duration: float) -> None:
         if not self.access_log.enabled():
             return
+        if not self.access_log.admit():  # under load: counted, told once a second
+            self.access_log.hide(entry.operation_id or entry.outcome, entry.status)
+            return
         path = readable(entry.request.path)  # a request may carry bytes that are not UTF-8
         if self.config.log_format == "json":
             self.access_log.add(orjson.dumps({
@@ -733,6 +737,14 @@ class MockApp:
         suffix = f"  {len(entry.violations)} violation(s)" if entry.violations else ""
         self.access_log.add(f"{entry.request.method} {path} → {entry.status}  {operation}  "
                             f"{duration * 1000:.1f} ms  id={entry.correlation_id}{suffix}")
+
+
+def _json_summary(count: int, seconds: float, hidden: Hidden, per_second: int) -> str:
+    """The JSON log's line for the requests not shown one by one (see access_log)."""
+    return orjson.dumps({"not_shown": count, "seconds": round(seconds, 3),
+                         "lines_per_second": per_second, "by": [
+        {"operation": operation, "status": status, "requests": n}
+        for (operation, status), n in hidden.most_common()]}).decode()
 
 
 def _header_safe(value: str) -> str:

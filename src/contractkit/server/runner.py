@@ -339,7 +339,7 @@ class MockServer:
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
-        self.app.access_log.flush()  # the lines of the last requests
+        self.app.access_log.close()  # the lines of the last requests
 
     async def __aenter__(self) -> MockServer:
         await self.start()
