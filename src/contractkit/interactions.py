@@ -135,11 +135,14 @@ def for_contract(recordings: Sequence[Recording], title: str, version: str,
     mine: list[Recording] = []
     others: Counter[str] = Counter()
     for recording in recordings:
-        kept = tuple(i for i in recording.interactions if recorded_against(i, title, version))
-        others.update(i.contract for i in recording.interactions
-                      if not recorded_against(i, title, version))
+        kept = []
+        for interaction in recording.interactions:
+            if recorded_against(interaction, title, version):
+                kept.append(interaction)
+            else:
+                others[interaction.contract] += 1
         mine.append(recording if len(kept) == len(recording.interactions)
-                    else replace(recording, interactions=kept))
+                    else replace(recording, interactions=tuple(kept)))
     return mine, others
 
 

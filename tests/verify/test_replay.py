@@ -128,8 +128,8 @@ def test_interactions_only_of_another_contract_are_one_line_and_exit_2(
                      "--interactions", str(recorded))
     assert result.returncode == 2
     assert result.stderr.count("\n") == 1
-    assert ("no interaction was recorded against Petstore (the contract verified), only "
-            "against: Example Payments API 1.4.0") in result.stderr
+    assert (f"{recorded}: no interaction was recorded against Petstore (the contract "
+            "verified), only against: Example Payments API 1.4.0") in result.stderr
 
 
 def test_a_test_that_used_two_providers_replays_only_this_ones(tmp_path: Path) -> None:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 import click
 
@@ -22,7 +24,16 @@ from contractkit.reporting.diff.view import MARKDOWN_BUDGET
 _LIST_FORMATS = {"text": render_text, "json": render_json, "markdown": render_markdown}
 #: formats whose output is one document, so one report per run
 _SINGLE_DOCUMENT = ("json", "junit", "sarif")
+_F = TypeVar("_F", bound=Callable[..., Any])
 
+
+def markdown_limit_option(left_out_first: str) -> Callable[[_F], _F]:
+    """``--markdown-limit BYTES`` (diff's and verify's): the markdown output's budget."""
+    return click.option(
+        "--markdown-limit", type=click.IntRange(min=1000), default=MARKDOWN_BUDGET,
+        show_default=True, metavar="BYTES",
+        help=f"Largest markdown output; {left_out_first} are left out first (GitHub keeps "
+             "1 MiB of a step summary, 65,536 characters of a comment).")
 
 @click.command()
 @click.argument("contracts", nargs=-1, metavar="OLD NEW")
@@ -43,10 +54,7 @@ _SINGLE_DOCUMENT = ("json", "junit", "sarif")
 @click.option("--color", type=click.Choice(["auto", "always", "never"]), default="auto",
               show_default=True,
               help="Colour the text format (auto: on a terminal, unless NO_COLOR is set).")
-@click.option("--markdown-limit", type=click.IntRange(min=1000), default=MARKDOWN_BUDGET,
-              show_default=True, metavar="BYTES",
-              help="Largest markdown output; the least severe changes are left out first "
-                   "(GitHub keeps 1 MiB of a step summary, 65,536 characters of a comment).")
+@markdown_limit_option("the least severe changes")
 @click.option("--ignore", "ignore_file", type=click.Path(),
               help="YAML file of accepted changes (rule, location, reason, expires).")
 @click.option("--check-version", is_flag=True,

@@ -9,8 +9,8 @@ from typing import TextIO
 import click
 
 from contractkit.cli._loading import LoadOptions, loading_options
+from contractkit.cli.diff import markdown_limit_option
 from contractkit.contract.loader import load
-from contractkit.reporting.diff.view import MARKDOWN_BUDGET
 from contractkit.reporting.verify import FORMATS, render
 from contractkit.verify.model import INTEGRATION_CHECKS, PROVIDER_CHECKS
 from contractkit.verify.run import Progress
@@ -78,10 +78,7 @@ def _progress_line(stream: TextIO) -> Progress:
 @click.option("--color", type=click.Choice(["auto", "always", "never"]), default="auto",
               show_default=True,
               help="Colour the text format (auto: on a terminal, unless NO_COLOR is set).")
-@click.option("--markdown-limit", type=click.IntRange(min=1000), default=MARKDOWN_BUDGET,
-              show_default=True, metavar="BYTES",
-              help="Largest markdown output; the last findings are left out first "
-                   "(GitHub keeps 1 MiB of a step summary, 65,536 characters of a comment).")
+@markdown_limit_option("the last findings")
 @loading_options
 def verify(contract: str, base_url: str, headers: tuple[str, ...], include: tuple[str, ...],
            exclude: tuple[str, ...], checks: tuple[str, ...], skip_checks: tuple[str, ...],

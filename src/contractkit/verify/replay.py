@@ -62,7 +62,7 @@ def replay(contract: Contract, recordings: Sequence[Recording],
     """Replay ``recordings`` against ``options.base_url`` and judge each answer."""
     import requests  # noqa: PLC0415 - schemathesis' transport, loaded with it
 
-    recordings, elsewhere = _mine(contract, recordings)
+    recordings, elsewhere = _mine(contract, recordings, options.interactions)
     findings: dict[tuple[str, str, str, str], Finding] = {}
     operations: list[str] = []
     sent = faulted = truncated = 0
@@ -111,7 +111,7 @@ def replay(contract: Contract, recordings: Sequence[Recording],
                         requests=sent, skipped=tuple(skipped))
 
 
-def _mine(contract: Contract, recordings: Sequence[Recording],
+def _mine(contract: Contract, recordings: Sequence[Recording], folder: str,
           ) -> tuple[list[Recording], Counter[str]]:
     """The interactions recorded against ``contract`` (a test that used several providers'
     mocks recorded all of them), and how many against each other contract. None at all is
@@ -121,7 +121,7 @@ def _mine(contract: Contract, recordings: Sequence[Recording],
     if elsewhere and not any(recording.interactions for recording in mine):
         named = ", ".join(sorted(elsewhere))
         raise InteractionsError(
-            f"{recordings[0].file if recordings else '?'}: no interaction was recorded against "
+            f"{folder}: no interaction was recorded against "
             f"{contract.title} (the contract verified), only against: {named}")
     return mine, elsewhere
 
